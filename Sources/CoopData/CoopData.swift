@@ -1,0 +1,1 @@
+// CoopData module. See Guides/ARCHITECTURE.md for what belongs here.

@@ -1,0 +1,1 @@
+// CoopDistributions module. See Guides/ARCHITECTURE.md for what belongs here.

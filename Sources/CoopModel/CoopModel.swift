@@ -1,0 +1,1 @@
+// CoopModel module. See Guides/ARCHITECTURE.md for what belongs here.

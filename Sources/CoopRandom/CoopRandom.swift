@@ -1,0 +1,1 @@
+// CoopRandom module. See Guides/ARCHITECTURE.md for what belongs here.

@@ -1,0 +1,1 @@
+// CoopScenario module. See Guides/ARCHITECTURE.md for what belongs here.

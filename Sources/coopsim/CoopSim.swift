@@ -1,0 +1,11 @@
+import ArgumentParser
+
+@main
+struct CoopSim: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "coopsim",
+        abstract: "Regression and Monte Carlo projection for cooperative-economy planning.",
+        version: "0.1.0",
+        subcommands: []
+    )
+}

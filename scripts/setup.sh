@@ -1,0 +1,14 @@
+#!/usr/bin/env bash
+# Installs what coopsim needs on a fresh Debian machine with the Swift toolchain, as root.
+# Idempotent: installs only what is missing. Used by `make run` and `make test`.
+set -euo pipefail
+need=()
+for pkg in libopenblas-dev liblapacke-dev pkg-config; do
+  dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null | grep -q "install ok installed" || need+=("$pkg")
+done
+if [ ${#need[@]} -gt 0 ]; then
+  echo "setup: installing ${need[*]}" >&2
+  SUDO=""; [ "$(id -u)" -ne 0 ] && SUDO="sudo"
+  $SUDO apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq "${need[@]}" >/dev/null
+fi
