@@ -1,1 +1,0 @@
-// CoopData module. See Guides/ARCHITECTURE.md for what belongs here.
