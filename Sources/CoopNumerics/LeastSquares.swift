@@ -250,8 +250,12 @@ public struct LeastSquares: Sendable {
         switch refinement {
         case .never: steps = 0
         case .always: steps = 2
-        case .automatic: steps = equilibratedConditionNumber > 100 ? 2 : 0
+        case .automatic: steps = equilibratedConditionNumber > 100 ? 6 : 0
         }
+        // The coefficients are carried as double-double (coef + coefLow) during the
+        // refinement: rounding b to double perturbs X b by ~eps sum|x_ij b_j|,
+        // which the correction would amplify by ||A^+|| and so stall at kappa*eps.
+        var coefLow = [Double](repeating: 0, count: p)
         if r > 0 && n > 0 {
             for _ in 0..<steps {
                 // f = z - r - W^(1/2) X b, in double-double per row.
@@ -259,9 +263,12 @@ public struct LeastSquares: Sendable {
                 var lo = [Double](repeating: 0, count: n)
                 X.storage.withUnsafeBufferPointer { xs in
                     for j in keep {
-                        let bj = coef[j]
+                        let bj = coef[j], bl = coefLow[j]
                         let col = xs.baseAddress! + j * n
-                        for i in 0..<n { _ddAddProduct(&hi[i], &lo[i], col[i], bj) }
+                        for i in 0..<n {
+                            _ddAddProduct(&hi[i], &lo[i], col[i], bj)
+                            lo[i] += col[i] * bl
+                        }
                     }
                 }
                 var f = [Double](repeating: 0, count: n)
@@ -310,7 +317,16 @@ public struct LeastSquares: Sendable {
                 var dr = d
                 for i in 0..<r { dr[i] = hv[i] }
                 applyQ(&dr, "N")
-                for (idx, j) in keep.enumerated() { coef[j] += dx[idx] / scale[j] }
+                for (idx, j) in keep.enumerated() {
+                    // (coef, coefLow) += dx / s_j in double-double.
+                    let d = dx[idx] / scale[j]
+                    let sum = coef[j] + d
+                    let bb = sum - coef[j]
+                    let err = (coef[j] - (sum - bb)) + (d - bb)
+                    let low = coefLow[j] + err
+                    coef[j] = sum + low
+                    coefLow[j] = low - (coef[j] - sum)
+                }
                 for i in 0..<n { wres[i] += dr[i] }
             }
         }
