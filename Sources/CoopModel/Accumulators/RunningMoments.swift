@@ -34,7 +34,6 @@ public struct RunningMoments: Sendable, Equatable, Codable {
     }
 
     /// Adds one value (Welford).
-    @inlinable
     public mutating func add(_ x: Double) {
         guard x.isFinite else { nonFinite += 1; return }
         count += 1
