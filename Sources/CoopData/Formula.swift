@@ -151,35 +151,34 @@ struct _TermExpr {
     var intercept = false
     var interceptRemoved = false
     var terms: [Term] = []
-    /// 0 or 1 when the sub-formula is that bare number.
+    /// 0 or 1 when the sub-formula is that bare number; -1 for `-1`.
     var literal: Int?
 }
 
 extension _FormulaParser {
-    mutating func parseTermSum() throws -> _TermExpr {
-        var left: _TermExpr
-        if isOp("-") || isOp("+") {
-            let op = current
-            index += 1
-            let operand = try parseTermProduct(after: op.text)
-            if op.text == "+" {
-                left = operand
-            } else {
-                guard let lit = operand.literal else {
-                    throw InputError(column: op.column, field: field, expected: "0 or 1 after a leading '-'",
-                                     found: "a term at column \(op.column + 1)")
-                }
-                left = lit == 0 ? _TermExpr(intercept: true) : _TermExpr(interceptRemoved: true)
-            }
-        } else {
-            left = try parseTermProduct(after: nil)
+    /// An operand of `+`/`-`, with patsy's unary signs: `-1` and `-0` are
+    /// the only terms a minus sign may precede.
+    mutating func parseTermSigned(after previous: String?) throws -> _TermExpr {
+        guard isOp("-") || isOp("+") else { return try parseTermProduct(after: previous) }
+        let op = current
+        index += 1
+        let operand = try parseTermSigned(after: op.text)
+        if op.text == "+" { return operand }
+        guard let lit = operand.literal else {
+            throw InputError(column: op.column, field: field, expected: "0 or 1 after a leading '-'",
+                             found: "a term at column \(op.column + 1)")
         }
+        return lit == 0 ? _TermExpr(intercept: true) : _TermExpr(interceptRemoved: true, literal: -1)
+    }
+
+    mutating func parseTermSum() throws -> _TermExpr {
+        var left = try parseTermSigned(after: nil)
         while isOp("+") || isOp("-") {
             let op = current.text
             index += 1
-            let right = try parseTermProduct(after: op)
+            let right = try parseTermSigned(after: op)
             if op == "+" {
-                if right.literal == 0 {
+                if right.literal == 0 || right.literal == -1 {
                     left = _TermExpr(intercept: false, interceptRemoved: true, terms: left.terms)
                 } else if right.intercept {
                     left = _TermExpr(intercept: true, interceptRemoved: false, terms: left.terms + right.terms)
