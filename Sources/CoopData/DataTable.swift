@@ -147,3 +147,50 @@ func closestName(to name: String, among candidates: [String]) -> String? {
     }
     return best?.0
 }
+
+extension DataTable {
+    /// The group (cluster) number of each of `rows` by the values of
+    /// `column`, numbered 0, 1, ... in sorted label order (numbers
+    /// numerically, text by Unicode scalars), with the labels.
+    ///
+    /// A missing value on one of `rows` is an input error at that row's line
+    /// (`DesignMatrix.build(..., cluster:)` drops such rows instead).
+    public func groupIndices(of column: String, rows: [Int]) throws -> (indices: [Int], labels: [String]) {
+        let c = try self.column(named: column, field: "cluster")
+        var levels: [Level] = []
+        levels.reserveCapacity(rows.count)
+        for r in rows {
+            precondition(r >= 0 && r < rowCount, "Row \(r) is outside a table of \(rowCount) rows.")
+            let level: Level?
+            switch c {
+            case .text(let v): level = v[r].map { .text($0) }
+            case .numeric(let v): level = v[r].isNaN ? nil : .number(v[r])
+            }
+            guard let level else {
+                throw InputError(file: source, line: rowLines.isEmpty ? nil : rowLines[r], field: column,
+                                 expected: "a group label", found: "a missing value")
+            }
+            levels.append(level)
+        }
+        let distinct = Array(Set(levels)).sorted()
+        var code: [Level: Int] = [:]
+        for (k, l) in distinct.enumerated() { code[l] = k }
+        return (levels.map { code[$0]! }, distinct.map(\.description))
+    }
+
+    /// The values of the numeric column `column` on `rows`, each checked to be
+    /// finite and non-negative (prior weights, binomial trials); a bad or
+    /// missing value is an input error at its row's line.
+    public func nonNegativeValues(of column: String, rows: [Int], what: String = "weight") throws -> [Double] {
+        let v = try numeric(column, field: column)
+        return try rows.map { r in
+            precondition(r >= 0 && r < rowCount, "Row \(r) is outside a table of \(rowCount) rows.")
+            let x = v[r]
+            guard x.isFinite && x >= 0 else {
+                throw InputError(file: source, line: rowLines.isEmpty ? nil : rowLines[r], field: column,
+                                 expected: "a finite, non-negative \(what)", found: x.isNaN ? "a missing value" : "\(x)")
+            }
+            return x
+        }
+    }
+}

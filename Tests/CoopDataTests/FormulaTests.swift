@@ -114,3 +114,23 @@ final class FormulaTests: XCTestCase {
                        "d.csv: formula: expected at least one row where every value used is present and finite, got none of the 3 rows (check for missing values, log of zero and lags)")
     }
 }
+
+final class DataTableHelperTests: XCTestCase {
+    func testGroupsAndWeights() throws {
+        let t = try CSVReader.parse(text: "g,w,k\nHải Phòng,1,3\nĐà Nẵng,2,\nHà Nội,-1,2\nHải Phòng,0.5,1\n", source: "h.csv")
+        let (idx, labels) = try t.groupIndices(of: "g", rows: [0, 1, 2, 3])
+        XCTAssertEqual(labels, ["Hà Nội", "Hải Phòng", "Đà Nẵng"], "Unicode scalar order, as Python sorts")
+        XCTAssertEqual(idx, [1, 2, 0, 1])
+        XCTAssertEqual(try t.groupIndices(of: "k", rows: [0, 2, 3]).labels, ["1", "2", "3"])
+        XCTAssertThrowsError(try t.groupIndices(of: "k", rows: [1])) { e in
+            XCTAssertEqual("\(e)", "h.csv:3: k: expected a group label, got a missing value")
+        }
+        XCTAssertEqual(try t.nonNegativeValues(of: "w", rows: [0, 1, 3]), [1, 2, 0.5])
+        XCTAssertThrowsError(try t.nonNegativeValues(of: "w", rows: [2])) { e in
+            XCTAssertEqual("\(e)", "h.csv:4: w: expected a finite, non-negative weight, got -1.0")
+        }
+        XCTAssertThrowsError(try t.nonNegativeValues(of: "k", rows: [1], what: "number of trials")) { e in
+            XCTAssertEqual("\(e)", "h.csv:3: k: expected a finite, non-negative number of trials, got a missing value")
+        }
+    }
+}
