@@ -172,32 +172,38 @@ public struct DesignMatrix: Sendable {
                 let first = names.count
                 let cats = term.factors.filter { categorical[$0.name] != nil }.map(\.name)
                 for coding in _pickContrasts(categoricalFactors: cats, used: &used) {
-                    // The factors of this subterm, in term order, with their column counts.
-                    var pieces: [(name: String, count: Int, label: (Int) -> String, value: (Int, Int) -> Double)] = []
+                    // The factors of this subterm, in term order: a numeric column, or
+                    // indicators of the chosen levels of a categorical factor.
+                    var pieces: [_Piece] = []
                     for f in term.factors {
                         if let v = numeric[f.name] {
-                            pieces.append((f.name, 1, { _ in f.name }, { row, _ in v[row] }))
+                            pieces.append(_Piece(name: f.name, numeric: v, codes: [], levelIndices: [0], labels: [f.name]))
                         } else if let full = coding[f.name], let c = categorical[f.name] {
                             let levelIndices = full ? Array(0..<c.levels.count)
                                 : (0..<c.levels.count).filter { $0 != c.referenceIndex }
                             let prefix = full ? "[" : "[T."
-                            let codes = c.codes
-                            pieces.append((f.name, levelIndices.count,
-                                           { j in "\(f.name)\(prefix)\(c.levels[levelIndices[j]])]" },
-                                           { row, j in codes[row] == levelIndices[j] ? 1 : 0 }))
+                            pieces.append(_Piece(name: f.name, numeric: nil, codes: c.codes, levelIndices: levelIndices,
+                                                 labels: levelIndices.map { "\(f.name)\(prefix)\(c.levels[$0])]" }))
                         }
                     }
-                    let total = pieces.reduce(1) { $0 * $1.count }
+                    let total = pieces.reduce(1) { $0 * $1.levelIndices.count }
                     for combo in 0..<total {
                         var idx: [Int] = []
                         var rest = combo
-                        for piece in pieces { idx.append(rest % piece.count); rest /= piece.count }
+                        for piece in pieces { idx.append(rest % piece.levelIndices.count); rest /= piece.levelIndices.count }
                         names.append(pieces.isEmpty ? "Intercept"
-                                     : zip(pieces, idx).map { $0.label($1) }.joined(separator: ":"))
+                                     : zip(pieces, idx).map { $0.labels[$1] }.joined(separator: ":"))
                         let base = storage.count
                         storage.append(contentsOf: repeatElement(1.0, count: m))
-                        for (piece, j) in zip(pieces, idx) {
-                            for r in 0..<m { storage[base + r] *= piece.value(rowsUsed[r], j) }
+                        storage.withUnsafeMutableBufferPointer { out in
+                            for (piece, j) in zip(pieces, idx) {
+                                if let v = piece.numeric {
+                                    for r in 0..<m { out[base + r] *= v[rowsUsed[r]] }
+                                } else {
+                                    let level = piece.levelIndices[j]
+                                    for r in 0..<m where piece.codes[rowsUsed[r]] != level { out[base + r] = 0 }
+                                }
+                            }
                         }
                     }
                 }
@@ -216,6 +222,19 @@ public struct DesignMatrix: Sendable {
             trials: trialValues.map { t in rowsUsed.map { t[$0] } },
             groups: groups, groupLabels: clusterLabels)
     }
+}
+
+/// One factor's contribution to the columns of a subterm.
+struct _Piece {
+    var name: String
+    /// The values of a numeric factor (nil for a categorical one).
+    var numeric: [Double]?
+    /// Level numbers of a categorical factor, per table row.
+    var codes: [Int]
+    /// The levels that get a column (one entry, unused, for a numeric factor).
+    var levelIndices: [Int]
+    /// Column name pieces, one per entry of `levelIndices`.
+    var labels: [String]
 }
 
 /// A categorical factor's values coded as level numbers.

@@ -19,7 +19,8 @@ import Darwin
 /// `2^-1` is `0.5`. Functions: `log`, `log1p`, `exp`, `sqrt`, `logit`,
 /// `invlogit` (alias `expit`), `abs`, the panel operators `lag(x)`,
 /// `lag(x, k)`, `diff(x)`, `dlog(x)`, and `normal(mean, sd)` (model identities
-/// only). `I(e)` is accepted and means `e` (patsy's identity wrapper).
+/// only). `I(e)` is accepted and means `e` (patsy's identity wrapper);
+/// `Q("any name")` names a column whose name is not a valid name (patsy's `Q`).
 public indirect enum Expression: Sendable, Hashable, CustomStringConvertible {
     case number(Double)
     case variable(String)

@@ -199,6 +199,14 @@ struct _FormulaParser {
             index += 1
             guard isOp("(") else { return .variable(t.text) }
             index += 1
+            if t.text == "Q" {
+                // patsy's quoting of a column name that is not a valid name: Q("Thành phố").
+                guard current.kind == .string else { throw error(expected: "a quoted column name in Q()") }
+                let name = current.stringValue
+                index += 1
+                try expectOp(")", "')' to close Q( opened at column \(t.column)")
+                return .variable(name)
+            }
             if t.text == "I" {
                 let inner = try parseArithmetic()
                 try expectOp(")", "')' to close I( opened at column \(t.column)")

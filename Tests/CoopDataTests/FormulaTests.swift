@@ -98,6 +98,20 @@ final class FormulaTests: XCTestCase {
         XCTAssertEqual(trials.trials, [1, 2, 3, 4, 5])
     }
 
+    func testQuotedNamesAndTextInteractions() throws {
+        let t = try CSVReader.parse(text: "số hợp tác xã,tỉnh,x\n3,Hải Phòng,1\n5,Hà Nội,2\n4,Hải Phòng,3\n8,Hà Nội,5\n")
+        let d = try DesignMatrix.build(formula: Formula.parse("Q('số hợp tác xã') ~ tỉnh:x + log(Q(\"số hợp tác xã\"))"), data: t)
+        XCTAssertEqual(d.responseName, "Q('số hợp tác xã')")
+        // patsy 1.0.3 on the same data (with np.log for log) gives these names, this order and these columns:
+        // the term with numeric factor {x} comes before the one with {log(...)}, in order of appearance.
+        XCTAssertEqual(d.columnNames, ["Intercept", "tỉnh[Hà Nội]:x", "tỉnh[Hải Phòng]:x", "log(Q(\"số hợp tác xã\"))"])
+        XCTAssertEqual(d.y, [3, 5, 4, 8])
+        XCTAssertEqual(d.X.column(1), [0, 2, 0, 5])
+        XCTAssertEqual(d.X.column(2), [1, 0, 3, 0])
+        XCTAssertEqual(d.X.column(3), [3, 5, 4, 8].map { log($0) })
+        XCTAssertEqual(d.termNames, ["Intercept", "tỉnh:x", "log(Q(\"số hợp tác xã\"))"])
+    }
+
     func testInputErrorsOfDesigns() throws {
         let t = try CSVReader.parse(text: "y,x,w,g\n1,1,1,a\n2,2,-1,b\n3,3,1,a\n", source: "d.csv")
         func message(_ f: String, weights: String? = nil) -> String {
