@@ -143,12 +143,14 @@ public struct CompiledModel: Sendable {
                     // The target: the variable read at lag 0 on the left.
                     let lag0 = lhs.variables.filter { $0.lag == 0 }.map(\.name)
                     let lhsVars = lag0.filter { varIndex[$0] != nil }
-                    guard lhsVars.count == 1, let t = varIndex[lhsVars[0]] else {
-                        fail("exactly one model variable at lag 0 on the left of '~' (the variable the equation computes)",
+                    // The equation's own name when it is one of them, else the only one.
+                    let targetName = lhsVars.contains(eq.name) ? eq.name : (lhsVars.count == 1 ? lhsVars[0] : nil)
+                    guard let targetName, let t = varIndex[targetName] else {
+                        fail("one model variable at lag 0 on the left of '~' (the variable the equation computes), or the equation's name among them",
                              lhsVars.isEmpty ? "none in '\(formula.responseName ?? "")'" : "\(lhsVars.joined(separator: ", "))")
                         continue
                     }
-                    if eq.family != .gaussian, lhs != .variable(lhsVars[0]) {
+                    if eq.family != .gaussian, lhs != .variable(targetName) {
                         fail("the bare variable on the left of a \(eq.family!.rawValue) equation", "'\(formula.responseName ?? "")'")
                         continue
                     }
