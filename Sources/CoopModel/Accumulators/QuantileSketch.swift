@@ -114,6 +114,11 @@ public struct QuantileSketch: Sendable, Equatable, Codable {
         }
     }
 
+    /// Adds `count` values read from `values`, in order (the engine's batch form).
+    public mutating func add(_ values: UnsafePointer<Double>, count: Int) {
+        for i in 0..<count { add(values[i]) }
+    }
+
     /// Adds every count of `other` (exact; any merge order gives the same sketch).
     /// Traps when the two sketches have different parameters.
     public mutating func merge(_ other: QuantileSketch) {
