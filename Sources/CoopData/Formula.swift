@@ -239,7 +239,8 @@ extension _FormulaParser {
         guard current.kind == .number, current.value >= 1, current.value == current.value.rounded(.towardZero) else {
             throw error(expected: "a whole number of at least 1 after '\(op.text)'")
         }
-        let n = Int(current.value)
+        // Beyond the number of distinct factors a power adds no new term.
+        let n = Int(Swift.min(current.value, Double(Swift.max(1, Set(base.terms.flatMap(\.factors)).count))))
         index += 1
         if base.intercept || base.literal != nil {
             throw InputError(column: op.column, field: field, expected: "terms before '\(op.text)'",
