@@ -283,7 +283,7 @@ extension _FormulaParser {
             index += 1
             let inner = try parseTermSum()
             try expectOp(")", "')' to close the '(' at column \(t.column)")
-            return _TermExpr(intercept: inner.intercept, interceptRemoved: inner.interceptRemoved, terms: inner.terms)
+            return inner  // patsy has no node for parentheses: `(0)` is still the literal 0
         case .number:
             guard t.value == 0 || t.value == 1 else {
                 throw InputError(column: t.column, field: field, expected: "0 or 1 (the intercept) or a term",
