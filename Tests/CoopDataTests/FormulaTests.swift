@@ -45,6 +45,7 @@ final class FormulaTests: XCTestCase {
                 for j in 0..<rows[i].count { worst = max(worst, relativeError(again[row, j], rows[i][j])) }
             }
         }
+        print("patsy designs: largest relative difference \(worst)")
         XCTAssertLessThanOrEqual(worst, 1e-12, "largest relative difference from patsy")
     }
 
