@@ -26,9 +26,8 @@ public struct BinomialSampler: Sendable, Hashable {
     @usableFromInline let useInversion: Bool
     @usableFromInline let f0: Double          // (1 - p')^n, inversion
     @usableFromInline let ratio: Double       // p' / (1 - p')
-    // BTRS constants.
+    // BTRS constants (the log-factorial terms are computed only when the squeeze fails).
     @usableFromInline let a: Double, b: Double, c: Double, vr: Double, alpha: Double
-    @usableFromInline let logRatio: Double, mode: Double, h: Double
 
     /// Products n·p' below this use inversion.
     public static let inversionLimit = 10.0
@@ -50,7 +49,7 @@ public struct BinomialSampler: Sendable, Hashable {
         ratio = p / q
         if useInversion {
             f0 = exp(n * log1p(-p))
-            a = 0; b = 0; c = 0; vr = 0; alpha = 0; logRatio = 0; mode = 0; h = 0
+            a = 0; b = 0; c = 0; vr = 0; alpha = 0
         } else {
             f0 = 0
             let spq = (n * p * q).squareRoot()
@@ -59,9 +58,6 @@ public struct BinomialSampler: Sendable, Hashable {
             c = n * p + 0.5
             vr = 0.92 - 4.2 / b
             alpha = (2.83 + 5.1 / b) * spq
-            logRatio = log(ratio)
-            mode = ((n + 1) * p).rounded(.down)
-            h = _logFactorial(mode) + _logFactorial(n - mode)
         }
     }
 
@@ -106,7 +102,9 @@ public struct BinomialSampler: Sendable, Hashable {
             if k < 0 || k > n { continue }
             if us >= 0.07 && v <= vr { return Int(k) }
             v = log(v * alpha / (a / (us * us) + b))
-            if v <= h - _logFactorial(k) - _logFactorial(n - k) + (k - mode) * logRatio {
+            let mode = ((n + 1) * pSmall).rounded(.down)
+            let h = _logFactorial(mode) + _logFactorial(n - mode)
+            if v <= h - _logFactorial(k) - _logFactorial(n - k) + (k - mode) * log(ratio) {
                 return Int(k)
             }
         }

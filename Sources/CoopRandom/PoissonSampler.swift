@@ -21,7 +21,7 @@ public struct PoissonSampler: Sendable, Hashable {
     public let mean: Double
     @usableFromInline let expMinusMean: Double
     // PTRS constants (Hörmann 1993, table 1).
-    @usableFromInline let a: Double, b: Double, invAlpha: Double, vr: Double, logMean: Double
+    @usableFromInline let a: Double, b: Double, invAlpha: Double, vr: Double
 
     /// Means below this use inversion; at or above, PTRS.
     public static let inversionLimit = 10.0
@@ -34,7 +34,7 @@ public struct PoissonSampler: Sendable, Hashable {
         self.mean = mean
         if mean < Self.inversionLimit {
             expMinusMean = exp(-mean)
-            a = 0; b = 0; invAlpha = 0; vr = 0; logMean = 0
+            a = 0; b = 0; invAlpha = 0; vr = 0
         } else {
             expMinusMean = 0
             let sm = mean.squareRoot()
@@ -42,7 +42,6 @@ public struct PoissonSampler: Sendable, Hashable {
             a = -0.059 + 0.02483 * b
             invAlpha = 1.1239 + 1.1328 / (b - 3.4)
             vr = 0.9277 - 3.6224 / (b - 2)
-            logMean = log(mean)
         }
     }
 
@@ -80,7 +79,7 @@ public struct PoissonSampler: Sendable, Hashable {
             let k = ((2 * a / us + b) * u + mean + 0.43).rounded(.down)
             if us >= 0.07 && v <= vr { return Int(k) }
             if k < 0 || (us < 0.013 && v > us) { continue }
-            if log(v) + log(invAlpha) - log(a / (us * us) + b) <= -mean + k * logMean - _logFactorial(k) {
+            if log(v) + log(invAlpha) - log(a / (us * us) + b) <= -mean + k * log(mean) - _logFactorial(k) {
                 return Int(k)
             }
         }
