@@ -1,1 +1,0 @@
-// CoopModel module. See Guides/ARCHITECTURE.md for what belongs here.

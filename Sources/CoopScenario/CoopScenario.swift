@@ -1,1 +1,0 @@
-// CoopScenario module. See Guides/ARCHITECTURE.md for what belongs here.

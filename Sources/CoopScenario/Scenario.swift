@@ -1,0 +1,404 @@
+import CoopData
+import CoopModel
+import Foundation
+
+/// A yearly path of a lever or assumption: given values at some years,
+/// linear between them (or held until the next given year with `step`),
+/// held flat before the first and after the last given year.
+///
+///     promotion = { 2024 = 30, 2026 = 40 }        # 2025 -> 35, 2027 -> 40
+///     promotion = { 2024 = 30, 2026 = 40, step = true }   # 2025 -> 30
+///     grdp_growth = 0.065                         # every year
+public struct YearPath: Sendable, Equatable {
+    public struct Point: Sendable, Equatable {
+        public var year: Int
+        public var value: Double
+        public var line: Int
+    }
+    public var points: [Point]
+    public var step: Bool
+    public var line: Int
+
+    public init(points: [Point], step: Bool, line: Int) {
+        precondition(!points.isEmpty, "A year path needs at least one point.")
+        self.points = points.sorted { $0.year < $1.year }
+        self.step = step
+        self.line = line
+    }
+
+    /// The path's value in `year`.
+    public func value(at year: Int) -> Double {
+        if year <= points[0].year { return points[0].value }
+        if year >= points[points.count - 1].year { return points[points.count - 1].value }
+        var k = 0
+        while points[k + 1].year <= year { k += 1 }
+        let a = points[k], b = points[k + 1]
+        if a.year == year || step { return a.value }
+        let t = Double(year - a.year) / Double(b.year - a.year)
+        return a.value + t * (b.value - a.value)
+    }
+}
+
+/// A plan target: `metric op value` in `year`, with its source.
+public struct Target: Sendable, Equatable {
+    public enum Op: String, Sendable, CaseIterable {
+        case ge = ">=", gt = ">", le = "<=", lt = "<"
+        public func holds(_ x: Double, _ v: Double) -> Bool {
+            switch self {
+            case .ge: return x >= v
+            case .gt: return x > v
+            case .le: return x <= v
+            case .lt: return x < v
+            }
+        }
+    }
+    public var metric: String
+    public var year: Int
+    public var op: Op
+    public var value: Double
+    public var source: String
+    public var file: String
+    public var line: Int
+}
+
+/// A scenario after `extends` is resolved and every value is checked
+/// against the model's declarations.
+public struct Scenario: Sendable {
+    public var name: String
+    public var title: String
+    /// The scenario's own file, and every file it extends (for provenance).
+    public var file: String
+    public var inputFiles: [String]
+    public var modelPath: String
+    public var calibrationPath: String
+    public var region: String
+    public var lastObservedYear: Int
+    public var horizon: Int
+    public var draws: Int
+    public var seed: UInt64
+    /// The state in the last observed year.
+    public var observed: [String: Double]
+    /// Observed history for charts: metric -> (year, value), sorted by year.
+    public var history: [String: [(year: Int, value: Double)]]
+    /// Lever and assumption paths by name.
+    public var paths: [String: YearPath]
+    public var targets: [Target]
+    public var notes: [String: String]
+
+    /// Simulated years: lastObservedYear + 1 ... horizon.
+    public var years: ClosedRange<Int> { (lastObservedYear + 1)...horizon }
+}
+
+/// Reads scenario files: TOML with `extends`, located errors, every problem listed.
+public enum ScenarioLoader {
+    static let topKeys = ["name", "title", "extends", "model", "calibration", "region", "last_observed_year",
+                          "horizon", "draws", "seed", "observed", "history", "assumptions", "levers", "targets", "notes"]
+
+    /// Loads a scenario and the model it names, checking the scenario against the model.
+    /// Throws `InputErrors` listing every problem found.
+    public static func load(path: String) throws -> (Scenario, ModelSpec) {
+        var problems: [InputError] = []
+        var chain: [(path: String, doc: TOMLDocument)] = []
+        var current = path
+        while true {
+            if let k = chain.firstIndex(where: { canonical($0.path) == canonical(current) }) {
+                let cycle = chain[k...].map(\.path) + [current]
+                throw InputErrors([InputError(file: chain.last!.path, line: chain.last!.doc.root.entry("extends")?.keyLine, field: "extends",
+                                              expected: "a chain of scenarios without a cycle", found: "a cycle: " + cycle.joined(separator: " -> "))])
+            }
+            let doc: TOMLDocument
+            do { doc = try TOMLParser.parse(contentsOf: current) } catch {
+                if let last = chain.last, let e = last.doc.root.entry("extends") {
+                    throw InputErrors([InputError(file: last.path, line: e.keyLine, field: "extends",
+                                                  expected: "a readable scenario file", found: "\(error)")])
+                }
+                throw InputErrors([error])
+            }
+            chain.append((current, doc))
+            guard let ext = doc.root["extends"] else { break }
+            guard let s = ext.stringValue else {
+                throw InputErrors([InputError(file: current, line: ext.line, column: ext.column, field: "extends",
+                                              expected: "the path of another scenario file in double quotes", found: ext.sourceText)])
+            }
+            current = resolve(s, relativeTo: current)
+        }
+        // Check each file's own keys, then merge from the root ancestor down.
+        var merged = MergedScenario()
+        for (p, doc) in chain.reversed() {
+            var checker = TOMLChecker(file: p)
+            merged.absorb(doc, checker: &checker)
+            problems += checker.problems
+        }
+        if !problems.isEmpty { throw InputErrors(problems) }
+        let modelPath = merged.modelPath ?? ""
+        let model: ModelSpec
+        do { model = try ModelSpec.load(path: modelPath) } catch let e as InputErrors {
+            throw InputErrors([InputError(file: merged.modelFile ?? path, line: merged.modelLine, field: "model",
+                                          expected: "a valid model file", found: "problems in \(modelPath)")] + e.errors)
+        }
+        let scenario = try merged.finish(path: path, chain: chain.map(\.path), model: model)
+        return (scenario, model)
+    }
+
+    static func canonical(_ p: String) -> String { URL(fileURLWithPath: p).standardizedFileURL.path }
+
+    /// A path written in `file`, relative to that file's folder.
+    public static func resolve(_ written: String, relativeTo file: String) -> String {
+        if written.hasPrefix("/") { return written }
+        let dir = (file as NSString).deletingLastPathComponent
+        let joined = dir.isEmpty ? written : dir + "/" + written
+        return (joined as NSString).standardizingPath
+    }
+}
+
+/// Scenario values accumulated over an `extends` chain, each with where it was written.
+struct MergedScenario {
+    struct Located<T> { var value: T; var file: String; var line: Int }
+    var name: Located<String>?
+    var title: String?
+    var modelPath: String?
+    var modelFile: String?
+    var modelLine: Int?
+    var calibrationPath: String?
+    var region: Located<String>?
+    var lastObserved: Located<Int>?
+    var horizon: Located<Int>?
+    var draws: Int?
+    var seed: UInt64?
+    var observed: [String: Located<TOMLNode>] = [:]
+    var observedOrder: [String] = []
+    var history: [String: Located<TOMLNode>] = [:]
+    var paths: [String: (kind: String, node: Located<TOMLNode>)] = [:]
+    var pathOrder: [String] = []
+    var targets: [(file: String, node: TOMLNode)]?
+    var notes: [String: String] = [:]
+
+    mutating func absorb(_ doc: TOMLDocument, checker: inout TOMLChecker) {
+        let root = doc.root
+        let file = doc.file
+        checker.rejectUnknownKeys(root, allowed: ScenarioLoader.topKeys, path: "")
+        if let s = checker.string(root, "name", path: "", required: false) { name = Located(value: s, file: file, line: root.entry("name")!.keyLine) }
+        if let s = checker.string(root, "title", path: "", required: false) { title = s }
+        if let s = checker.string(root, "model", path: "", required: false) {
+            modelPath = ScenarioLoader.resolve(s, relativeTo: file); modelFile = file; modelLine = root.entry("model")!.keyLine
+        }
+        if let s = checker.string(root, "calibration", path: "", required: false) { calibrationPath = ScenarioLoader.resolve(s, relativeTo: file) }
+        if let s = checker.string(root, "region", path: "", required: false) { region = Located(value: s, file: file, line: root.entry("region")!.keyLine) }
+        if let y = checker.integer(root, "last_observed_year", path: "", required: false, range: 1900...2200) {
+            lastObserved = Located(value: y, file: file, line: root.entry("last_observed_year")!.keyLine)
+        }
+        if let y = checker.integer(root, "horizon", path: "", required: false, range: 1900...2200) {
+            horizon = Located(value: y, file: file, line: root.entry("horizon")!.keyLine)
+        }
+        if let d = checker.integer(root, "draws", path: "", required: false, range: 1...100_000_000) { draws = d }
+        if let s = checker.integer(root, "seed", path: "", required: false, range: 0...Int64.max) { seed = UInt64(s) }
+        if let (t, _) = checker.table(root, "observed", path: "", required: false) {
+            for e in t.entries {
+                if observed[e.key] == nil { observedOrder.append(e.key) }
+                observed[e.key] = Located(value: e.node, file: file, line: e.keyLine)
+            }
+        }
+        if let (t, _) = checker.table(root, "history", path: "", required: false) {
+            for e in t.entries { history[e.key] = Located(value: e.node, file: file, line: e.keyLine) }
+        }
+        for kind in ["assumptions", "levers"] {
+            if let (t, _) = checker.table(root, kind, path: "", required: false) {
+                for e in t.entries {
+                    if paths[e.key] == nil { pathOrder.append(e.key) }
+                    paths[e.key] = (kind, Located(value: e.node, file: file, line: e.keyLine))
+                }
+            }
+        }
+        if let node = root["targets"] {
+            if let arr = node.arrayValue { targets = arr.map { (file, $0) } } else {
+                checker.report(node, field: "targets", expected: "an array of tables ([[targets]])", found: node.kindDescription)
+            }
+        }
+        if let (t, _) = checker.table(root, "notes", path: "", required: false) {
+            for e in t.entries {
+                if let s = e.node.stringValue { notes[e.key] = s } else {
+                    checker.report(e.node, field: "notes." + e.key, expected: "a string", found: e.node.sourceText)
+                }
+            }
+        }
+    }
+
+    func finish(path: String, chain: [String], model: ModelSpec) throws -> Scenario {
+        var problems: [InputError] = []
+        func missing(_ key: String, _ what: String) {
+            problems.append(InputError(file: path, line: 1, field: key, expected: what, found: "nothing (the key is missing here and in every file it extends)"))
+        }
+        if name == nil { missing("name", "a scenario name") }
+        if modelPath == nil { missing("model", "the path of a model file") }
+        if calibrationPath == nil { missing("calibration", "the path of a calibration file") }
+        if region == nil { missing("region", "the region's name") }
+        if lastObserved == nil { missing("last_observed_year", "the last observed year") }
+        if horizon == nil { missing("horizon", "the last simulated year") }
+        if let lo = lastObserved, let h = horizon, h.value <= lo.value {
+            problems.append(InputError(file: h.file, line: h.line, field: "horizon",
+                                       expected: "a year after last_observed_year (\(lo.value))", found: String(h.value)))
+        }
+        let lo = lastObserved?.value ?? 0
+        let hz = horizon?.value ?? 0
+
+        // Observed state.
+        var observedValues: [String: Double] = [:]
+        let varNames = model.variables.map(\.name)
+        for key in observedOrder {
+            let o = observed[key]!
+            var checker = TOMLChecker(file: o.file)
+            guard let decl = model.declaration(key), decl.kind == .variable else {
+                checker.report(line: o.line, field: "observed." + key, expected: "a variable of the model (\(varNames.joined(separator: ", ")))",
+                               found: "'\(key)'", hint: closestMatch(to: key, among: varNames).map { "did you mean '\($0)'?" })
+                problems += checker.problems
+                continue
+            }
+            if let v = checker.number(o.value, field: "observed." + key, domain: decl.domain) { observedValues[key] = v }
+            problems += checker.problems
+        }
+
+        // History: metric = { year = value }.
+        var hist: [String: [(year: Int, value: Double)]] = [:]
+        for (key, h) in history.sorted(by: { $0.key < $1.key }) {
+            var checker = TOMLChecker(file: h.file)
+            guard let decl = model.declaration(key), decl.kind == .variable else {
+                checker.report(line: h.line, field: "history." + key, expected: "a variable of the model", found: "'\(key)'",
+                               hint: closestMatch(to: key, among: varNames).map { "did you mean '\($0)'?" })
+                problems += checker.problems
+                continue
+            }
+            guard let t = h.value.tableValue else {
+                checker.report(h.value, field: "history." + key, expected: "a table of years, such as { 2021 = 600, 2022 = 640 }", found: h.value.sourceText)
+                problems += checker.problems
+                continue
+            }
+            var pts: [(Int, Double)] = []
+            for e in t.entries {
+                let f = "history.\(key).\(e.key)"
+                guard let y = Int(e.key), y <= lo else {
+                    checker.report(line: e.keyLine, field: f, expected: "a year up to last_observed_year (\(lo))", found: "'\(e.key)'")
+                    continue
+                }
+                if let v = checker.number(e.node, field: f, domain: decl.domain) { pts.append((y, v)) }
+            }
+            problems += checker.problems
+            hist[key] = pts.sorted { $0.0 < $1.0 }.map { (year: $0.0, value: $0.1) }
+        }
+
+        // Lever and assumption paths.
+        var yearPaths: [String: YearPath] = [:]
+        for key in pathOrder {
+            let (kind, loc) = paths[key]!
+            var checker = TOMLChecker(file: loc.file)
+            let field = kind + "." + key
+            let wanted: ModelSpec.Kind = kind == "levers" ? .lever : .assumption
+            let names = model.declarations.filter { $0.kind == wanted }.map(\.name)
+            guard let decl = model.declaration(key), decl.kind == wanted else {
+                let other = model.declaration(key)
+                checker.report(line: loc.line, field: field,
+                               expected: "\(kind == "levers" ? "a lever" : "an assumption") of the model (\(names.joined(separator: ", ")))",
+                               found: other.map { "'\(key)', which is a \($0.kind.rawValue)" } ?? "'\(key)'",
+                               hint: closestMatch(to: key, among: names).map { "did you mean '\($0)'?" })
+                problems += checker.problems
+                continue
+            }
+            if let p = readPath(loc, field: field, domain: decl.domain, lastObserved: lo, horizon: hz, checker: &checker) {
+                yearPaths[key] = p
+            }
+            problems += checker.problems
+        }
+        for d in model.declarations where d.kind != .variable && yearPaths[d.name] == nil && paths[d.name] == nil {
+            problems.append(InputError(file: path, line: 1, field: (d.kind == .lever ? "levers." : "assumptions.") + d.name,
+                                       expected: "a path for every \(d.kind.rawValue) of the model (\(d.labelEN), \(d.unit))",
+                                       found: "nothing (add it here or in a file this one extends)"))
+        }
+
+        // Targets.
+        var targetList: [Target] = []
+        for (k, (file, node)) in (targets ?? []).enumerated() {
+            var checker = TOMLChecker(file: file)
+            let p = "targets[\(k + 1)]"
+            guard let t = node.tableValue else {
+                checker.report(node, field: p, expected: "a table", found: node.sourceText)
+                problems += checker.problems
+                continue
+            }
+            checker.rejectUnknownKeys(t, allowed: ["metric", "year", "op", "value", "source"], path: p)
+            let metric = checker.string(t, "metric", path: p, required: true, tableLine: node.line)
+            let year = checker.integer(t, "year", path: p, required: true, tableLine: node.line)
+            let opText = checker.string(t, "op", path: p, required: true, tableLine: node.line)
+            let source = checker.string(t, "source", path: p, required: true, tableLine: node.line)
+            var decl: ModelSpec.Declaration?
+            if let m = metric {
+                decl = model.declaration(m)
+                if decl?.kind != .variable {
+                    checker.report(t["metric"], field: p + ".metric", expected: "a variable of the model (\(varNames.joined(separator: ", ")))",
+                                   found: "\"\(m)\"", hint: closestMatch(to: m, among: varNames).map { "did you mean '\($0)'?" })
+                    decl = nil
+                }
+            }
+            let value = checker.number(t, "value", path: p, required: true, tableLine: node.line, domain: decl?.domain ?? .real)
+            if let y = year, !(lo + 1...max(lo + 1, hz)).contains(y) {
+                checker.report(t["year"], field: p + ".year", expected: "a simulated year from \(lo + 1) to \(hz)", found: String(y))
+            }
+            var op: Target.Op?
+            if let o = opText {
+                op = Target.Op(rawValue: o)
+                if op == nil {
+                    checker.report(t["op"], field: p + ".op", expected: "one of \">=\", \">\", \"<=\", \"<\"", found: "\"\(o)\"")
+                }
+            }
+            problems += checker.problems
+            if let metric, let year, let op, let value, let source, decl != nil, checker.problems.isEmpty {
+                targetList.append(Target(metric: metric, year: year, op: op, value: value, source: source, file: file, line: node.line))
+            }
+        }
+        if !problems.isEmpty { throw InputErrors(problems) }
+        return Scenario(name: name!.value, title: title ?? name!.value, file: path, inputFiles: chain,
+                        modelPath: modelPath!, calibrationPath: calibrationPath!, region: region!.value,
+                        lastObservedYear: lo, horizon: hz, draws: draws ?? 2000, seed: seed ?? 20241,
+                        observed: observedValues, history: hist, paths: yearPaths, targets: targetList, notes: notes)
+    }
+
+    func readPath(_ loc: Located<TOMLNode>, field: String, domain: NumericDomain, lastObserved: Int, horizon: Int,
+                  checker: inout TOMLChecker) -> YearPath? {
+        let node = loc.value
+        if node.numberValue != nil {
+            guard let v = checker.number(node, field: field, domain: domain) else { return nil }
+            return YearPath(points: [.init(year: lastObserved + 1, value: v, line: node.line)], step: false, line: node.line)
+        }
+        guard let t = node.tableValue else {
+            checker.report(node, field: field, expected: "a number or a table of years such as { 2024 = 30, 2026 = 40 }", found: node.sourceText)
+            return nil
+        }
+        var pts: [YearPath.Point] = []
+        var step = false
+        var ok = true
+        for e in t.entries {
+            if e.key == "step" {
+                if let b = e.node.boolValue { step = b } else {
+                    checker.report(e.node, field: field + ".step", expected: "true or false", found: e.node.sourceText); ok = false
+                }
+                continue
+            }
+            guard let y = Int(e.key), (1900...2200).contains(y) else {
+                checker.report(line: e.keyLine, field: field + "." + e.key, expected: "a year (such as 2024) or 'step'", found: "'\(e.key)'",
+                               hint: closestMatch(to: e.key, among: ["step"]).map { "did you mean '\($0)'?" })
+                ok = false
+                continue
+            }
+            if y > horizon {
+                checker.report(line: e.keyLine, field: field + "." + e.key, expected: "a year up to the horizon (\(horizon))", found: String(y))
+                ok = false
+                continue
+            }
+            guard let v = checker.number(e.node, field: field + "." + e.key, domain: domain) else { ok = false; continue }
+            pts.append(.init(year: y, value: v, line: e.node.line))
+        }
+        if pts.isEmpty && ok {
+            checker.report(node, field: field, expected: "at least one year with a value", found: "an empty table")
+            return nil
+        }
+        return ok ? YearPath(points: pts, step: step, line: node.line) : nil
+    }
+}
