@@ -27,7 +27,7 @@ final class EdgeCaseTests: XCTestCase {
             XCTAssertEqual(NegativeBinomial2Sampler(mean: 7, alpha: 0).next(using: &a),
                            PoissonSampler(mean: 7).next(using: &b))
             a = stream(UInt64(p)); b = stream(UInt64(p))
-            XCTAssertEqual(NegativeBinomial2Sampler(mean: 7, alpha: 1e-320).next(using: &a),
+            XCTAssertEqual(NegativeBinomial2Sampler(mean: 7, alpha: 0x1p-1070).next(using: &a),
                            PoissonSampler(mean: 7).next(using: &b))
         }
     }
