@@ -1,20 +1,23 @@
 import Glibc
 
-/// Binomial draws: inversion when n·min(p, 1-p) < 10, Hörmann's BTRS otherwise.
+/// Binomial draws: inversion when n·min(p, 1-p) < 20, Hörmann's BTRS otherwise.
 ///
 /// With p' = min(p, 1 - p) and m = n p':
-/// - m < 10: inversion by sequential search from k = 0, f(0) = (1 - p')^n, f(k+1) = f(k)
+/// - m < 20: inversion by sequential search from k = 0, f(0) = (1 - p')^n, f(k+1) = f(k)
 ///   (n - k) p' / ((k + 1)(1 - p')) (Kachitvichyanukul & Schmeiser 1988, "BINV"); expected
 ///   work m + 1 steps; one uniform per draw.
-/// - m >= 10: BTRS, transformed rejection with squeeze (W. Hörmann 1993, "The generation of
+/// - m >= 20: BTRS, transformed rejection with squeeze (W. Hörmann 1993, "The generation of
 ///   binomial random variates", J. Statist. Comput. Simul. 46, 101-110): two uniforms per try,
 ///   k = floor((2a/us + b) U + n p' + 0.5), acceptance by a squeeze in most tries and otherwise
-///   by comparing with log f(k) - log f(mode) computed from log-factorials.
+///   by comparing with log f(k) - log f(mode) computed from log-factorials. Measured tries per
+///   draw: 1.33 at n p' = 13, 1.15 at n p' = 2500.
 /// When p > 1/2 the draw is n - X' with X' ~ Bin(n, 1 - p) driven by the mirrored uniform
 /// (1 - u for inversion, -U for BTRS), so the draw still increases with the uniform and common
 /// random numbers stay coupled when p crosses 1/2.
 ///
 /// Edge cases: n = 0 or p = 0 gives 0; p = 1 gives n. Traps unless n >= 0 and 0 <= p <= 1.
+/// Accuracy: exact in distribution up to double rounding; checked by chi-square tests on
+/// both methods and both sides of p = 1/2 (Guides/Random.md).
 @frozen
 public struct BinomialSampler: Sendable, Hashable {
     /// The number of trials n.
@@ -29,8 +32,10 @@ public struct BinomialSampler: Sendable, Hashable {
     // BTRS constants (the log-factorial terms are computed only when the squeeze fails).
     @usableFromInline let a: Double, b: Double, c: Double, vr: Double, alpha: Double
 
-    /// Products n·p' below this use inversion.
-    public static let inversionLimit = 10.0
+    /// Products n·p' below this use inversion, at or above it BTRS. Inversion keeps common
+    /// random numbers tighter, and in release builds it costs no more than BTRS up to about
+    /// n·p' = 20 (about 88 ns a draw on the reference machine, Guides/Random.md).
+    public static let inversionLimit = 20.0
 
     /// A binomial distribution with `trials` trials of success probability `probability`.
     @inlinable

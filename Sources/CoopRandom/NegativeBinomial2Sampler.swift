@@ -8,6 +8,8 @@
 /// Edge cases: α = 0 (or so small that 1/α overflows) is the Poisson limit (one Poisson
 /// draw); μ = 0 gives 0. Traps unless μ
 /// and α are finite and >= 0. The gamma step uses Marsaglia–Tsang (see `GammaSampler`).
+/// Accuracy: exact in distribution up to double rounding; checked by chi-square tests at
+/// (μ, α) = (5, 0.5) and (40, 0.1).
 @frozen
 public struct NegativeBinomial2Sampler: Sendable, Hashable {
     /// The mean μ.
