@@ -99,12 +99,17 @@ extension RandomStream {
     @inlinable
     public static func fill(_ buffer: inout [Double], paths key: StreamKey,
                             _ draw: (Int, inout RandomStream) -> Double) {
+        buffer.withUnsafeMutableBufferPointer { fill($0, paths: key, draw) }
+    }
+
+    /// The same as `fill(_:paths:_:)` on a caller-owned buffer (a column of a structure-of-arrays batch).
+    @inlinable
+    public static func fill(_ buffer: UnsafeMutableBufferPointer<Double>, paths key: StreamKey,
+                            _ draw: (Int, inout RandomStream) -> Double) {
         let first = key.path
-        buffer.withUnsafeMutableBufferPointer { out in
-            for i in out.indices {
-                var stream = RandomStream(key: key.withPath(first &+ UInt64(i)))
-                out[i] = draw(i, &stream)
-            }
+        for i in buffer.indices {
+            var stream = RandomStream(key: key.withPath(first &+ UInt64(i)))
+            buffer[i] = draw(i, &stream)
         }
     }
 }

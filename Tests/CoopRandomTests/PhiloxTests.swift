@@ -134,5 +134,8 @@ final class PhiloxTests: XCTestCase {
             var s = RandomStream(key: key.withPath(100 + UInt64(i)))
             XCTAssertEqual(batch[i], s.nextUniform() + Double(i))
         }
+        var raw = [Double](repeating: 0, count: 37)
+        raw.withUnsafeMutableBufferPointer { RandomStream.fill($0, paths: key) { i, s in s.nextUniform() + Double(i) } }
+        XCTAssertEqual(raw, batch)
     }
 }
