@@ -31,7 +31,8 @@ public enum ChiSquared {
     /// forms `P(k, y) ≈ y^k / Γ(k+1)` (lower) and `log Q(k, y) ≈ -y + (k-1) log y - log Γ(k)` (upper),
     /// whichever fits better, then safeguarded Newton steps on the log of the relevant tail against
     /// log x (the upper tail for p > 1/2, with 1 - p exact there).
-    /// Edge cases: 0 at p = 0, `+inf` at p = 1, NaN for NaN or p outside [0, 1]. Precondition: df > 0.
+    /// Edge cases: 0 at p = 0 and where the quantile is below the normal range (2.2e-308), `+inf` at p = 1,
+    /// NaN for NaN or p outside [0, 1]. Precondition: df > 0.
     /// Accuracy: relative error about 1e-14 (that of the cdf, divided by the tail's elasticity).
     public static func quantile(_ p: Double, df: Double) -> Double {
         precondition(df > 0, "ChiSquared needs positive degrees of freedom, got df = \(df).")
@@ -65,10 +66,10 @@ public enum ChiSquared {
             let g = abs(evaluate(cand).logF - logTarget)
             if g < best { best = g; start = cand }
         }
-        let u = _solveLogTail(logTarget: logTarget, start: start, increasing: !upper, evaluate: evaluate)
-        let x = exp(u)
+        let x = _solveLogTail(logTarget: logTarget, start: start, increasing: !upper, evaluate: evaluate)
         // The solver cannot step below the smallest positive double; a root under it is 0 in double.
-        if !upper && x < Double.leastNormalMagnitude && SpecialFunctions._gammaTails(k, 0.5 * x).p > p { return 0 }
+        if !upper && x < Double.leastNormalMagnitude
+            && SpecialFunctions._gammaTails(k, 0.5 * Double.leastNormalMagnitude).p > p { return 0 }
         return x
     }
 }

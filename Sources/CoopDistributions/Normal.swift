@@ -22,6 +22,7 @@ public enum Normal {
     @inline(__always)
     static func _erfcScaled(_ x: Double) -> Double {
         let z = x * _invSqrt2Hi
+        if !z.isFinite { return erfc(z) }
         let dz = fma(x, _invSqrt2Hi, -z) + x * _invSqrt2Lo
         let e = erfc(z)
         if e == 0 { return 0 }

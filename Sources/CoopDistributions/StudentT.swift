@@ -29,6 +29,15 @@ public enum StudentT {
     @inline(__always)
     static func _tails(_ t: Double, _ df: Double) -> (tail: Double, centre: Double, prefactor: Double) {
         let (x, y) = _betaArguments(t, df)
+        if x < 1e-280 {
+            // x = df/t² underflows for extreme |t| with small df: use I_x(a, 1/2) = x^a / (a B(a, 1/2)) (1 + O(x))
+            // with log x = log df - 2 log|t|, the O(x) term being below 1e-280.
+            let a = 0.5 * df
+            let logX = log(df) - 2 * log(abs(t))
+            let logBeta = SpecialFunctions.logGamma(a) + SpecialFunctions.logGamma(0.5) - SpecialFunctions.logGamma(a + 0.5)
+            let front = exp(a * logX - logBeta)
+            return (0.5 * front / a, 1 - 0.5 * front / a, front)
+        }
         let r = SpecialFunctions._betaTails(0.5 * df, 0.5, x, y)
         return (0.5 * r.lower, 0.5 + 0.5 * r.upper, r.prefactor)
     }
@@ -108,7 +117,9 @@ public enum StudentT {
             let g = abs(evaluate(c).logF - logP)
             if g < best { best = g; start = c }
         }
-        let u = _solveLogTail(logTarget: logP, start: start, increasing: false, evaluate: evaluate)
-        return -exp(u)
+        let t = _solveLogTail(logTarget: logP, start: start, increasing: false, evaluate: evaluate)
+        // The solver cannot step past the largest double; a root beyond it is -inf in double.
+        if t > 1e300 && _tails(-t, df).tail > p { return -.infinity }
+        return -t
     }
 }

@@ -12,7 +12,9 @@ import Darwin
 /// steps from a rough start, in the far tails as well as the centre. A bracket of the root is
 /// kept; a step that leaves it is replaced by bisection (or by a step of 2 in u while one side
 /// of the bracket is still open). Stops when a Newton step is below 1e-13 in u: by quadratic
-/// convergence the remaining error is far below the error of evaluating F.
+/// convergence the remaining error is far below the error of evaluating F. The result is returned
+/// as `x = e^u` with a last Newton correction applied in x itself, `x (1 - g/g')`, since u = log x
+/// resolves x only to `ulp(u)` (1e-13 relative at u = -700).
 ///
 /// - Parameters:
 ///   - logTarget: the log of the wanted tail probability.
@@ -21,6 +23,20 @@ import Darwin
 ///   - evaluate: returns `(log F(u), d log F / du)`.
 @usableFromInline
 func _solveLogTail(
+    logTarget: Double, start: Double, increasing: Bool,
+    evaluate: (Double) -> (logF: Double, slope: Double)
+) -> Double {
+    let u = _solveLogTailInU(logTarget: logTarget, start: start, increasing: increasing, evaluate: evaluate)
+    let (logF, slope) = evaluate(u)
+    let correction = (logF - logTarget) / slope
+    let x = exp(u)
+    if correction.isFinite && abs(correction) < 1e-6 { return x * (1 - correction) }
+    return x
+}
+
+/// The iteration of `_solveLogTail`, returning u.
+@usableFromInline
+func _solveLogTailInU(
     logTarget: Double, start: Double, increasing: Bool,
     evaluate: (Double) -> (logF: Double, slope: Double)
 ) -> Double {
