@@ -71,6 +71,8 @@ public enum StudentT {
     /// The quantile function: the t with `cdf(t, df:) = p`.
     ///
     /// Algorithm: closed forms for df = 1 (`tan(π(p - 1/2))`) and df = 2 (`(2p-1)/√(2p(1-p))`);
+    /// for 1/4 < p < 3/4 Newton on the central probability `1/2 - p` (exact there), which keeps relative
+    /// accuracy in t as p approaches 1/2;
     /// otherwise a start from the Cornish–Fisher expansion around the normal quantile or from the
     /// power-law tail `P(T < t) ≈ C |t|^(-df)`, whichever fits better, then safeguarded Newton steps
     /// on `log cdf` against `log |t|`. For p > 1/2 the symmetry `t_p = -t_(1-p)` is used (1 - p is exact there).
@@ -88,10 +90,29 @@ public enum StudentT {
         return _lowerQuantile(p, df)
     }
 
+    /// The t < 0 with `P(t < T < 0) = c`, for 0 < c < 1/4 (p = 1/2 - c, exact for p in [1/4, 1/2]).
+    /// Solving on the central probability keeps full relative accuracy in t as p approaches 1/2,
+    /// where `cdf(t) - p` would lose the digits of `1/2 - p` (t ≈ -c √(2π) for small c).
+    static func _centralQuantile(_ c: Double, _ df: Double) -> Double {
+        let logC = log(c)
+        // u = log|t|; C(u) = P(0 < T < |t|) = I_y(1/2, df/2) / 2 increases with u, dC/du = prefactor.
+        let evaluate: (Double) -> (logF: Double, slope: Double) = { u in
+            let (x, y) = _betaArguments(exp(u), df)
+            let b = SpecialFunctions._betaTails(0.5 * df, 0.5, x, y)
+            let half = 0.5 * b.upper
+            return (log(half), b.prefactor / half)
+        }
+        let z = Normal.quantile(0.5 - c)  // negative, start from the normal quantile
+        let start = log(max(-z, 1e-300))
+        let t = _solveLogTail(logTarget: logC, start: start, increasing: true, evaluate: evaluate)
+        return -t
+    }
+
     /// The t < 0 with `cdf(t) = p`, for 0 < p < 1/2.
     static func _lowerQuantile(_ p: Double, _ df: Double) -> Double {
-        if df == 1 { return -1 / tan(Double.pi * p) }
+        if df == 1 { return p > 0.25 ? -tan(Double.pi * (0.5 - p)) : -1 / tan(Double.pi * p) }
         if df == 2 { return -(1 - 2 * p) / (2 * p * (1 - p)).squareRoot() }
+        if p > 0.25 { return _centralQuantile(0.5 - p, df) }
         let logP = log(p)
         // u = log|t|; log cdf decreases as u grows.
         let evaluate: (Double) -> (logF: Double, slope: Double) = { u in
