@@ -420,30 +420,19 @@ public enum SpecialFunctions {
         return nil
     }
 
-    #if arch(x86_64) || arch(i386)
-    /// Working precision of the beta continued fraction: x87 extended (64-bit significand) where
-    /// the hardware has it. For large a and x near the mean the even coefficients approach -1 and
-    /// the Lentz recurrence `d = 1 + aa d` cancels at every step; the 11 extra bits keep the
-    /// accumulated error near 1e-15 for a up to 1e6 (in double it reaches 2e-11 there).
-    @usableFromInline typealias _CFReal = Float80
-    #else
-    @usableFromInline typealias _CFReal = Double
-    #endif
-
-    /// The continued fraction for `I_x(a, b)` (NR `betacf`), modified Lentz, in `_CFReal`.
-    static func _betaContinuedFraction(_ a: Double, _ b: Double, _ xd: Double) -> Double {
-        let tiny: _CFReal = 1e-300
-        let a = _CFReal(a), b = _CFReal(b), x = _CFReal(xd)
+    /// The continued fraction for `I_x(a, b)` (NR `betacf`), modified Lentz.
+    static func _betaContinuedFraction(_ a: Double, _ b: Double, _ x: Double) -> Double {
+        let tiny = 1e-300
         let qab = a + b
         let qap = a + 1
         let qam = a - 1
-        var c: _CFReal = 1
-        var d: _CFReal = 1 - qab * x / qap
+        var c = 1.0
+        var d = 1 - qab * x / qap
         if abs(d) < tiny { d = tiny }
         d = 1 / d
         var h = d
-        let maxIterations = 100_000 + Int(20 * Double(max(a, b)).squareRoot())
-        var m: _CFReal = 1
+        let maxIterations = 100_000 + Int(20 * max(a, b).squareRoot())
+        var m = 1.0
         var iteration = 0
         while iteration < maxIterations {
             let m2 = 2 * m
@@ -462,10 +451,10 @@ public enum SpecialFunctions {
             d = 1 / d
             let delta = d * c
             h *= delta
-            if abs(delta - 1) < 1e-19 { break }
+            if abs(delta - 1) < 1e-16 { break }
             m += 1
             iteration += 1
         }
-        return Double(h)
+        return h
     }
 }
