@@ -236,6 +236,7 @@ public enum SpecialFunctions {
     /// the modified Lentz method (Numerical Recipes §6.2), the other tail by complement; the
     /// prefactor `x^a e^(-x) / Γ(a)` is computed as `√(a/2π) exp(-bd0(a, x) - stirlerr(a))`
     /// (Loader 2000), which avoids the cancellation of `a log x - x - log Γ(a)` for large a.
+    /// For a < 1 where Q is the small tail of the series region it is computed directly (`_upperGammaSmallA`).
     ///
     /// Edge cases: 0 for x <= 0, 1 for x = +inf, NaN for NaN. Precondition: a > 0.
     /// Accuracy: relative error below 1e-13 for a up to 1e3 (measured 7e-14); cost grows like √a.
@@ -284,6 +285,11 @@ public enum SpecialFunctions {
                 n += 1
             }
             let p = sum * front
+            if a < 1 && p > 0.5 {
+                // Q is the small tail here (Q ≈ a E1(x) as a -> 0): compute it directly.
+                let q = _upperGammaSmallA(a, x)
+                return (1 - q, q, front)
+            }
             return (p, 1 - p, front)
         }
         // Q = front * 1/(x+1-a- 1(1-a)/(x+3-a- 2(2-a)/(x+5-a- ...))), modified Lentz.
@@ -308,6 +314,25 @@ public enum SpecialFunctions {
         }
         let q = front * h
         return (1 - q, q, front)
+    }
+
+    /// `Q(a, x)` for a < 1 and x < a + 1, without forming `1 - P`:
+    /// `Q = (Γ(a+1) - 1 - (x^a - 1) - a x^a Σ_{n>=1} (-x)^n / (n! (a+n))) / Γ(a+1)`, with `Γ(a+1) - 1` and
+    /// `x^a - 1` by `expm1` (as Boost's tgamma_small_upper_part; DiDonato & Morris 1986, Temme).
+    static func _upperGammaSmallA(_ a: Double, _ x: Double) -> Double {
+        let gm1 = expm1(a <= 0.25 ? _logGamma1p(a) : _logGammaPositive(1 + a))
+        let xam1 = expm1(a * log(x))
+        var s = 0.0
+        var term = 1.0
+        var n = 1.0
+        while n < 200 {
+            term *= -x / n
+            let t = term / (a + n)
+            s += t
+            if abs(t) < 1e-17 * abs(s) { break }
+            n += 1
+        }
+        return (gm1 - xam1 - a * (xam1 + 1) * s) / (gm1 + 1)
     }
 
     // MARK: - incomplete beta
