@@ -86,6 +86,16 @@ final class EngineTests: XCTestCase {
         XCTAssertEqual(merged, single)
     }
 
+    /// The hoisted domain test counts exactly the values NumericDomain.contains rejects.
+    func testHoistedDomainCheckAgreesWithDomainDefinition() {
+        var xs: [Double] = [0, -0.0, 1, 0.5, -1, 2.5, 3, 1e300, .infinity, -.infinity, .nan, 1e-320, 1 - 1e-16, 7]
+        for d: NumericDomain in [.real, .positive, .nonNegative, .share, .openShare, .count, .range(-1, 2.5)] {
+            let expected = xs.filter { !d.contains($0) }.count
+            let got = xs.withUnsafeMutableBufferPointer { _countOutside(d, $0.baseAddress!, $0.count) }
+            XCTAssertEqual(got, expected, "\(d)")
+        }
+    }
+
     /// (d) LHS inversion round trips: with zero noise and zero covariance, the simulated target x
     /// satisfies LHS(x) = intercept, checked by evaluating the LHS forward with CoopData's evaluator.
     func testLeftHandSideInversionRoundTrips() throws {
