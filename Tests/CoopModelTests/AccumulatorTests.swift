@@ -44,6 +44,9 @@ final class AccumulatorTests: XCTestCase {
             }
             var sketch = QuantileSketch()
             for x in xs { sketch.add(x) }
+            var batched = QuantileSketch()
+            xs.withUnsafeBufferPointer { batched.add($0.baseAddress!, count: $0.count) }
+            XCTAssertEqual(batched, sketch, "\(kind): the batch form must give the same sketch")
             let sorted = xs.sorted()
             for q in [0.0, 0.05, 0.25, 0.5, 0.75, 0.95, 1.0] {
                 let exact = sorted[Int((q * Double(xs.count - 1)).rounded(.down))]

@@ -108,9 +108,15 @@ public struct QuantileSketch: Sendable, Equatable, Codable {
 
     /// The bucket of a positive finite magnitude: ceil(s(x) / δ) with s(x) = e + (m − 1).
     @inline(__always)
-    func index(_ magnitude: Double) -> Int {
-        let s = Double(Int(magnitude.exponent)) + (magnitude.significand - 1)
-        return Int((s * multiplier).rounded(.up))
+    func index(_ magnitude: Double) -> Int { Self.index(magnitude, multiplier: multiplier) }
+
+    /// Same, from the bits of a normal double (every magnitude above `minIndexable` is normal).
+    @inline(__always)
+    static func index(_ x: Double, multiplier: Double) -> Int {
+        let bits = x.bitPattern
+        let e = Int((bits >> 52) & 0x7FF) - 1023
+        let m = Double(bitPattern: (bits & 0x000F_FFFF_FFFF_FFFF) | 0x3FF0_0000_0000_0000)
+        return Int(((Double(e) + (m - 1)) * multiplier).rounded(.up))
     }
 
     /// The inverse of s: 2^floor(s) · (1 + frac(s)).
@@ -131,9 +137,28 @@ public struct QuantileSketch: Sendable, Equatable, Codable {
         }
     }
 
-    /// Adds `count` values read from `values`, in order (the engine's batch form).
-    public mutating func add(_ values: UnsafePointer<Double>, count: Int) {
-        for i in 0..<count { add(values[i]) }
+    /// Adds `count` values read from `values` (the engine's batch form; the same sketch as adding
+    /// them one by one). Positive values whose bucket is already in range take a fast path.
+    public mutating func add(_ values: UnsafePointer<Double>, count n: Int) {
+        let multiplier = self.multiplier
+        var i = 0
+        while i < n {
+            let offset = positive.offset, buckets = positive.counts.count
+            var j = i
+            positive.counts.withUnsafeMutableBufferPointer { counts in
+                while j < n {
+                    let x = values[j]
+                    guard x > QuantileSketch.minIndexable && x < .infinity else { break }
+                    let k = QuantileSketch.index(x, multiplier: multiplier) - offset
+                    guard k >= 0 && k < buckets else { break }
+                    counts[k] += 1
+                    j += 1
+                }
+            }
+            positive.total += Int64(j - i)
+            if j < n { add(values[j]); j += 1 }
+            i = j
+        }
     }
 
     /// Adds every count of `other` (exact; any merge order gives the same sketch).

@@ -141,38 +141,40 @@ extension SimulationPlan {
     private func run(_ program: UnsafeBufferPointer<_Instruction>, year: Int, firstPath: Int, n: Int,
                      ws: _Workspace, switches: SimulationSwitches) {
         let noise = switches.processNoise
+        let pool = ws.pool, W = ws.width, streams = ws.streams
+        @inline(__always) func buffer(_ id: Int32) -> UnsafeMutablePointer<Double> { pool + Int(id) * W }
         for ins in program {
-            let d = ws.buffer(ins.d)
+            let d = buffer(ins.d)
             switch ins.code {
-            case .add: let a = ws.buffer(ins.a), b = ws.buffer(ins.b); for i in 0..<n { d[i] = a[i] + b[i] }
-            case .subtract: let a = ws.buffer(ins.a), b = ws.buffer(ins.b); for i in 0..<n { d[i] = a[i] - b[i] }
-            case .multiply: let a = ws.buffer(ins.a), b = ws.buffer(ins.b); for i in 0..<n { d[i] = a[i] * b[i] }
-            case .divide: let a = ws.buffer(ins.a), b = ws.buffer(ins.b); for i in 0..<n { d[i] = a[i] / b[i] }
+            case .add: let a = buffer(ins.a), b = buffer(ins.b); for i in 0..<n { d[i] = a[i] + b[i] }
+            case .subtract: let a = buffer(ins.a), b = buffer(ins.b); for i in 0..<n { d[i] = a[i] - b[i] }
+            case .multiply: let a = buffer(ins.a), b = buffer(ins.b); for i in 0..<n { d[i] = a[i] * b[i] }
+            case .divide: let a = buffer(ins.a), b = buffer(ins.b); for i in 0..<n { d[i] = a[i] / b[i] }
             case .power:
-                let a = ws.buffer(ins.a), b = ws.buffer(ins.b)
+                let a = buffer(ins.a), b = buffer(ins.b)
                 for i in 0..<n { d[i] = b[i] == 2 ? a[i] * a[i] : pow(a[i], b[i]) }
-            case .negate: let a = ws.buffer(ins.a); for i in 0..<n { d[i] = -a[i] }
-            case .log: let a = ws.buffer(ins.a); for i in 0..<n { d[i] = log(a[i]) }
-            case .log1p: let a = ws.buffer(ins.a); for i in 0..<n { d[i] = log1p(a[i]) }
-            case .exp: let a = ws.buffer(ins.a); for i in 0..<n { d[i] = exp(a[i]) }
-            case .expm1: let a = ws.buffer(ins.a); for i in 0..<n { d[i] = expm1(a[i]) }
-            case .sqrt: let a = ws.buffer(ins.a); for i in 0..<n { d[i] = a[i].squareRoot() }
-            case .squareNonNegative: let a = ws.buffer(ins.a); for i in 0..<n { d[i] = a[i] >= 0 ? a[i] * a[i] : .nan }
-            case .logit: let a = ws.buffer(ins.a); for i in 0..<n { d[i] = log(a[i] / (1 - a[i])) }
-            case .invlogit: let a = ws.buffer(ins.a); for i in 0..<n { d[i] = _invlogit(a[i]) }
-            case .abs: let a = ws.buffer(ins.a); for i in 0..<n { d[i] = Swift.abs(a[i]) }
-            case .copy: let a = ws.buffer(ins.a); d.update(from: a, count: n)
+            case .negate: let a = buffer(ins.a); for i in 0..<n { d[i] = -a[i] }
+            case .log: let a = buffer(ins.a); for i in 0..<n { d[i] = log(a[i]) }
+            case .log1p: let a = buffer(ins.a); for i in 0..<n { d[i] = log1p(a[i]) }
+            case .exp: let a = buffer(ins.a); for i in 0..<n { d[i] = exp(a[i]) }
+            case .expm1: let a = buffer(ins.a); for i in 0..<n { d[i] = expm1(a[i]) }
+            case .sqrt: let a = buffer(ins.a); for i in 0..<n { d[i] = a[i].squareRoot() }
+            case .squareNonNegative: let a = buffer(ins.a); for i in 0..<n { d[i] = a[i] >= 0 ? a[i] * a[i] : .nan }
+            case .logit: let a = buffer(ins.a); for i in 0..<n { d[i] = log(a[i] / (1 - a[i])) }
+            case .invlogit: let a = buffer(ins.a); for i in 0..<n { d[i] = _invlogit(a[i]) }
+            case .abs: let a = buffer(ins.a); for i in 0..<n { d[i] = Swift.abs(a[i]) }
+            case .copy: let a = buffer(ins.a); d.update(from: a, count: n)
             case .beginStreams:
                 let id = model.equations[Int(ins.a)].streamID
                 for i in 0..<n {
-                    ws.streams[i] = RandomStream(key: StreamKey(seed: seed, region: regionID, path: UInt64(firstPath + i),
+                    streams[i] = RandomStream(key: StreamKey(seed: seed, region: regionID, path: UInt64(firstPath + i),
                                                                 year: year, equation: id))
                 }
             case .normal:
-                let a = ws.buffer(ins.a), b = ws.buffer(ins.b)
+                let a = buffer(ins.a), b = buffer(ins.b)
                 if noise {
                     for i in 0..<n {
-                        let z = NormalSampler.standard(using: &ws.streams[i])
+                        let z = NormalSampler.standard(using: &streams[i])
                         d[i] = b[i] >= 0 ? a[i] + b[i] * z : .nan
                     }
                 } else {
@@ -182,38 +184,38 @@ extension SimulationPlan {
                 let cols = model.linearColumns[Int(ins.a)]
                 d.update(repeating: 0, count: n)
                 for (j, c) in cols.enumerated() {
-                    let x = ws.buffer(c), beta = ws.buffer(Int(ins.b) + j)
+                    let x = buffer(c), beta = pool + (Int(ins.b) + j) * W
                     for i in 0..<n { d[i] += beta[i] * x[i] }
                 }
             case .gaussian:
-                let a = ws.buffer(ins.a)
+                let a = buffer(ins.a)
                 if noise && ins.x > 0 {
-                    for i in 0..<n { d[i] = a[i] + ins.x * NormalSampler.standard(using: &ws.streams[i]) }
+                    for i in 0..<n { d[i] = a[i] + ins.x * NormalSampler.standard(using: &streams[i]) }
                 } else {
                     d.update(from: a, count: n)
                 }
             case .poisson:
-                let a = ws.buffer(ins.a)
+                let a = buffer(ins.a)
                 for i in 0..<n {
                     let mean = exp(a[i])
                     if !(mean.isFinite && mean <= 1e15) { d[i] = .nan; continue }
-                    d[i] = noise ? Double(PoissonSampler(mean: mean).next(using: &ws.streams[i])) : mean
+                    d[i] = noise ? Double(PoissonSampler(mean: mean).next(using: &streams[i])) : mean
                 }
             case .negbin:
-                let a = ws.buffer(ins.a)
+                let a = buffer(ins.a)
                 for i in 0..<n {
                     let mean = exp(a[i])
                     if !(mean.isFinite && mean <= 1e15) { d[i] = .nan; continue }
-                    d[i] = noise ? Double(NegativeBinomial2Sampler(mean: mean, alpha: ins.x).next(using: &ws.streams[i])) : mean
+                    d[i] = noise ? Double(NegativeBinomial2Sampler(mean: mean, alpha: ins.x).next(using: &streams[i])) : mean
                 }
             case .binomial:
-                let a = ws.buffer(ins.a), t = ws.buffer(ins.b)
+                let a = buffer(ins.a), t = buffer(ins.b)
                 for i in 0..<n {
                     let p = _invlogit(a[i])
                     if t[i].isNaN { d[i] = .nan; continue }
                     let trials = max(0, t[i].rounded())
                     if !(p >= 0 && p <= 1 && trials <= 9e15) { d[i] = .nan; continue }
-                    d[i] = noise ? Double(BinomialSampler(trials: Int(trials), probability: p).next(using: &ws.streams[i]))
+                    d[i] = noise ? Double(BinomialSampler(trials: Int(trials), probability: p).next(using: &streams[i]))
                                  : trials * p
                 }
             }
