@@ -363,6 +363,23 @@ public struct CompiledModel: Sendable {
                 program[i].d = resolve(program[i].d); program[i].a = resolve(program[i].a); program[i].b = resolve(program[i].b)
             }
         }
+        // Uniform instructions: arithmetic on levers, assumptions and constants only has the same
+        // value on every path, so the evaluator computes it once per batch and broadcasts it.
+        var uniform = Set<Int32>()
+        for x in exogenous.indices { for l in 0...exogenousMaxLag[x] { uniform.insert(Int32(exogenousBase[x] + l)) } }
+        for k in gen.constantValues.indices { uniform.insert(Int32(constantBase + k)) }
+        for i in program.indices {
+            let ins = program[i]
+            switch ins.code {
+            case .add, .subtract, .multiply, .divide, .power:
+                program[i].uniform = uniform.contains(ins.a) && uniform.contains(ins.b)
+            case .negate, .log, .log1p, .exp, .expm1, .sqrt, .squareNonNegative, .logit, .invlogit, .abs, .copy:
+                program[i].uniform = uniform.contains(ins.a)
+            case .beginStreams: continue
+            case .normal, .linear, .gaussian, .poisson, .negbin, .binomial: program[i].uniform = false
+            }
+            if program[i].uniform { uniform.insert(ins.d) } else { uniform.remove(ins.d) }
+        }
         self.spec = spec
         self.calibration = calibration
         self.variableNames = variables.map(\.name)

@@ -143,8 +143,11 @@ extension SimulationPlan {
         let noise = switches.processNoise
         let pool = ws.pool, W = ws.width, streams = ws.streams
         @inline(__always) func buffer(_ id: Int32) -> UnsafeMutablePointer<Double> { pool + Int(id) * W }
+        let all = n
         for ins in program {
             let d = buffer(ins.d)
+            let n = ins.uniform ? min(1, all) : all
+            defer { if ins.uniform && all > 1 { (d + 1).update(repeating: d[0], count: all - 1) } }
             switch ins.code {
             case .add: let a = buffer(ins.a), b = buffer(ins.b); for i in 0..<n { d[i] = a[i] + b[i] }
             case .subtract: let a = buffer(ins.a), b = buffer(ins.b); for i in 0..<n { d[i] = a[i] - b[i] }
