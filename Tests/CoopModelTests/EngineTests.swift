@@ -96,6 +96,19 @@ final class EngineTests: XCTestCase {
         }
     }
 
+    /// The progress callback sees every block once, in increasing order, ending at (total, total).
+    func testProgressReportsEveryBlock() throws {
+        let model = try birthDeathModel()
+        let plan = try constantPlan(model, observed: ["coops": 100], exogenous: ["promotion": 20, "enforcement": 0.05])
+        final class Log: @unchecked Sendable { var calls: [(Int, Int)] = [] }
+        let log = Log()
+        _ = MonteCarlo.run(plans: [plan], options: MonteCarloOptions(draws: 5000, threads: 2)) { done, total in
+            log.calls.append((done, total))   // calls are serialised by the engine
+        }
+        XCTAssertEqual(log.calls.map(\.0), Array(1...5))
+        XCTAssertTrue(log.calls.allSatisfy { $0.1 == 5 })
+    }
+
     /// (d) LHS inversion round trips: with zero noise and zero covariance, the simulated target x
     /// satisfies LHS(x) = intercept, checked by evaluating the LHS forward with CoopData's evaluator.
     func testLeftHandSideInversionRoundTrips() throws {

@@ -14,8 +14,9 @@ import CoopRandom
 /// - every behavioural equation has a calibration with the same family and the same design
 ///   columns (patsy names, same order: `Intercept` first unless removed, then the terms as
 ///   written); otherwise run `coopsim calibrate` again;
-/// - the left-hand side of a gaussian equation contains its target variable exactly once at
-///   lag 0 and can be solved for it through `+ - * / ^`, unary minus, `log`, `log1p`, `exp`,
+/// - the target of a behavioural equation is the model variable read at lag 0 on the left of `~`
+///   (the equation's name when several are); the left-hand side of a gaussian equation contains
+///   it exactly once at lag 0 and can be solved for it through `+ - * / ^`, unary minus, `log`, `log1p`, `exp`,
 ///   `sqrt`, `logit`, `invlogit`, `dlog`, `diff`; poisson, negbin and binomial equations have
 ///   the bare variable on the left; an identity reads `x = expression`;
 /// - each variable is computed by exactly one equation, and is read at lag 0 only after the
