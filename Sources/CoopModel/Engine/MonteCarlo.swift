@@ -54,17 +54,17 @@ public struct DifferenceAccumulators: Sendable, Codable, Equatable {
 
 /// The accumulators of a contiguous range of blocks: what a worker thread (or a shard) produces.
 ///
-/// Moments are kept per block, because Chan's merge is exact only up to rounding and must be done
-/// in one fixed order (block order) for identical bytes; sketches and counts are integer-valued
-/// and merge exactly in any order. `MonteCarloResult(merging:)` folds partials covering blocks
-/// 0 ..< n, in any grouping, into exactly the result of a single run.
+/// Moments are merged along a fixed binary tree over block indices (`BlockMomentTree`), because
+/// Chan's merge is exact only up to rounding and must follow one fixed shape for identical bytes;
+/// sketches and counts are integer-valued and merge exactly in any order.
+/// `MonteCarloResult(merging:)` combines partials covering blocks 0 ..< n, in any grouping, into
+/// exactly the result of a single run. Memory: O(log blocks) moment vectors.
 public struct MonteCarloPartial: Sendable, Codable, Equatable {
     public var firstBlock: Int
     public var blockCount: Int
-    /// Per block, per scenario: moments by (year, metric).
-    public var blockMoments: [[[RunningMoments]]]
-    /// Per block, per alternative: difference moments.
-    public var blockDifferenceMoments: [[[RunningMoments]]]
+    /// Moments per (scenario, year, metric) then per (alternative, year, metric) differences:
+    /// cell `s * years * metrics + yearIndex * metrics + metric`, scenarios first.
+    public var moments: BlockMomentTree
     public var scenarios: [ScenarioAccumulators]
     public var differences: [DifferenceAccumulators]
 }
@@ -91,13 +91,16 @@ public struct MonteCarloResult: Sendable, Equatable {
         precondition(!ordered.isEmpty, "Merging needs at least one partial result.")
         var scenarios = ordered[0].scenarios
         var differences = ordered[0].differences
-        for s in scenarios.indices { scenarios[s].moments = Array(repeating: RunningMoments(), count: years * metrics) }
-        for a in differences.indices { differences[a].moments = Array(repeating: RunningMoments(), count: years * metrics) }
+        var tree = BlockMomentTree(cells: ordered[0].moments.cells)
+        for p in ordered { tree.absorb(p.moments) }
+        let total = tree.total
+        let cells = years * metrics
+        for s in scenarios.indices { scenarios[s].moments = Array(total[(s * cells)..<((s + 1) * cells)]) }
+        for a in differences.indices {
+            let k = scenarios.count + a
+            differences[a].moments = Array(total[(k * cells)..<((k + 1) * cells)])
+        }
         for (k, p) in ordered.enumerated() {
-            for b in 0..<p.blockCount {
-                for s in scenarios.indices { for c in 0..<(years * metrics) { scenarios[s].moments[c].merge(p.blockMoments[b][s][c]) } }
-                for a in differences.indices { for c in 0..<(years * metrics) { differences[a].moments[c].merge(p.blockDifferenceMoments[b][a][c]) } }
-            }
             guard k > 0 else { continue }
             for s in scenarios.indices {
                 for c in scenarios[s].sketches.indices { scenarios[s].sketches[c].merge(p.scenarios[s].sketches[c]) }
@@ -219,8 +222,7 @@ public enum MonteCarlo {
             DifferenceAccumulators(moments: [], sketches: Array(repeating: sketch, count: cells),
                                    increases: Array(repeating: 0, count: cells))
         }
-        var blockMoments: [[[RunningMoments]]] = []
-        var blockDiffMoments: [[[RunningMoments]]] = []
+        var tree = BlockMomentTree(cells: (S + A) * cells)
         let empty = Array(repeating: RunningMoments(), count: cells)
         for b in blocks {
             var moments = Array(repeating: empty, count: S)
@@ -285,12 +287,11 @@ public enum MonteCarlo {
                 }
                 first += n
             }
-            blockMoments.append(moments)
-            blockDiffMoments.append(dmoments)
+            tree.push(block: b, moments: Array((moments + dmoments).joined()))
             counter?.blockDone()
         }
-        return MonteCarloPartial(firstBlock: blocks.lowerBound, blockCount: blocks.count, blockMoments: blockMoments,
-                                 blockDifferenceMoments: blockDiffMoments, scenarios: scen, differences: diffs)
+        return MonteCarloPartial(firstBlock: blocks.lowerBound, blockCount: blocks.count, moments: tree,
+                                 scenarios: scen, differences: diffs)
     }
 }
 
