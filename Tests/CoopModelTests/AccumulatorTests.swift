@@ -57,6 +57,18 @@ final class AccumulatorTests: XCTestCase {
         }
     }
 
+    /// Whole numbers below 500 fall one per bucket, so their quantiles are exact order statistics.
+    func testSketchIsExactOnSmallCounts() {
+        var g = SystemRandomNumberGenerator()
+        let xs = (0..<4000).map { _ in Double(Int.random(in: 0...450, using: &g)) }
+        var sketch = QuantileSketch()
+        xs.withUnsafeBufferPointer { sketch.add($0.baseAddress!, count: $0.count) }
+        let sorted = xs.sorted()
+        for q in stride(from: 0.0, through: 1.0, by: 0.05) {
+            XCTAssertEqual(sketch.quantile(q), sorted[Int((q * Double(xs.count - 1)).rounded(.down))], "q = \(q)")
+        }
+    }
+
     /// Merging in any order gives the identical sketch (integer counts), including collapsed stores.
     func testSketchMergeIsOrderIndependent() {
         var g = SystemRandomNumberGenerator()
