@@ -162,7 +162,8 @@ public struct MonteCarloResult: Sendable, Equatable {
 /// `MonteCarloOptions.blockSize` paths are assigned to threads as contiguous ranges and their
 /// moments folded in block order, so the result is identical for any thread count and batch width.
 public enum MonteCarlo {
-    /// Runs every plan on paths 0 ..< draws. With `options.compare`, plans[1...] are alternatives
+    /// Runs every plan on paths 0 ..< draws; plans run together must have as many variables (their
+    /// simulated years may differ). With `options.compare`, plans[1...] are alternatives
     /// to plans[0] on the same paths (common random numbers): they must share the simulated years
     /// and the variables (a trap otherwise; `Runner` checks this as an input error first).
     /// `progress(done, total)` is called after each block, from worker threads, serialised.
@@ -171,6 +172,10 @@ public enum MonteCarlo {
         precondition(!plans.isEmpty, "A Monte Carlo run needs at least one plan.")
         let years = plans.map(\.yearCount).max()!
         let metrics = plans.map { $0.model.variableNames.count }.max()!
+        for p in plans.dropFirst() {
+            precondition(p.model.variableNames.count == plans[0].model.variableNames.count,
+                         "Plans run together must have as many variables: '\(p.scenario)' has \(p.model.variableNames.count), '\(plans[0].scenario)' \(plans[0].model.variableNames.count).")
+        }
         if options.compare {
             for p in plans.dropFirst() {
                 precondition(p.years == plans[0].years && p.model.variableNames == plans[0].model.variableNames,
