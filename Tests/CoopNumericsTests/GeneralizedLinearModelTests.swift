@@ -132,3 +132,41 @@ final class GeneralizedLinearModelTests: XCTestCase {
 }
 
 func fitKeyExists(_ f: [String: Any], _ key: String) -> Bool { f[key] != nil }
+
+final class GeneralizedLinearModelEdgeCaseTests: XCTestCase {
+    /// NB2 on under-dispersed counts: alpha's MLE is at the boundary (theta -> infinity).
+    /// The fit must return finite estimates close to Poisson's, a tiny alpha, and no crash.
+    func testNegativeBinomialOnUnderdispersedCountsApproachesPoisson() {
+        let x: [Double] = [0, 1, 2, 3, 4, 5, 6, 7, 8, 9]
+        let y: [Double] = [1, 1, 2, 2, 3, 3, 4, 5, 5, 6]
+        let X = Matrix(columns: [[Double](repeating: 1, count: x.count), x])
+        let nb = GeneralizedLinearModel.fit(X: X, y: y, family: .negativeBinomial, maxIterations: 50)
+        let pois = GeneralizedLinearModel.fit(X: X, y: y, family: .poisson)
+        XCTAssertNotNil(nb.alpha)
+        XCTAssertLessThan(nb.alpha!, 1e-3)
+        for j in 0..<2 { XCTAssertEqual(nb.coefficients[j], pois.coefficients[j], accuracy: 1e-3) }
+        XCTAssertTrue(nb.coefficients.allSatisfy(\.isFinite))
+    }
+
+    /// Poisson with all-zero counts: the MLE does not exist (eta -> -infinity);
+    /// the fit stops without crashing and the fitted means are numerically 0.
+    func testPoissonAllZeroCounts() {
+        let X = Matrix(columns: [[Double](repeating: 1, count: 5), [0, 1, 2, 3, 4]])
+        let fit = GeneralizedLinearModel.fit(X: X, y: [0, 0, 0, 0, 0], family: .poisson)
+        XCTAssertTrue(fit.fittedValues.allSatisfy { $0 < 1e-6 })
+        XCTAssertLessThan(fit.deviance, 1e-5)
+    }
+
+    /// Rank deficiency in a GLM: the later collinear column is aliased, the rest fitted.
+    func testAliasedColumnInPoisson() {
+        let x1: [Double] = [0.1, 0.5, 0.9, 1.3, 1.8, 2.2, 2.9, 3.1]
+        let X = Matrix(columns: [[Double](repeating: 1, count: 8), x1, x1.map { 2 * $0 }])
+        let y: [Double] = [1, 0, 2, 3, 2, 5, 8, 7]
+        let fit = GeneralizedLinearModel.fit(X: X, y: y, family: .poisson)
+        let reduced = GeneralizedLinearModel.fit(X: Matrix(columns: [[Double](repeating: 1, count: 8), x1]), y: y, family: .poisson)
+        XCTAssertEqual(fit.terms.map(\.aliased), [false, false, true])
+        XCTAssertEqual(fit.coefficients[1], reduced.coefficients[1], accuracy: 1e-10)
+        XCTAssertEqual(fit.standardErrors[1], reduced.standardErrors[1], accuracy: 1e-10)
+        XCTAssertEqual(fit.aic, reduced.aic, accuracy: 1e-9)
+    }
+}
