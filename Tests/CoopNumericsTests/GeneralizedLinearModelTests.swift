@@ -30,6 +30,12 @@ final class GeneralizedLinearModelTests: XCTestCase {
             case "binomial_trials":
                 fit = GeneralizedLinearModel.fit(X: X, y: doubles(root["y_binomial"]), family: .binomial, trials: trials,
                                                  columnNames: names, covariance: cov)
+            case "poisson_weighted":
+                fit = GeneralizedLinearModel.fit(X: X, y: doubles(root["y_poisson"]), family: .poisson,
+                                                 weights: doubles(root["var_weights"]), columnNames: names, covariance: cov)
+            case "binomial_trials_weighted":
+                fit = GeneralizedLinearModel.fit(X: X, y: doubles(root["y_binomial"]), family: .binomial,
+                                                 weights: doubles(root["var_weights"]), trials: trials, columnNames: names, covariance: cov)
             case "binomial_01":
                 fit = GeneralizedLinearModel.fit(X: X, y: doubles(root["y_bernoulli"]), family: .binomial, columnNames: names, covariance: cov)
             default:
