@@ -70,6 +70,32 @@ final class EngineTests: XCTestCase {
         XCTAssertEqual(a.scenarios[0].kept.count, 3 * a.years * a.metrics)
     }
 
+    /// Shards: partial results for block ranges, serialised to JSON and merged, equal a single run.
+    func testShardPartialsMergeToTheSingleRun() throws {
+        let model = try birthDeathModel()
+        let plan = try constantPlan(model, observed: ["coops": 100], exogenous: ["promotion": 20, "enforcement": 0.05])
+        let options = MonteCarloOptions(draws: 3000, threads: 2, keepPaths: 2, compare: true)
+        let alt = try constantPlan(model, observed: ["coops": 100], exogenous: ["promotion": 25, "enforcement": 0.05])
+        let single = MonteCarlo.run(plans: [plan, alt], options: options)
+        let ranges = [2..<3, 0..<1, 1..<2]
+        let partials = try ranges.map { r -> MonteCarloPartial in
+            let p = MonteCarlo.runBlocks(plans: [plan, alt], options: options, blocks: r, years: single.years, metrics: single.metrics)
+            return try JSONDecoder().decode(MonteCarloPartial.self, from: JSONEncoder().encode(p))
+        }
+        let merged = MonteCarloResult(merging: partials, draws: 3000, years: single.years, metrics: single.metrics)
+        XCTAssertEqual(merged, single)
+    }
+
+    /// The hoisted domain test counts exactly the values NumericDomain.contains rejects.
+    func testHoistedDomainCheckAgreesWithDomainDefinition() {
+        var xs: [Double] = [0, -0.0, 1, 0.5, -1, 2.5, 3, 1e300, .infinity, -.infinity, .nan, 1e-320, 1 - 1e-16, 7]
+        for d: NumericDomain in [.real, .positive, .nonNegative, .share, .openShare, .count, .range(-1, 2.5)] {
+            let expected = xs.filter { !d.contains($0) }.count
+            let got = xs.withUnsafeMutableBufferPointer { _countOutside(d, $0.baseAddress!, $0.count) }
+            XCTAssertEqual(got, expected, "\(d)")
+        }
+    }
+
     /// (d) LHS inversion round trips: with zero noise and zero covariance, the simulated target x
     /// satisfies LHS(x) = intercept, checked by evaluating the LHS forward with CoopData's evaluator.
     func testLeftHandSideInversionRoundTrips() throws {

@@ -4,24 +4,21 @@ import CoopModel
 import Foundation
 import XCTest
 
-/// Runs of the default model (Scenarios/model.toml) with a hand-made calibration of round
-/// coefficients, written with the scenarios into a temporary folder.
-final class EngineRunTests: XCTestCase {
-    static let root: String = {
-        var parts = #filePath.split(separator: "/", omittingEmptySubsequences: false)
-        parts.removeLast(3)
-        return parts.joined(separator: "/")
-    }()
-
+/// The default model (Scenarios/model.toml) with a hand-made calibration of round coefficients,
+/// written with scenario files into a temporary folder.
+struct RunFixture {
     var folder = ""
 
-    override func setUpWithError() throws {
-        folder = NSTemporaryDirectory() + "engine-run-\(UUID().uuidString)"
-        try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
-        try defaultCalibration().toml().write(toFile: folder + "/calibration.toml", atomically: true, encoding: .utf8)
+    /// A fresh temporary folder holding calibration.toml.
+    static func make() throws -> RunFixture {
+        var f = RunFixture()
+        f.folder = NSTemporaryDirectory() + "engine-run-\(UUID().uuidString)"
+        try FileManager.default.createDirectory(atPath: f.folder, withIntermediateDirectories: true)
+        try f.defaultCalibration().toml().write(toFile: f.folder + "/calibration.toml", atomically: true, encoding: .utf8)
+        return f
     }
 
-    override func tearDownWithError() throws { try? FileManager.default.removeItem(atPath: folder) }
+    func remove() { if !folder.isEmpty { try? FileManager.default.removeItem(atPath: folder) } }
 
     func defaultCalibration() -> Calibration {
         func eq(_ name: String, _ family: ModelSpec.Family, _ terms: [String], _ b: [Double], sigma: Double? = nil,
@@ -48,7 +45,7 @@ final class EngineRunTests: XCTestCase {
         let text = """
         name = "\(name)"
         title = "Test \(name)"
-        model = "\(Self.root)/Scenarios/model.toml"
+        model = "\(EngineRunTests.root)/Scenarios/model.toml"
         calibration = "calibration.toml"
         region = "Thành phố Hồ Chí Minh"
         last_observed_year = 2023
@@ -82,6 +79,29 @@ final class EngineRunTests: XCTestCase {
         let path = folder + "/\(name).toml"
         try text.write(toFile: path, atomically: true, encoding: .utf8)
         return try ScenarioLoader.load(path: path)
+    }
+
+}
+
+/// Runs of the default model (Scenarios/model.toml) with a hand-made calibration of round
+/// coefficients, written with the scenarios into a temporary folder.
+final class EngineRunTests: XCTestCase {
+    static let root: String = {
+        var parts = #filePath.split(separator: "/", omittingEmptySubsequences: false)
+        parts.removeLast(3)
+        return parts.joined(separator: "/")
+    }()
+
+    var fixture = RunFixture()
+    var folder: String { fixture.folder }
+
+    override func setUpWithError() throws { fixture = try RunFixture.make() }
+    override func tearDownWithError() throws { fixture.remove() }
+
+    func scenario(_ name: String, promotion: Double = 20, seed: Int = 2024, draws: Int = 1500,
+                  trainedShare: Double = 0.52, training: Double = 0.05, grdpGrowth: Double = 0.06) throws -> (Scenario, ModelSpec) {
+        try fixture.scenario(name, promotion: promotion, seed: seed, draws: draws, trainedShare: trainedShare, training: training,
+                             grdpGrowth: grdpGrowth)
     }
 
     func csvFiles(_ dir: String) throws -> [String: Data] {
@@ -201,5 +221,24 @@ final class EngineRunTests: XCTestCase {
         XCTAssertEqual(Array(bytes.prefix(3)), [0xEF, 0xBB, 0xBF])
         let leftovers = try FileManager.default.contentsOfDirectory(atPath: folder).filter { $0.hasPrefix(".out.") }
         XCTAssertEqual(leftovers, [])
+    }
+}
+
+/// Throughput of the default model (not a timed test: runs only with COOPSIM_PERF=1, prints path-years per second).
+final class EngineThroughputTests: XCTestCase {
+    func testThroughput() throws {
+        guard ProcessInfo.processInfo.environment["COOPSIM_PERF"] == "1" else { throw XCTSkip("set COOPSIM_PERF=1 to measure") }
+        let t = try RunFixture.make()
+        defer { t.remove() }
+        let s = try t.scenario("perf")
+        for threads in [1, 2] {
+            let draws = 200_000
+            let start = ContinuousClock.now
+            let summary = try Runner.run(scenarios: [s], options: RunOptions(draws: draws, threads: threads))
+            let e = ContinuousClock.now - start
+            let seconds = Double(e.components.seconds) + Double(e.components.attoseconds) * 1e-18
+            let pathYears = Double(draws * summary.groups[0].result.years)
+            print("throughput threads=\(threads): \(pathYears / seconds) path-years/s (\(seconds) s)")
+        }
     }
 }

@@ -7,10 +7,14 @@ import Darwin
 /// A quantile sketch with relative accuracy: DDSketch (Masson, Rim & Lee 2019, "DDSketch: a fast
 /// and fully-mergeable quantile sketch with relative-error guarantees", VLDB 12(12)).
 ///
-/// With relative accuracy α (default 1e-3) and γ = (1 + α) / (1 − α), a positive value x goes to
-/// bucket `i = ceil(log(x) / log(γ))`, which covers (γ^(i−1), γ^i]; its representative value
-/// 2γ^i / (γ + 1) is within relative distance α of every value in the bucket. Negative values
-/// go to a mirrored store by |x|; values with |x| below `minIndexable` (1e-300) count as zero.
+/// With relative accuracy α (default 1e-3) and γ = (1 + α) / (1 − α), buckets are cut on the
+/// piecewise-linear approximation of log₂ (DDSketch's "linearly interpolated" mapping, §4 of the
+/// paper, which needs no call of `log`): for x = m·2^e with m in [1, 2), `s(x) = e + (m − 1)`, and
+/// x goes to bucket `i = ceil(s(x) / δ)` with δ = ln γ. Since ds/d(ln x) = m >= 1, a bucket
+/// (an interval of s of length δ) spans a ratio x_hi / x_lo <= e^δ = γ, so its representative 2·x_lo·x_hi / (x_lo + x_hi)
+/// is within relative distance (γ − 1)/(γ + 1) = α of every value in it (at the price of up to
+/// 1/ln 2 ≈ 1.44 times more buckets than the logarithmic mapping). Negative values go to a
+/// mirrored store by |x|; values with |x| below `minIndexable` (1e-300) count as zero.
 ///
 /// `quantile(q)` returns the representative of the bucket holding the value of rank
 /// ⌊q (n − 1)⌋ (0-based) in sorted order, so it is within relative distance α of that order
@@ -21,8 +25,10 @@ import Darwin
 /// does not depend on the order of merging (the property shards and threads rely on).
 /// Memory: one dense array of counts per sign spanning the occupied bucket range; at most
 /// `maxBuckets` (default 8192) per sign: beyond that the lowest buckets collapse into one,
-/// which keeps the guarantee for every quantile above the collapsed range (values spread over
-/// less than γ^8192 ≈ 1.3e7 times the smallest never collapse). The collapse rule depends only
+/// which keeps the guarantee for every quantile above the collapsed range: with α = 1e-3 a store
+/// spans magnitudes from its largest M down to about M / 8e4 (e^(8192 δ)); smaller magnitudes
+/// (never exact zeros, counted apart) are reported as that lower bound, an absolute error below
+/// M / 8e4. The collapse rule depends only
 /// on the highest index seen, so it is order-independent too. NaN and infinities are counted
 /// in `nonFinite` and left out.
 public struct QuantileSketch: Sendable, Equatable, Codable {
@@ -78,8 +84,9 @@ public struct QuantileSketch: Sendable, Equatable, Codable {
     public let relativeAccuracy: Double
     public let maxBuckets: Int
     public static let minIndexable = 1e-300
-    let logGamma: Double
-    let gamma: Double
+    /// 1 / δ with δ = ln γ.
+    let multiplier: Double
+    let delta: Double
     public private(set) var positive = Store()
     public private(set) var negative = Store()
     public private(set) var zeroCount: Int64 = 0
@@ -92,15 +99,25 @@ public struct QuantileSketch: Sendable, Equatable, Codable {
         precondition(maxBuckets >= 16, "QuantileSketch needs at least 16 buckets per sign, got \(maxBuckets).")
         self.relativeAccuracy = relativeAccuracy
         self.maxBuckets = maxBuckets
-        gamma = (1 + relativeAccuracy) / (1 - relativeAccuracy)
-        logGamma = log(gamma)
+        delta = log((1 + relativeAccuracy) / (1 - relativeAccuracy))
+        multiplier = 1 / delta
     }
 
     /// Number of finite values added.
     public var count: Int64 { positive.total + negative.total + zeroCount }
 
+    /// The bucket of a positive finite magnitude: ceil(s(x) / δ) with s(x) = e + (m − 1).
     @inline(__always)
-    func index(_ magnitude: Double) -> Int { Int((log(magnitude) / logGamma).rounded(.up)) }
+    func index(_ magnitude: Double) -> Int {
+        let s = Double(Int(magnitude.exponent)) + (magnitude.significand - 1)
+        return Int((s * multiplier).rounded(.up))
+    }
+
+    /// The inverse of s: 2^floor(s) · (1 + frac(s)).
+    func inverseS(_ s: Double) -> Double {
+        let e = s.rounded(.down)
+        return Double(sign: .plus, exponent: Int(e), significand: 1 + (s - e))
+    }
 
     /// Adds one value.
     public mutating func add(_ x: Double) {
@@ -114,6 +131,11 @@ public struct QuantileSketch: Sendable, Equatable, Codable {
         }
     }
 
+    /// Adds `count` values read from `values`, in order (the engine's batch form).
+    public mutating func add(_ values: UnsafePointer<Double>, count: Int) {
+        for i in 0..<count { add(values[i]) }
+    }
+
     /// Adds every count of `other` (exact; any merge order gives the same sketch).
     /// Traps when the two sketches have different parameters.
     public mutating func merge(_ other: QuantileSketch) {
@@ -125,7 +147,11 @@ public struct QuantileSketch: Sendable, Equatable, Codable {
         nonFinite += other.nonFinite
     }
 
-    func representative(_ i: Int) -> Double { 2 * exp(Double(i) * logGamma) / (gamma + 1) }
+    /// The value of bucket i: 2·lo·hi / (lo + hi) over its bounds lo = s⁻¹((i − 1)δ), hi = s⁻¹(iδ).
+    func representative(_ i: Int) -> Double {
+        let lo = inverseS(Double(i - 1) * delta), hi = inverseS(Double(i) * delta)
+        return 2 * lo * (hi / (lo + hi))
+    }
 
     /// The value of rank ⌊q (n − 1)⌋ within relative accuracy (see the type's documentation);
     /// NaN when the sketch is empty. Traps unless 0 <= q <= 1.

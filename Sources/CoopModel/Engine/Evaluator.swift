@@ -53,6 +53,22 @@ final class _Workspace {
     @inline(__always) func buffer(_ id: Int) -> UnsafeMutablePointer<Double> { pool + id * width }
 }
 
+/// Values of `x[0..<n]` outside `domain` (NaN and infinities are outside every domain), with the
+/// domain's test hoisted out of the loop; the same sets as `NumericDomain.contains`.
+func _countOutside(_ domain: NumericDomain, _ x: UnsafeMutablePointer<Double>, _ n: Int) -> Int {
+    var bad = 0
+    switch domain {
+    case .real: for i in 0..<n where !x[i].isFinite { bad += 1 }
+    case .positive: for i in 0..<n where !(x[i] > 0 && x[i].isFinite) { bad += 1 }
+    case .nonNegative: for i in 0..<n where !(x[i] >= 0 && x[i].isFinite) { bad += 1 }
+    case .share: for i in 0..<n where !(x[i] >= 0 && x[i] <= 1) { bad += 1 }
+    case .openShare: for i in 0..<n where !(x[i] > 0 && x[i] < 1) { bad += 1 }
+    case .count: for i in 0..<n where !(x[i] >= 0 && x[i].isFinite && x[i] == x[i].rounded(.towardZero)) { bad += 1 }
+    case .range: for i in 0..<n where !domain.contains(x[i]) { bad += 1 }
+    }
+    return bad
+}
+
 @inline(__always) func _invlogit(_ x: Double) -> Double {
     if x < 0 { let e = exp(x); return e / (1 + e) }
     return 1 / (1 + exp(-x))
@@ -108,8 +124,7 @@ extension SimulationPlan {
                     dst.update(from: src, count: n)
                     var domain = m.variableDomains[v]
                     if countDomainLoose && domain == .count { domain = .nonNegative }
-                    var bad = 0
-                    for i in 0..<n where !domain.contains(src[i]) { bad += 1 }
+                    let bad = _countOutside(domain, src, n)
                     violations[yi * nv + v] += bad
                     let lags = m.variableMaxLag[v]
                     if lags > 0 {

@@ -238,11 +238,13 @@ public enum MonteCarlo {
                                       out: outs[s], violations: v.baseAddress!)
                     }
                     let out = outs[s]
-                    for c in 0..<(plan.yearCount * nv) {
-                        let row = out + c * W
-                        for i in 0..<n {
-                            moments[s][c].add(row[i])
-                            scen[s].sketches[c].add(row[i])
+                    moments[s].withUnsafeMutableBufferPointer { mom in
+                        scen[s].sketches.withUnsafeMutableBufferPointer { sk in
+                            for c in 0..<(plan.yearCount * nv) {
+                                let row = out + c * W
+                                for i in 0..<n { mom[c].add(row[i]) }
+                                sk[c].add(row, count: n)
+                            }
                         }
                     }
                     for (t, target) in plan.targets.enumerated() {
@@ -259,17 +261,27 @@ public enum MonteCarlo {
                 }
                 for a in 0..<A {
                     let base = outs[0], alt = outs[a + 1]
-                    for c in 0..<cells {
-                        var up = 0
-                        for i in 0..<n {
-                            let x = alt[c * W + i], y = base[c * W + i]
-                            let d = x - y
-                            dmoments[a][c].add(d)
-                            diffs[a].sketches[c].add(d)
-                            if x > y { up += 1 }
+                    var sketches = diffs[a].sketches       // moved out and back: stays uniquely referenced
+                    var increases = diffs[a].increases
+                    diffs[a].sketches = []
+                    diffs[a].increases = []
+                    dmoments[a].withUnsafeMutableBufferPointer { mom in
+                        sketches.withUnsafeMutableBufferPointer { sk in
+                            for c in 0..<cells {
+                                var up = 0
+                                for i in 0..<n {
+                                    let x = alt[c * W + i], y = base[c * W + i]
+                                    let d = x - y
+                                    mom[c].add(d)
+                                    sk[c].add(d)
+                                    if x > y { up += 1 }
+                                }
+                                increases[c] += up
+                            }
                         }
-                        diffs[a].increases[c] += up
                     }
+                    diffs[a].sketches = sketches
+                    diffs[a].increases = increases
                 }
                 first += n
             }
