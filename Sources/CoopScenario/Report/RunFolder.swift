@@ -1,0 +1,300 @@
+import CoopData
+import Foundation
+
+/// The output folder of `coopsim run` / `coopsim compare`, read back for
+/// reports (the files and columns of Guides/Outputs.md).
+///
+/// `summary.csv` is required; `targets.csv`, `compare.csv`, `history.csv`,
+/// `metrics.csv`, `scenarios.csv` and `run.json` are optional (a report
+/// leaves out what is missing: no target table, no comparison chart, metric
+/// names instead of labels, no provenance). A file that is present must have
+/// its columns; extra columns are ignored. Problems are thrown as
+/// `InputError` naming the file, the line and the column.
+public struct RunFolder: Sendable {
+    /// One row of `summary.csv`: the distribution of `metric` in `year`.
+    public struct Quantiles: Sendable, Equatable {
+        public var scenario: String
+        public var region: String
+        public var year: Int
+        public var metric: String
+        public var mean: Double, sd: Double
+        public var p05: Double, p25: Double, p50: Double, p75: Double, p95: Double
+        public var mcSE: Double
+    }
+    /// One row of `targets.csv`.
+    public struct TargetResult: Sendable, Equatable {
+        public var scenario: String
+        public var region: String
+        public var metric: String
+        public var year: Int
+        public var op: String
+        public var value: Double
+        public var probability: Double
+        public var mcSE: Double
+        public var source: String
+    }
+    /// One row of `compare.csv`: the distribution of alternative minus baseline.
+    public struct Difference: Sendable, Equatable {
+        public var scenario: String
+        public var baseline: String
+        public var region: String
+        public var year: Int
+        public var metric: String
+        public var meanDiff: Double, sdDiff: Double
+        public var p05Diff: Double, p50Diff: Double, p95Diff: Double
+        public var probIncrease: Double
+    }
+    /// One row of `history.csv`.
+    public struct Observation: Sendable, Equatable {
+        public var scenario: String
+        public var region: String
+        public var year: Int
+        public var metric: String
+        public var value: Double
+    }
+    /// One row of `metrics.csv`.
+    public struct Metric: Sendable, Equatable {
+        public var name: String
+        public var unit: String
+        public var labelEN: String
+        public var labelVI: String
+        /// Shares are drawn on a percent axis.
+        public var isShare: Bool { unit == "share" || unit.hasPrefix("share ") }
+    }
+    /// One row of `scenarios.csv`.
+    public struct ScenarioInfo: Sendable, Equatable {
+        public var name: String
+        public var title: String
+        public var region: String
+        public var lastObservedYear: Int
+        public var horizon: Int
+        public var draws: Int
+        public var seed: String
+        public var file: String
+    }
+    /// `run.json`, as far as a report shows it.
+    public struct Provenance: Sendable, Equatable {
+        public var tool: String
+        public var version: String
+        public var kind: String
+        public var command: [String]
+        public var seed: String
+        public var draws: String
+        public var threads: String
+        public var started: String
+        public var wallSeconds: String
+        public var inputs: [(path: String, sha256: String)]
+        public static func == (a: Provenance, b: Provenance) -> Bool {
+            a.tool == b.tool && a.version == b.version && a.kind == b.kind && a.command == b.command && a.seed == b.seed
+                && a.draws == b.draws && a.started == b.started && a.inputs.map(\.path) == b.inputs.map(\.path)
+                && a.inputs.map(\.sha256) == b.inputs.map(\.sha256)
+        }
+    }
+
+    public var directory: String
+    public var summary: [Quantiles]
+    public var targets: [TargetResult]
+    public var differences: [Difference]
+    public var history: [Observation]
+    /// Metrics in model order: `metrics.csv` order, then any others in order of first appearance in `summary.csv`.
+    public var metrics: [Metric]
+    public var scenarios: [ScenarioInfo]
+    public var provenance: Provenance?
+
+    public init(directory: String, summary: [Quantiles], targets: [TargetResult] = [], differences: [Difference] = [],
+                history: [Observation] = [], metrics: [Metric] = [], scenarios: [ScenarioInfo] = [], provenance: Provenance? = nil) {
+        self.directory = directory
+        self.summary = summary
+        self.targets = targets
+        self.differences = differences
+        self.history = history
+        self.metrics = metrics
+        self.scenarios = scenarios
+        self.provenance = provenance
+    }
+
+    static let summaryColumns = ["scenario", "region", "year", "metric", "mean", "sd", "p05", "p25", "p50", "p75", "p95", "mc_se"]
+    static let targetColumns = ["scenario", "region", "metric", "year", "op", "value", "probability", "mc_se", "source"]
+    static let compareColumns = ["scenario", "baseline", "region", "year", "metric", "mean_diff", "sd_diff", "p05_diff",
+                                 "p50_diff", "p95_diff", "prob_increase"]
+    static let historyColumns = ["scenario", "region", "year", "metric", "value"]
+    static let metricColumns = ["metric", "unit", "label_en", "label_vi"]
+    static let scenarioColumns = ["scenario", "title", "region", "last_observed_year", "horizon", "draws", "seed", "file"]
+
+    /// Reads a run folder. Throws `InputError` when `directory` is not a
+    /// folder, `summary.csv` is missing or empty, or a file present lacks a
+    /// column or holds a field that does not parse (file, line, column named).
+    public static func read(directory: String) throws -> RunFolder {
+        var isDir: ObjCBool = false
+        guard FileManager.default.fileExists(atPath: directory, isDirectory: &isDir), isDir.boolValue else {
+            throw InputError(file: directory, expected: "a run folder (the output of coopsim run or compare)", found: "no such folder")
+        }
+        func path(_ name: String) -> String { (directory as NSString).appendingPathComponent(name) }
+        func exists(_ name: String) -> Bool { FileManager.default.fileExists(atPath: path(name)) }
+        func open(_ name: String) throws -> _RunCSV { try _RunCSV.read(path: path(name), displayName: path(name)) }
+
+        guard exists("summary.csv") else {
+            throw InputError(file: path("summary.csv"), expected: "summary.csv in a run folder (the output of coopsim run or compare)",
+                             found: "no such file")
+        }
+        let s = try open("summary.csv")
+        let sc = try s.columns(summaryColumns)
+        var summary: [Quantiles] = []
+        summary.reserveCapacity(s.records.count)
+        for (line, f) in s.records {
+            func n(_ c: String) throws -> Double { try s.number(f[sc[c]!], line: line, column: c) }
+            summary.append(Quantiles(scenario: f[sc["scenario"]!], region: f[sc["region"]!],
+                                     year: try s.integer(f[sc["year"]!], line: line, column: "year"), metric: f[sc["metric"]!],
+                                     mean: try n("mean"), sd: try n("sd"), p05: try n("p05"), p25: try n("p25"), p50: try n("p50"),
+                                     p75: try n("p75"), p95: try n("p95"), mcSE: try n("mc_se")))
+        }
+        if summary.isEmpty {
+            throw InputError(file: s.file, line: 2, expected: "at least one row after the header", found: "no rows")
+        }
+
+        var targets: [TargetResult] = []
+        if exists("targets.csv") {
+            let t = try open("targets.csv")
+            let c = try t.columns(targetColumns)
+            for (line, f) in t.records {
+                let op = f[c["op"]!]
+                guard [">=", ">", "<=", "<"].contains(op) else {
+                    throw InputError(file: t.file, line: line, field: "op", expected: "one of >=, >, <=, <", found: "'\(op)'")
+                }
+                targets.append(TargetResult(scenario: f[c["scenario"]!], region: f[c["region"]!], metric: f[c["metric"]!],
+                                            year: try t.integer(f[c["year"]!], line: line, column: "year"), op: op,
+                                            value: try t.number(f[c["value"]!], line: line, column: "value"),
+                                            probability: try t.number(f[c["probability"]!], line: line, column: "probability"),
+                                            mcSE: try t.number(f[c["mc_se"]!], line: line, column: "mc_se"), source: f[c["source"]!]))
+            }
+        }
+
+        var differences: [Difference] = []
+        if exists("compare.csv") {
+            let t = try open("compare.csv")
+            let c = try t.columns(compareColumns)
+            for (line, f) in t.records {
+                func n(_ k: String) throws -> Double { try t.number(f[c[k]!], line: line, column: k) }
+                differences.append(Difference(scenario: f[c["scenario"]!], baseline: f[c["baseline"]!], region: f[c["region"]!],
+                                              year: try t.integer(f[c["year"]!], line: line, column: "year"), metric: f[c["metric"]!],
+                                              meanDiff: try n("mean_diff"), sdDiff: try n("sd_diff"), p05Diff: try n("p05_diff"),
+                                              p50Diff: try n("p50_diff"), p95Diff: try n("p95_diff"), probIncrease: try n("prob_increase")))
+            }
+        }
+
+        var history: [Observation] = []
+        if exists("history.csv") {
+            let t = try open("history.csv")
+            let c = try t.columns(historyColumns)
+            for (line, f) in t.records {
+                history.append(Observation(scenario: f[c["scenario"]!], region: f[c["region"]!],
+                                           year: try t.integer(f[c["year"]!], line: line, column: "year"), metric: f[c["metric"]!],
+                                           value: try t.number(f[c["value"]!], line: line, column: "value")))
+            }
+        }
+
+        var metrics: [Metric] = []
+        if exists("metrics.csv") {
+            let t = try open("metrics.csv")
+            let c = try t.columns(metricColumns)
+            for (_, f) in t.records {
+                metrics.append(Metric(name: f[c["metric"]!], unit: f[c["unit"]!], labelEN: f[c["label_en"]!], labelVI: f[c["label_vi"]!]))
+            }
+        }
+        for q in summary where !metrics.contains(where: { $0.name == q.metric }) {
+            metrics.append(Metric(name: q.metric, unit: "", labelEN: q.metric, labelVI: q.metric))
+        }
+
+        var scenarios: [ScenarioInfo] = []
+        if exists("scenarios.csv") {
+            let t = try open("scenarios.csv")
+            let c = try t.columns(scenarioColumns)
+            for (line, f) in t.records {
+                scenarios.append(ScenarioInfo(name: f[c["scenario"]!], title: f[c["title"]!], region: f[c["region"]!],
+                                              lastObservedYear: try t.integer(f[c["last_observed_year"]!], line: line, column: "last_observed_year"),
+                                              horizon: try t.integer(f[c["horizon"]!], line: line, column: "horizon"),
+                                              draws: try t.integer(f[c["draws"]!], line: line, column: "draws"),
+                                              seed: f[c["seed"]!], file: f[c["file"]!]))
+            }
+        }
+
+        var provenance: Provenance?
+        if exists("run.json") { provenance = try readProvenance(path: path("run.json")) }
+
+        return RunFolder(directory: directory, summary: summary, targets: targets, differences: differences, history: history,
+                         metrics: metrics, scenarios: scenarios, provenance: provenance)
+    }
+
+    static func readProvenance(path: String) throws -> Provenance {
+        guard let data = FileManager.default.contents(atPath: path),
+              let any = try? JSONSerialization.jsonObject(with: data), let o = any as? [String: Any] else {
+            throw InputError(file: path, expected: "a JSON object (run.json)", found: "text that is not a JSON object")
+        }
+        func text(_ k: String) -> String {
+            switch o[k] {
+            case let s as String: return s
+            case let n as NSNumber: return n.stringValue
+            default: return ""
+            }
+        }
+        var inputs: [(String, String)] = []
+        if let arr = o["inputs"] as? [[String: Any]] {
+            for e in arr { inputs.append(((e["path"] as? String) ?? "", (e["sha256"] as? String) ?? "")) }
+        } else if o["inputs"] != nil {
+            throw InputError(file: path, field: "inputs", expected: "an array of {path, sha256} objects", found: "another JSON value")
+        }
+        return Provenance(tool: text("tool"), version: text("version"), kind: text("kind"),
+                          command: (o["command"] as? [String]) ?? [], seed: text("seed"), draws: text("draws"),
+                          threads: text("threads"), started: text("started"), wallSeconds: text("wall_seconds"), inputs: inputs)
+    }
+
+    // MARK: Views used by the report
+
+    /// Scenarios in the order of `scenarios.csv`, then of first appearance in `summary.csv`.
+    public var scenarioNames: [String] {
+        var names = scenarios.map(\.name)
+        for q in summary where !names.contains(q.scenario) { names.append(q.scenario) }
+        return names
+    }
+    /// Regions in order of first appearance in `summary.csv`.
+    public var regions: [String] {
+        var out: [String] = []
+        for q in summary where !out.contains(q.region) { out.append(q.region) }
+        return out
+    }
+    /// Metrics that have rows in `summary.csv`, in model order.
+    /// Metrics missing from `metrics.csv` come last, labelled by their name.
+    public var summarizedMetrics: [Metric] {
+        let present = Set(summary.map(\.metric))
+        var out = metrics.filter { present.contains($0.name) }
+        for q in summary where !out.contains(where: { $0.name == q.metric }) { out.append(metric(q.metric)) }
+        return out
+    }
+    public func metric(_ name: String) -> Metric {
+        metrics.first { $0.name == name } ?? Metric(name: name, unit: "", labelEN: name, labelVI: name)
+    }
+    public func scenarioInfo(_ name: String) -> ScenarioInfo? { scenarios.first { $0.name == name } }
+
+    /// The fan of one scenario, region and metric, sorted by year.
+    public func fan(scenario: String, region: String, metric: String) -> [Quantiles] {
+        summary.filter { $0.scenario == scenario && $0.region == region && $0.metric == metric }.sorted { $0.year < $1.year }
+    }
+    /// Observed history of one scenario, region and metric, sorted by year.
+    public func observed(scenario: String, region: String, metric: String) -> [Observation] {
+        history.filter { $0.scenario == scenario && $0.region == region && $0.metric == metric && $0.value.isFinite }
+            .sorted { $0.year < $1.year }
+    }
+    public func targets(scenario: String, region: String, metric: String) -> [TargetResult] {
+        targets.filter { $0.scenario == scenario && $0.region == region && $0.metric == metric }
+    }
+    /// (alternative, baseline) pairs in `compare.csv`, in order of appearance.
+    public var comparisons: [(scenario: String, baseline: String)] {
+        var out: [(String, String)] = []
+        for d in differences where !out.contains(where: { $0 == (d.scenario, d.baseline) }) { out.append((d.scenario, d.baseline)) }
+        return out
+    }
+    public func differences(scenario: String, baseline: String, region: String, metric: String) -> [Difference] {
+        differences.filter { $0.scenario == scenario && $0.baseline == baseline && $0.region == region && $0.metric == metric }
+            .sorted { $0.year < $1.year }
+    }
+}
