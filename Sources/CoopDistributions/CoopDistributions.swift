@@ -1,1 +1,0 @@
-// CoopDistributions module. See Guides/ARCHITECTURE.md for what belongs here.

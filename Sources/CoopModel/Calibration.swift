@@ -1,0 +1,199 @@
+import CoopData
+import Foundation
+
+/// The fitted behavioural equations of a model: what `coopsim calibrate`
+/// writes and `coopsim run` reads. Per equation: the formula and family,
+/// coefficient names and values, their covariance matrix, the residual scale
+/// (gaussian) or dispersion (NB2 alpha), and sample facts.
+///
+/// File format (TOML, numbers in shortest round-trip form):
+///
+///     model = "cooperatives"
+///     data_file = "Scenarios/data/synthetic_panel.csv"
+///     data_sha256 = "..."
+///     covariance = "cluster"
+///     [[equations]]
+///     name = "entries"
+///     family = "negbin"
+///     formula = "entries ~ log(lag(coops)) + log1p(support)"
+///     terms = ["Intercept", "log(lag(coops))", "log1p(support)"]
+///     coefficients = [0.1, 0.5, 0.2]
+///     covariance = [[...], [...], [...]]
+///     alpha = 0.12
+///     nobs = 400
+///     groups = 30
+public struct Calibration: Sendable {
+    public struct Equation: Sendable {
+        public var name: String
+        public var family: ModelSpec.Family
+        public var formula: String
+        public var terms: [String]
+        public var coefficients: [Double]
+        /// Row-major p x p covariance of the coefficients.
+        public var covariance: [[Double]]
+        /// Residual standard deviation (gaussian); nil otherwise.
+        public var sigma: Double?
+        /// NB2 dispersion: var = mu + alpha mu^2 (negbin); nil otherwise.
+        public var alpha: Double?
+        public var nobs: Int
+        /// Number of clusters when the covariance is cluster-robust.
+        public var groups: Int?
+        /// Columns used in place of missing ones (`if_missing` in the model).
+        public var substituted: [String: String]
+        public var line: Int
+
+        public init(name: String, family: ModelSpec.Family, formula: String, terms: [String], coefficients: [Double],
+                    covariance: [[Double]], sigma: Double?, alpha: Double?, nobs: Int, groups: Int?,
+                    substituted: [String: String] = [:], line: Int = 0) {
+            self.name = name; self.family = family; self.formula = formula; self.terms = terms
+            self.coefficients = coefficients; self.covariance = covariance; self.sigma = sigma; self.alpha = alpha
+            self.nobs = nobs; self.groups = groups; self.substituted = substituted; self.line = line
+        }
+    }
+
+    public var file: String
+    public var model: String
+    public var dataFile: String
+    public var dataSHA256: String
+    public var covarianceType: String
+    public var equations: [Equation]
+
+    public init(file: String, model: String, dataFile: String, dataSHA256: String, covarianceType: String, equations: [Equation]) {
+        self.file = file; self.model = model; self.dataFile = dataFile; self.dataSHA256 = dataSHA256
+        self.covarianceType = covarianceType; self.equations = equations
+    }
+
+    public func equation(_ name: String) -> Equation? { equations.first { $0.name == name } }
+
+    // MARK: writing
+
+    /// The calibration as TOML text.
+    public func toml(header: String = "") -> String {
+        var s = header.isEmpty ? "" : header.split(separator: "\n", omittingEmptySubsequences: false).map { "# " + $0 }.joined(separator: "\n") + "\n\n"
+        s += "model = \(quoted(model))\n"
+        s += "data_file = \(quoted(dataFile))\n"
+        s += "data_sha256 = \(quoted(dataSHA256))\n"
+        s += "covariance = \(quoted(covarianceType))\n"
+        for e in equations {
+            s += "\n[[equations]]\n"
+            s += "name = \(quoted(e.name))\n"
+            s += "family = \(quoted(e.family.rawValue))\n"
+            s += "formula = \(quoted(e.formula))\n"
+            s += "terms = [" + e.terms.map(quoted).joined(separator: ", ") + "]\n"
+            s += "coefficients = [" + e.coefficients.map(num).joined(separator: ", ") + "]\n"
+            s += "covariance = [\n" + e.covariance.map { "  [" + $0.map(num).joined(separator: ", ") + "]," }.joined(separator: "\n") + "\n]\n"
+            if let sigma = e.sigma { s += "sigma = \(num(sigma))\n" }
+            if let alpha = e.alpha { s += "alpha = \(num(alpha))\n" }
+            s += "nobs = \(e.nobs)\n"
+            if let g = e.groups { s += "groups = \(g)\n" }
+            if !e.substituted.isEmpty {
+                s += "substituted = { " + e.substituted.sorted { $0.key < $1.key }.map { "\($0.key) = \(quoted($0.value))" }.joined(separator: ", ") + " }\n"
+            }
+        }
+        return s
+    }
+
+    func quoted(_ s: String) -> String {
+        var out = "\""
+        for ch in s.unicodeScalars {
+            switch ch {
+            case "\"": out += "\\\""
+            case "\\": out += "\\\\"
+            case "\n": out += "\\n"
+            case "\t": out += "\\t"
+            default: out.unicodeScalars.append(ch)
+            }
+        }
+        return out + "\""
+    }
+
+    func num(_ x: Double) -> String {
+        if x.isNaN { return "nan" }
+        if x.isInfinite { return x > 0 ? "inf" : "-inf" }
+        let d = x.description
+        // TOML floats need a digit after '.', and integers-as-floats keep '.0' to stay floats.
+        return d
+    }
+
+    // MARK: reading
+
+    /// Reads a calibration file, checking shapes (terms, coefficients and covariance agree),
+    /// finiteness, symmetry and positive semi-definiteness of each covariance.
+    public static func load(path: String) throws -> Calibration {
+        let doc: TOMLDocument
+        do { doc = try TOMLParser.parse(contentsOf: path) } catch { throw InputErrors([error]) }
+        var c = TOMLChecker(file: path)
+        let root = doc.root
+        c.rejectUnknownKeys(root, allowed: ["model", "data_file", "data_sha256", "covariance", "equations"], path: "")
+        let model = c.string(root, "model", path: "", required: true, tableLine: 1) ?? ""
+        let dataFile = c.string(root, "data_file", path: "", required: false) ?? ""
+        let sha = c.string(root, "data_sha256", path: "", required: false) ?? ""
+        let cov = c.string(root, "covariance", path: "", required: false) ?? "classical"
+        var eqs: [Equation] = []
+        if let list = root["equations"]?.arrayValue {
+            for (k, item) in list.enumerated() {
+                let p = "equations[\(k + 1)]"
+                guard let t = item.tableValue else { c.report(item, field: p, expected: "a table", found: item.sourceText); continue }
+                c.rejectUnknownKeys(t, allowed: ["name", "family", "formula", "terms", "coefficients", "covariance", "sigma", "alpha",
+                                                 "nobs", "groups", "substituted"], path: p)
+                let name = c.string(t, "name", path: p, required: true, tableLine: item.line) ?? "?"
+                let familyText = c.string(t, "family", path: p, required: true, tableLine: item.line) ?? "gaussian"
+                guard let family = ModelSpec.Family(rawValue: familyText) else {
+                    c.report(t["family"], field: p + ".family", expected: "gaussian, poisson, negbin or binomial", found: "\"\(familyText)\"")
+                    continue
+                }
+                let formula = c.string(t, "formula", path: p, required: true, tableLine: item.line) ?? ""
+                let terms = (t["terms"]?.arrayValue ?? []).compactMap(\.stringValue)
+                let coefs = numbers(t["coefficients"], field: p + ".coefficients", checker: &c)
+                var covRows: [[Double]] = []
+                if let rows = t["covariance"]?.arrayValue {
+                    for (r, row) in rows.enumerated() { covRows.append(numbers(row, field: "\(p).covariance[\(r + 1)]", checker: &c)) }
+                } else {
+                    c.report(line: item.line, field: p + ".covariance", expected: "a square array of arrays", found: "nothing")
+                }
+                let n = terms.count
+                if coefs.count != n {
+                    c.report(t["coefficients"], field: p + ".coefficients", expected: "\(n) values, one per term", found: "\(coefs.count)")
+                }
+                if covRows.count != n || covRows.contains(where: { $0.count != n }) {
+                    c.report(t["covariance"], field: p + ".covariance", expected: "a \(n) x \(n) matrix",
+                             found: "\(covRows.count) rows of lengths \(covRows.map(\.count))")
+                } else {
+                    for i in 0..<n { for j in 0..<i where abs(covRows[i][j] - covRows[j][i]) > 1e-9 * max(1, abs(covRows[i][j])) {
+                        c.report(t["covariance"], field: p + ".covariance", expected: "a symmetric matrix",
+                                 found: "entry (\(i + 1),\(j + 1)) = \(covRows[i][j]) but (\(j + 1),\(i + 1)) = \(covRows[j][i])")
+                    } }
+                    for i in 0..<n where !(covRows[i][i] >= 0) {
+                        c.report(t["covariance"], field: p + ".covariance", expected: "non-negative variances on the diagonal",
+                                 found: "\(covRows[i][i]) for term '\(i < terms.count ? terms[i] : "?")'")
+                    }
+                }
+                let sigma = c.number(t, "sigma", path: p, required: family == .gaussian, tableLine: item.line, domain: .nonNegative)
+                let alpha = c.number(t, "alpha", path: p, required: family == .negbin, tableLine: item.line, domain: .positive)
+                let nobs = c.integer(t, "nobs", path: p, required: false) ?? 0
+                let groups = c.integer(t, "groups", path: p, required: false)
+                var subs: [String: String] = [:]
+                if let (st, _) = c.table(t, "substituted", path: p, required: false) {
+                    for e in st.entries { if let s = e.node.stringValue { subs[e.key] = s } }
+                }
+                eqs.append(Equation(name: name, family: family, formula: formula, terms: terms, coefficients: coefs,
+                                    covariance: covRows, sigma: sigma, alpha: alpha, nobs: nobs, groups: groups,
+                                    substituted: subs, line: item.line))
+            }
+        } else {
+            c.report(line: 1, field: "equations", expected: "[[equations]] tables", found: "none")
+        }
+        if !c.problems.isEmpty { throw InputErrors(c.problems) }
+        return Calibration(file: path, model: model, dataFile: dataFile, dataSHA256: sha, covarianceType: cov, equations: eqs)
+    }
+
+    static func numbers(_ node: TOMLNode?, field: String, checker: inout TOMLChecker) -> [Double] {
+        guard let node else { checker.report(line: nil, field: field, expected: "an array of numbers", found: "nothing"); return [] }
+        guard let arr = node.arrayValue else { checker.report(node, field: field, expected: "an array of numbers", found: node.sourceText); return [] }
+        var out: [Double] = []
+        for (i, x) in arr.enumerated() {
+            if let v = checker.number(x, field: "\(field)[\(i + 1)]") { out.append(v) } else { out.append(.nan) }
+        }
+        return out
+    }
+}

@@ -1,1 +1,0 @@
-// CoopRandom module. See Guides/ARCHITECTURE.md for what belongs here.

@@ -1,0 +1,25 @@
+import ArgumentParser
+import CoopData
+import Foundation
+
+/// Writes a line to standard error (messages, warnings, progress never go to stdout).
+func printError(_ text: String) {
+    FileHandle.standardError.write(Data((text + "\n").utf8))
+}
+
+/// Runs `body`, turning input problems into their located messages on stderr and exit status 65
+/// (EX_DATAERR). Usage problems are ArgumentParser's `ValidationError` (exit 64); anything else exits 1.
+func reportingInputErrors<T>(_ body: () throws -> T) throws -> T {
+    do {
+        return try body()
+    } catch let e as InputError {
+        printError("error: " + e.description)
+        throw ExitCode(65)
+    } catch let e as InputErrors {
+        for err in e.errors { printError("error: " + err.description) }
+        throw ExitCode(65)
+    }
+}
+
+/// Whether standard error is a terminal (progress bars only then).
+var stderrIsTerminal: Bool { isatty(2) != 0 }
