@@ -106,6 +106,24 @@ final class ReportTests: XCTestCase {
         }
     }
 
+    /// A run without targets writes targets.csv with its header only; optional files may be absent.
+    func testHeaderOnlyAndMissingOptionalFiles() throws {
+        let d = try tempDir() + "/out"
+        try FileManager.default.copyItem(atPath: Self.sample, toPath: d)
+        try "scenario,region,metric,year,op,value,probability,mc_se,source\n".write(toFile: d + "/targets.csv", atomically: true, encoding: .utf8)
+        for f in ["compare.csv", "run.json", "metrics.csv"] { try FileManager.default.removeItem(atPath: d + "/" + f) }
+        let f = try RunFolder.read(directory: d)
+        XCTAssertTrue(f.targets.isEmpty && f.differences.isEmpty && f.provenance == nil)
+        XCTAssertEqual(f.summarizedMetrics.map(\.name), ["coops", "workers", "trained_share", "gdp_share"])
+        let html = ReportBuilder(folder: f, language: .en).html()
+        XCTAssertTrue(html.contains("No targets in this run."))
+        XCTAssertEqual(svgs(in: html).count, 8)
+        try "scenario,region,metric,year,op,value,probability,source\n".write(toFile: d + "/targets.csv", atomically: true, encoding: .utf8)
+        XCTAssertThrowsError(try RunFolder.read(directory: d)) { e in
+            XCTAssertTrue("\(e)".hasPrefix(d + "/targets.csv:1: mc_se: expected a column 'mc_se'"), "\(e)")
+        }
+    }
+
     // MARK: HTML and SVG
 
     func testHTMLHasOneWellFormedSVGPerFanChart() throws {

@@ -187,7 +187,7 @@ extension ReportBuilder {
                                         ("metrics.csv", -1), ("scenarios.csv", folder.scenarios.count)]
         let dir = folder.directory
         for (name, count) in present where FileManager.default.fileExists(atPath: (dir as NSString).appendingPathComponent(name)) {
-            let n = count >= 0 ? count : (try? _RunCSV.read(path: (dir as NSString).appendingPathComponent(name), displayName: name).records.count) ?? 0
+            let n = count >= 0 ? count : (try? _RunTable.read(path: (dir as NSString).appendingPathComponent(name)).rowCount) ?? 0
             loadText += "\(name): \(n) rows\n"
         }
         codeCell(String(load.dropLast()), outputs: loadText.isEmpty ? [] : [

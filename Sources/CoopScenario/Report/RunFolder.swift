@@ -131,90 +131,83 @@ public struct RunFolder: Sendable {
         }
         func path(_ name: String) -> String { (directory as NSString).appendingPathComponent(name) }
         func exists(_ name: String) -> Bool { FileManager.default.fileExists(atPath: path(name)) }
-        func open(_ name: String) throws -> _RunCSV { try _RunCSV.read(path: path(name), displayName: path(name)) }
+        /// Reads `name` if present (or when `required`), checking its columns.
+        func open(_ name: String, _ columns: [String], required: Bool = false) throws -> _RunTable? {
+            guard required || exists(name) else { return nil }
+            guard exists(name) else {
+                throw InputError(file: path(name), expected: "\(name) in a run folder (the output of coopsim run or compare)",
+                                 found: "no such file")
+            }
+            let t = try _RunTable.read(path: path(name))
+            try t.require(columns)
+            return t
+        }
 
-        guard exists("summary.csv") else {
-            throw InputError(file: path("summary.csv"), expected: "summary.csv in a run folder (the output of coopsim run or compare)",
-                             found: "no such file")
-        }
-        let s = try open("summary.csv")
-        let sc = try s.columns(summaryColumns)
-        var summary: [Quantiles] = []
-        summary.reserveCapacity(s.records.count)
-        for (line, f) in s.records {
-            func n(_ c: String) throws -> Double { try s.number(f[sc[c]!], line: line, column: c) }
-            summary.append(Quantiles(scenario: f[sc["scenario"]!], region: f[sc["region"]!],
-                                     year: try s.integer(f[sc["year"]!], line: line, column: "year"), metric: f[sc["metric"]!],
-                                     mean: try n("mean"), sd: try n("sd"), p05: try n("p05"), p25: try n("p25"), p50: try n("p50"),
-                                     p75: try n("p75"), p95: try n("p95"), mcSE: try n("mc_se")))
-        }
-        if summary.isEmpty {
+        let s = try open("summary.csv", summaryColumns, required: true)!
+        if s.rowCount == 0 {
             throw InputError(file: s.file, line: 2, expected: "at least one row after the header", found: "no rows")
+        }
+        var summary: [Quantiles] = []
+        do {
+            let sc = s.text("scenario"), rg = s.text("region"), mt = s.text("metric"), yr = try s.integers("year")
+            let n = try ["mean", "sd", "p05", "p25", "p50", "p75", "p95", "mc_se"].map { try s.numbers($0) }
+            summary.reserveCapacity(s.rowCount)
+            for i in 0..<s.rowCount {
+                summary.append(Quantiles(scenario: sc[i], region: rg[i], year: yr[i], metric: mt[i], mean: n[0][i], sd: n[1][i],
+                                         p05: n[2][i], p25: n[3][i], p50: n[4][i], p75: n[5][i], p95: n[6][i], mcSE: n[7][i]))
+            }
         }
 
         var targets: [TargetResult] = []
-        if exists("targets.csv") {
-            let t = try open("targets.csv")
-            let c = try t.columns(targetColumns)
-            for (line, f) in t.records {
-                let op = f[c["op"]!]
-                guard [">=", ">", "<=", "<"].contains(op) else {
-                    throw InputError(file: t.file, line: line, field: "op", expected: "one of >=, >, <=, <", found: "'\(op)'")
+        if let t = try open("targets.csv", targetColumns), t.rowCount > 0 {
+            let sc = t.text("scenario"), rg = t.text("region"), mt = t.text("metric"), op = t.text("op"), src = t.text("source")
+            let yr = try t.integers("year"), v = try t.numbers("value"), p = try t.numbers("probability"), se = try t.numbers("mc_se")
+            for i in 0..<t.rowCount {
+                guard [">=", ">", "<=", "<"].contains(op[i]) else {
+                    throw InputError(file: t.file, line: t.line(i), field: "op", expected: "one of >=, >, <=, <", found: "'\(op[i])'")
                 }
-                targets.append(TargetResult(scenario: f[c["scenario"]!], region: f[c["region"]!], metric: f[c["metric"]!],
-                                            year: try t.integer(f[c["year"]!], line: line, column: "year"), op: op,
-                                            value: try t.number(f[c["value"]!], line: line, column: "value"),
-                                            probability: try t.number(f[c["probability"]!], line: line, column: "probability"),
-                                            mcSE: try t.number(f[c["mc_se"]!], line: line, column: "mc_se"), source: f[c["source"]!]))
+                targets.append(TargetResult(scenario: sc[i], region: rg[i], metric: mt[i], year: yr[i], op: op[i], value: v[i],
+                                            probability: p[i], mcSE: se[i], source: src[i]))
             }
         }
 
         var differences: [Difference] = []
-        if exists("compare.csv") {
-            let t = try open("compare.csv")
-            let c = try t.columns(compareColumns)
-            for (line, f) in t.records {
-                func n(_ k: String) throws -> Double { try t.number(f[c[k]!], line: line, column: k) }
-                differences.append(Difference(scenario: f[c["scenario"]!], baseline: f[c["baseline"]!], region: f[c["region"]!],
-                                              year: try t.integer(f[c["year"]!], line: line, column: "year"), metric: f[c["metric"]!],
-                                              meanDiff: try n("mean_diff"), sdDiff: try n("sd_diff"), p05Diff: try n("p05_diff"),
-                                              p50Diff: try n("p50_diff"), p95Diff: try n("p95_diff"), probIncrease: try n("prob_increase")))
+        if let t = try open("compare.csv", compareColumns), t.rowCount > 0 {
+            let sc = t.text("scenario"), bl = t.text("baseline"), rg = t.text("region"), mt = t.text("metric")
+            let yr = try t.integers("year")
+            let n = try ["mean_diff", "sd_diff", "p05_diff", "p50_diff", "p95_diff", "prob_increase"].map { try t.numbers($0) }
+            for i in 0..<t.rowCount {
+                differences.append(Difference(scenario: sc[i], baseline: bl[i], region: rg[i], year: yr[i], metric: mt[i],
+                                              meanDiff: n[0][i], sdDiff: n[1][i], p05Diff: n[2][i], p50Diff: n[3][i],
+                                              p95Diff: n[4][i], probIncrease: n[5][i]))
             }
         }
 
         var history: [Observation] = []
-        if exists("history.csv") {
-            let t = try open("history.csv")
-            let c = try t.columns(historyColumns)
-            for (line, f) in t.records {
-                history.append(Observation(scenario: f[c["scenario"]!], region: f[c["region"]!],
-                                           year: try t.integer(f[c["year"]!], line: line, column: "year"), metric: f[c["metric"]!],
-                                           value: try t.number(f[c["value"]!], line: line, column: "value")))
+        if let t = try open("history.csv", historyColumns), t.rowCount > 0 {
+            let sc = t.text("scenario"), rg = t.text("region"), mt = t.text("metric")
+            let yr = try t.integers("year"), v = try t.numbers("value")
+            for i in 0..<t.rowCount {
+                history.append(Observation(scenario: sc[i], region: rg[i], year: yr[i], metric: mt[i], value: v[i]))
             }
         }
 
         var metrics: [Metric] = []
-        if exists("metrics.csv") {
-            let t = try open("metrics.csv")
-            let c = try t.columns(metricColumns)
-            for (_, f) in t.records {
-                metrics.append(Metric(name: f[c["metric"]!], unit: f[c["unit"]!], labelEN: f[c["label_en"]!], labelVI: f[c["label_vi"]!]))
-            }
+        if let t = try open("metrics.csv", metricColumns), t.rowCount > 0 {
+            let m = t.text("metric"), u = t.text("unit"), en = t.text("label_en"), vi = t.text("label_vi")
+            for i in 0..<t.rowCount { metrics.append(Metric(name: m[i], unit: u[i], labelEN: en[i], labelVI: vi[i])) }
         }
         for q in summary where !metrics.contains(where: { $0.name == q.metric }) {
             metrics.append(Metric(name: q.metric, unit: "", labelEN: q.metric, labelVI: q.metric))
         }
 
         var scenarios: [ScenarioInfo] = []
-        if exists("scenarios.csv") {
-            let t = try open("scenarios.csv")
-            let c = try t.columns(scenarioColumns)
-            for (line, f) in t.records {
-                scenarios.append(ScenarioInfo(name: f[c["scenario"]!], title: f[c["title"]!], region: f[c["region"]!],
-                                              lastObservedYear: try t.integer(f[c["last_observed_year"]!], line: line, column: "last_observed_year"),
-                                              horizon: try t.integer(f[c["horizon"]!], line: line, column: "horizon"),
-                                              draws: try t.integer(f[c["draws"]!], line: line, column: "draws"),
-                                              seed: f[c["seed"]!], file: f[c["file"]!]))
+        if let t = try open("scenarios.csv", scenarioColumns), t.rowCount > 0 {
+            let sc = t.text("scenario"), ti = t.text("title"), rg = t.text("region"), seed = t.text("seed"), file = t.text("file")
+            let lo = try t.integers("last_observed_year"), hz = try t.integers("horizon"), dr = try t.integers("draws")
+            for i in 0..<t.rowCount {
+                scenarios.append(ScenarioInfo(name: sc[i], title: ti[i], region: rg[i], lastObservedYear: lo[i], horizon: hz[i],
+                                              draws: dr[i], seed: seed[i], file: file[i]))
             }
         }
 
@@ -234,6 +227,7 @@ public struct RunFolder: Sendable {
             switch o[k] {
             case let s as String: return s
             case let n as NSNumber: return n.stringValue
+            case let a as [Any]: return a.map { ($0 as? NSNumber)?.stringValue ?? "\($0)" }.joined(separator: ", ")
             default: return ""
             }
         }
