@@ -36,23 +36,15 @@ struct ReportCommand: ParsableCommand {
     var out: String?
 
     func run() throws {
-        let folder: RunFolder
-        do {
-            folder = try RunFolder.read(directory: dir)
-        } catch let e as InputError {
-            FileHandle.standardError.write(Data("coopsim report: \(e.description)\n".utf8))
-            throw ExitCode(65)
-        } catch let e as InputErrors {
-            FileHandle.standardError.write(Data("coopsim report: \(e.description)\n".utf8))
-            throw ExitCode(65)
-        }
+        let folder = try reportingInputErrors { try RunFolder.read(directory: dir) }
         let path = out ?? ReportBuilder.defaultOutput(directory: dir, format: format)
         do {
             try ReportBuilder(folder: folder, language: lang).write(format: format, to: path)
         } catch let e as InputError {
-            FileHandle.standardError.write(Data("coopsim report: \(e.description)\n".utf8))
+            // An output that cannot be written is not bad input data: exit 1.
+            printError("error: " + e.description)
             throw ExitCode(1)
         }
-        FileHandle.standardError.write(Data("coopsim report: wrote \(path)\n".utf8))
+        printError("coopsim report: wrote \(path)")
     }
 }

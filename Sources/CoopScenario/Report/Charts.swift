@@ -195,9 +195,12 @@ public struct FanChart: Sendable {
             f.canvas.diamond(cx, cy, r: 6, fill: "#ffffff", stroke: ChartStyle.target, cls: "target")
             let label = targetLabel(t, fmt: fmt)
             let w = SVGCanvas.textWidth(label, size: 12) + 10, h = 17.0
+            // Above the marker first (centred, then ending or starting at it), then below, then beside, then further out.
             let candidates: [(Double, Double)] = [
-                (cx - w / 2, cy - 12 - h), (cx - w / 2, cy + 12), (cx + 11, cy - h / 2), (cx - 11 - w, cy - h / 2),
-                (cx - w / 2, cy - 12 - 2 * h), (cx - w / 2, cy + 12 + h),
+                (cx - w / 2, cy - 12 - h), (cx + 8 - w, cy - 12 - h), (cx - 8, cy - 12 - h),
+                (cx - w / 2, cy + 12), (cx + 8 - w, cy + 12), (cx - 8, cy + 12),
+                (cx + 11, cy - h / 2), (cx - 11 - w, cy - h / 2),
+                (cx + 8 - w, cy - 14 - 2 * h), (cx + 8 - w, cy + 14 + h),
             ]
             var chosen = candidates[0]
             for c in candidates {

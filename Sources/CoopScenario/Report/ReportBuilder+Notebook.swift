@@ -222,7 +222,10 @@ extension ReportBuilder {
 
         def fmt_value(v, m):
             if meta(m)["share"]:
-                return fmt_pct(v, 2 if abs(v) < 0.1 else 1)
+                d = 0
+                while d < 3 and abs(v * 100 * 10**d - round(v * 100 * 10**d)) > 1e-9 * max(1, abs(v * 100 * 10**d)):
+                    d += 1
+                return fmt_pct(v, d)
             if v == round(v):
                 return fmt_num(v, 0)
             mag = 0 if v == 0 else math.floor(math.log10(abs(v)))

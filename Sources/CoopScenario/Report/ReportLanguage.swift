@@ -158,9 +158,19 @@ public struct ReportNumberFormat: Sendable {
     }
 
     /// A value in a metric's own terms for tables: shares as percent with two
-    /// decimals, whole numbers without decimals, others with three significant digits after the mark when small.
+    /// decimals as needed (at most 3), whole numbers without decimals, others to about three significant digits.
     public func value(_ x: Double, metric: RunFolder.Metric) -> String {
-        if metric.isShare { return percent(x, decimals: x.magnitude < 0.1 ? 2 : 1) }
+        if metric.isShare {
+            // As few decimals as show the value exactly (50%, 0.4%, 12.5%), at most 3.
+            let p = x * 100
+            var d = 0
+            while d < 3 {
+                let scaled = p * pow(10, Double(d))
+                if abs(scaled - scaled.rounded()) <= 1e-9 * max(1, abs(scaled)) { break }
+                d += 1
+            }
+            return percent(x, decimals: d)
+        }
         if x == x.rounded() { return fixed(x, decimals: 0) }
         let mag = x == 0 ? 0 : Int(floor(log10(abs(x))))
         return fixed(x, decimals: max(0, min(6, 2 - mag)))
