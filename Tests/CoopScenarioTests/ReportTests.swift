@@ -215,6 +215,36 @@ final class ReportTests: XCTestCase {
         XCTAssertTrue(md.contains("plan &lt;draft&gt; &amp; co"))
     }
 
+    /// Awkward but legal inputs: a constant metric, a metric whose quantiles are missing, negative values,
+    /// no history, several regions, a comparison that is all below zero. Every chart stays well-formed XML.
+    func testAwkwardFoldersGiveWellFormedCharts() throws {
+        var rows: [RunFolder.Quantiles] = []
+        var diffs: [RunFolder.Difference] = []
+        for region in ["Hà Nội", "Cần Thơ", "Đà Nẵng"] {
+            for year in 2025...2027 {
+                for (metric, v) in [("zero", 0.0), ("flat", 42.0), ("neg", -3.0 * Double(year - 2024))] {
+                    for sc in ["base", "plan"] {
+                        rows.append(.init(scenario: sc, region: region, year: year, metric: metric, mean: v, sd: 0,
+                                          p05: v - 1e-13, p25: v, p50: v, p75: v, p95: v, mcSE: 0))
+                    }
+                }
+                rows.append(.init(scenario: "base", region: region, year: year, metric: "missing", mean: .nan, sd: .nan,
+                                  p05: .nan, p25: .nan, p50: .nan, p75: .nan, p95: .nan, mcSE: .nan))
+                diffs.append(.init(scenario: "plan", baseline: "base", region: region, year: year, metric: "neg",
+                                   meanDiff: -2, sdDiff: 0.5, p05Diff: -3, p50Diff: -2, p95Diff: -1, probIncrease: 0))
+            }
+        }
+        let f = RunFolder(directory: "/tmp", summary: rows, differences: diffs,
+                          metrics: [.init(name: "zero", unit: "share", labelEN: "Zero share", labelVI: "Tỷ lệ bằng không")])
+        for lang in ReportLanguage.allCases {
+            let b = ReportBuilder(folder: f, language: lang)
+            XCTAssertEqual(b.fanCharts().count, 3 * 3 * 2, "the all-missing metric has no chart")
+            XCTAssertEqual(b.comparisonCharts().count, 3)
+            for c in b.fanCharts() + b.comparisonCharts() { XCTAssertNil(xmlError(c.svg), c.fileName) }
+            XCTAssertEqual(Set(b.fanCharts().map(\.fileName)).count, 18, "file names are distinct")
+        }
+    }
+
     // MARK: Axes and numbers
 
     func testNiceTicksAreOneTwoFiveSteps() {

@@ -156,6 +156,12 @@ public struct FanChart: Sendable {
         var lo = vLo - pad, hi = vHi + pad
         if metric.isShare || vLo >= 0 { lo = max(lo, 0) }
         if metric.isShare && vHi <= 1 { hi = min(hi, 1) }
+        if hi - lo <= 1e-12 * max(1, abs(hi)) {
+            // A constant fan: widen by 10% (at least one unit, or one percentage point for shares), never below 0 for non-negative data.
+            let w = max(abs(lo) * 0.1, metric.isShare ? 0.01 : 1)
+            lo = vLo >= 0 ? max(0, lo - w) : lo - w
+            hi += w
+        }
         let scale = NiceScale(lo: lo, hi: hi, maxTicks: 7)
         let xLo = Double(firstYear) - 0.4, xHi = Double(lastYear) + 0.4
         var f = ChartFrame(xLo: xLo, xHi: xHi, yScale: scale)

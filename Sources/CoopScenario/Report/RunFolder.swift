@@ -91,15 +91,29 @@ public struct RunFolder: Sendable {
         }
     }
 
-    public var directory: String
-    public var summary: [Quantiles]
-    public var targets: [TargetResult]
-    public var differences: [Difference]
-    public var history: [Observation]
+    public let directory: String
+    public let summary: [Quantiles]
+    public let targets: [TargetResult]
+    public let differences: [Difference]
+    public let history: [Observation]
     /// Metrics in model order: `metrics.csv` order, then any others in order of first appearance in `summary.csv`.
-    public var metrics: [Metric]
-    public var scenarios: [ScenarioInfo]
-    public var provenance: Provenance?
+    public let metrics: [Metric]
+    public let scenarios: [ScenarioInfo]
+    public let provenance: Provenance?
+
+    /// Row indexes by (scenario, region, metric), so a report of many regions stays linear in the folder's size.
+    struct Key: Hashable { var scenario: String, region: String, metric: String }
+    struct CompareKey: Hashable { var scenario: String, baseline: String, region: String, metric: String }
+    private let summaryIndex: [Key: [Int]]
+    private let historyIndex: [Key: [Int]]
+    private let targetIndex: [Key: [Int]]
+    private let compareIndex: [CompareKey: [Int]]
+    /// Scenarios in the order of `scenarios.csv`, then of first appearance in `summary.csv`.
+    public let scenarioNames: [String]
+    /// Regions in order of first appearance in `summary.csv`.
+    public let regions: [String]
+    /// (alternative, baseline) pairs in `compare.csv`, in order of appearance.
+    public let comparisons: [(scenario: String, baseline: String)]
 
     public init(directory: String, summary: [Quantiles], targets: [TargetResult] = [], differences: [Difference] = [],
                 history: [Observation] = [], metrics: [Metric] = [], scenarios: [ScenarioInfo] = [], provenance: Provenance? = nil) {
@@ -111,6 +125,28 @@ public struct RunFolder: Sendable {
         self.metrics = metrics
         self.scenarios = scenarios
         self.provenance = provenance
+        func index<K: Hashable>(_ n: Int, _ key: (Int) -> K) -> [K: [Int]] {
+            var d: [K: [Int]] = [:]
+            for i in 0..<n { d[key(i), default: []].append(i) }
+            return d
+        }
+        summaryIndex = index(summary.count) { Key(scenario: summary[$0].scenario, region: summary[$0].region, metric: summary[$0].metric) }
+        historyIndex = index(history.count) { Key(scenario: history[$0].scenario, region: history[$0].region, metric: history[$0].metric) }
+        targetIndex = index(targets.count) { Key(scenario: targets[$0].scenario, region: targets[$0].region, metric: targets[$0].metric) }
+        compareIndex = index(differences.count) {
+            CompareKey(scenario: differences[$0].scenario, baseline: differences[$0].baseline, region: differences[$0].region,
+                       metric: differences[$0].metric)
+        }
+        func ordered(_ first: [String], _ rest: [String]) -> [String] {
+            var seen = Set<String>(), out: [String] = []
+            for x in first + rest where seen.insert(x).inserted { out.append(x) }
+            return out
+        }
+        scenarioNames = ordered(scenarios.map(\.name), summary.map(\.scenario))
+        regions = ordered([], summary.map(\.region))
+        var pairs: [(String, String)] = [], seenPairs = Set<String>()
+        for d in differences where seenPairs.insert(d.scenario + "\u{1}" + d.baseline).inserted { pairs.append((d.scenario, d.baseline)) }
+        comparisons = pairs
     }
 
     static let summaryColumns = ["scenario", "region", "year", "metric", "mean", "sd", "p05", "p25", "p50", "p75", "p95", "mc_se"]
@@ -244,18 +280,6 @@ public struct RunFolder: Sendable {
 
     // MARK: Views used by the report
 
-    /// Scenarios in the order of `scenarios.csv`, then of first appearance in `summary.csv`.
-    public var scenarioNames: [String] {
-        var names = scenarios.map(\.name)
-        for q in summary where !names.contains(q.scenario) { names.append(q.scenario) }
-        return names
-    }
-    /// Regions in order of first appearance in `summary.csv`.
-    public var regions: [String] {
-        var out: [String] = []
-        for q in summary where !out.contains(q.region) { out.append(q.region) }
-        return out
-    }
     /// Metrics that have rows in `summary.csv`, in model order.
     /// Metrics missing from `metrics.csv` come last, labelled by their name.
     public var summarizedMetrics: [Metric] {
@@ -271,24 +295,18 @@ public struct RunFolder: Sendable {
 
     /// The fan of one scenario, region and metric, sorted by year.
     public func fan(scenario: String, region: String, metric: String) -> [Quantiles] {
-        summary.filter { $0.scenario == scenario && $0.region == region && $0.metric == metric }.sorted { $0.year < $1.year }
+        (summaryIndex[Key(scenario: scenario, region: region, metric: metric)] ?? []).map { summary[$0] }.sorted { $0.year < $1.year }
     }
-    /// Observed history of one scenario, region and metric, sorted by year.
+    /// Observed history of one scenario, region and metric, sorted by year (missing values left out).
     public func observed(scenario: String, region: String, metric: String) -> [Observation] {
-        history.filter { $0.scenario == scenario && $0.region == region && $0.metric == metric && $0.value.isFinite }
-            .sorted { $0.year < $1.year }
+        (historyIndex[Key(scenario: scenario, region: region, metric: metric)] ?? []).map { history[$0] }
+            .filter { $0.value.isFinite }.sorted { $0.year < $1.year }
     }
     public func targets(scenario: String, region: String, metric: String) -> [TargetResult] {
-        targets.filter { $0.scenario == scenario && $0.region == region && $0.metric == metric }
-    }
-    /// (alternative, baseline) pairs in `compare.csv`, in order of appearance.
-    public var comparisons: [(scenario: String, baseline: String)] {
-        var out: [(String, String)] = []
-        for d in differences where !out.contains(where: { $0 == (d.scenario, d.baseline) }) { out.append((d.scenario, d.baseline)) }
-        return out
+        (targetIndex[Key(scenario: scenario, region: region, metric: metric)] ?? []).map { targets[$0] }
     }
     public func differences(scenario: String, baseline: String, region: String, metric: String) -> [Difference] {
-        differences.filter { $0.scenario == scenario && $0.baseline == baseline && $0.region == region && $0.metric == metric }
+        (compareIndex[CompareKey(scenario: scenario, baseline: baseline, region: region, metric: metric)] ?? []).map { differences[$0] }
             .sorted { $0.year < $1.year }
     }
 }
