@@ -234,13 +234,20 @@ final class ReportTests: XCTestCase {
                                    meanDiff: -2, sdDiff: 0.5, p05Diff: -3, p50Diff: -2, p95Diff: -1, probIncrease: 0))
             }
         }
+        rows = rows.map { var q = $0; q.scenario += String(repeating: " very long scenario name", count: q.scenario == "plan" ? 8 : 0); return q }
+        diffs = diffs.map { var d = $0; d.scenario += String(repeating: " very long scenario name", count: 8); return d }
         let f = RunFolder(directory: "/tmp", summary: rows, differences: diffs,
                           metrics: [.init(name: "zero", unit: "share", labelEN: "Zero share", labelVI: "Tỷ lệ bằng không")])
         for lang in ReportLanguage.allCases {
             let b = ReportBuilder(folder: f, language: lang)
             XCTAssertEqual(b.fanCharts().count, 3 * 3 * 2, "the all-missing metric has no chart")
             XCTAssertEqual(b.comparisonCharts().count, 3)
-            for c in b.fanCharts() + b.comparisonCharts() { XCTAssertNil(xmlError(c.svg), c.fileName) }
+            for c in b.fanCharts() + b.comparisonCharts() {
+                XCTAssertNil(xmlError(c.svg), c.fileName)
+                let sub = c.svg.components(separatedBy: "class=\"chart-subtitle\"")[1].components(separatedBy: "</text>")[0]
+                    .components(separatedBy: ">").last!
+                XCTAssertLessThan(sub.count, 110, "long subtitles are cut: \(sub)")
+            }
             XCTAssertEqual(Set(b.fanCharts().map(\.fileName)).count, 18, "file names are distinct")
         }
     }

@@ -45,8 +45,9 @@ struct ChartFrame {
 
     /// Title, subtitle, grid, ticks and axis labels. `tick` formats a y value.
     mutating func drawAxes(title: String, subtitle: String, yLabel: String, xLabel: String, years: [Int], tick: (Double) -> String) {
-        canvas.text(title, x: 16, y: 26, size: 16, weight: "bold", cls: "chart-title")
-        canvas.text(subtitle, x: 16, y: 46, size: 12.5, fill: ChartStyle.muted, cls: "chart-subtitle")
+        let room = ChartStyle.width - 32
+        canvas.text(fitted(title, size: 16 * 1.05, width: room), x: 16, y: 26, size: 16, weight: "bold", cls: "chart-title")
+        canvas.text(fitted(subtitle, size: 12.5, width: room), x: 16, y: 46, size: 12.5, fill: ChartStyle.muted, cls: "chart-subtitle")
         for v in yScale.ticks {
             let yy = y(v)
             canvas.line(left, yy, right, yy, stroke: ChartStyle.grid)
@@ -94,6 +95,14 @@ struct ChartFrame {
             yy += 18
         }
     }
+}
+
+/// `text`, cut with an ellipsis when its estimated width at `size` exceeds `width` (the full text stays in the SVG's <title>).
+func fitted(_ text: String, size: Double, width: Double) -> String {
+    if SVGCanvas.textWidth(text, size: size) <= width { return text }
+    var t = text
+    while !t.isEmpty && SVGCanvas.textWidth(t + "…", size: size) > width { t.removeLast() }
+    return t.trimmingCharacters(in: .whitespaces) + "…"
 }
 
 /// How a metric's values print on an axis: shares as percent, others as
