@@ -39,6 +39,8 @@ public struct DesignMatrix: Sendable {
     /// Term names in column order, and the columns of each.
     public var termNames: [String]
     public var termColumns: [Range<Int>]
+    /// The recipe of the columns, to rebuild them on new data (simulation).
+    public var layout: DesignLayout
     /// Indices into the table of the rows used, ascending.
     public var rowsUsed: [Int]
     /// Rows dropped for a missing or non-finite value.
@@ -165,6 +167,7 @@ public struct DesignMatrix: Sendable {
         var storage: [Double] = []
         var termNames: [String] = []
         var termColumns: [Range<Int>] = []
+        var layoutColumns: [DesignLayout.Column] = []
         for key in bucketOrder {
             let terms = _stableSorted(buckets[key]!) { $0.factors.count < $1.factors.count }
             var used = Set<Set<String>>()
@@ -177,12 +180,13 @@ public struct DesignMatrix: Sendable {
                     var pieces: [_Piece] = []
                     for f in term.factors {
                         if let v = numeric[f.name] {
-                            pieces.append(_Piece(name: f.name, numeric: v, codes: [], levelIndices: [0], labels: [f.name]))
+                            pieces.append(_Piece(factor: f, numeric: v, codes: [], levelIndices: [0], levels: [nil], labels: [f.name]))
                         } else if let full = coding[f.name], let c = categorical[f.name] {
                             let levelIndices = full ? Array(0..<c.levels.count)
                                 : (0..<c.levels.count).filter { $0 != c.referenceIndex }
                             let prefix = full ? "[" : "[T."
-                            pieces.append(_Piece(name: f.name, numeric: nil, codes: c.codes, levelIndices: levelIndices,
+                            pieces.append(_Piece(factor: f, numeric: nil, codes: c.codes, levelIndices: levelIndices,
+                                                 levels: levelIndices.map { c.levels[$0] },
                                                  labels: levelIndices.map { "\(f.name)\(prefix)\(c.levels[$0])]" }))
                         }
                     }
@@ -193,6 +197,9 @@ public struct DesignMatrix: Sendable {
                         for piece in pieces { idx.append(rest % piece.levelIndices.count); rest /= piece.levelIndices.count }
                         names.append(pieces.isEmpty ? "Intercept"
                                      : zip(pieces, idx).map { $0.labels[$1] }.joined(separator: ":"))
+                        layoutColumns.append(DesignLayout.Column(
+                            name: names[names.count - 1],
+                            components: zip(pieces, idx).map { DesignLayout.Component(factor: $0.factor, level: $0.levels[$1]) }))
                         let base = storage.count
                         storage.append(contentsOf: repeatElement(1.0, count: m))
                         storage.withUnsafeMutableBufferPointer { out in
@@ -217,7 +224,7 @@ public struct DesignMatrix: Sendable {
         return DesignMatrix(
             X: X, y: formula.response == nil ? [] : rowsUsed.map { y[$0] }, columnNames: names,
             hasIntercept: formula.hasIntercept, responseName: formula.responseName ?? "",
-            termNames: termNames, termColumns: termColumns, rowsUsed: rowsUsed, droppedRows: n - m,
+            termNames: termNames, termColumns: termColumns, layout: DesignLayout(columns: layoutColumns), rowsUsed: rowsUsed, droppedRows: n - m,
             weights: weightValues.map { w in rowsUsed.map { w[$0] } },
             trials: trialValues.map { t in rowsUsed.map { t[$0] } },
             groups: groups, groupLabels: clusterLabels)
@@ -226,13 +233,15 @@ public struct DesignMatrix: Sendable {
 
 /// One factor's contribution to the columns of a subterm.
 struct _Piece {
-    var name: String
+    var factor: Factor
     /// The values of a numeric factor (nil for a categorical one).
     var numeric: [Double]?
     /// Level numbers of a categorical factor, per table row.
     var codes: [Int]
     /// The levels that get a column (one entry, unused, for a numeric factor).
     var levelIndices: [Int]
+    /// The level of each entry of `levelIndices` (nil for a numeric factor).
+    var levels: [Level?]
     /// Column name pieces, one per entry of `levelIndices`.
     var labels: [String]
 }

@@ -19,6 +19,9 @@ public protocol VariableResolver {
     /// `normal()` in the expression (0-based, in reading order). Resolvers
     /// that have no source of draws throw.
     func standardNormals(occurrence: Int) throws -> [Double]
+    /// The values of a text variable, one per row (`nil` = missing), or nil
+    /// when `name` is not a text variable. Used for categorical factors.
+    func textValues(of name: String) -> [String?]?
 }
 
 extension VariableResolver {
@@ -27,6 +30,9 @@ extension VariableResolver {
         throw InputError(expected: "no random draws in a regression formula",
                          found: "a call of normal()", hint: "normal() belongs in model identities")
     }
+
+    /// The default: no text variables.
+    public func textValues(of name: String) -> [String?]? { nil }
 }
 
 extension Expression {

@@ -239,7 +239,8 @@ extension _FormulaParser {
         guard current.kind == .number, current.value >= 1, current.value == current.value.rounded(.towardZero) else {
             throw error(expected: "a whole number of at least 1 after '\(op.text)'")
         }
-        let n = Int(current.value)
+        // Beyond the number of distinct factors a power adds no new term.
+        let n = Int(Swift.min(current.value, Double(Swift.max(1, Set(base.terms.flatMap(\.factors)).count))))
         index += 1
         if base.intercept || base.literal != nil {
             throw InputError(column: op.column, field: field, expected: "terms before '\(op.text)'",
@@ -282,7 +283,7 @@ extension _FormulaParser {
             index += 1
             let inner = try parseTermSum()
             try expectOp(")", "')' to close the '(' at column \(t.column)")
-            return _TermExpr(intercept: inner.intercept, interceptRemoved: inner.interceptRemoved, terms: inner.terms)
+            return inner  // patsy has no node for parentheses: `(0)` is still the literal 0
         case .number:
             guard t.value == 0 || t.value == 1 else {
                 throw InputError(column: t.column, field: field, expected: "0 or 1 (the intercept) or a term",

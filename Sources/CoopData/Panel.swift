@@ -126,6 +126,11 @@ public struct TableResolver: VariableResolver {
 
     public var rowCount: Int { table.rowCount }
 
+    public func textValues(of name: String) -> [String?]? {
+        if case .text(let v)? = table[name] { return v }
+        return nil
+    }
+
     public func values(of name: String, lag: Int) throws -> [Double] {
         let column = try table.numeric(name, field: field)
         if lag == 0 { return column }

@@ -103,6 +103,20 @@ public struct LeastSquares: Sendable {
         case never
     }
 
+    /// Which LAPACK Householder QR factors the (equilibrated) columns. Both keep
+    /// the columns in formula order; rank detection is the same (see the type's
+    /// documentation), so they give the same R up to rounding.
+    public enum Factorization: Sendable {
+        /// `dgeqrt` (recursive compact WY, level-3 BLAS): the default, about 2x faster than
+        /// `dgeqrf` on tall, skinny designs.
+        case compactWY
+        /// `dgeqp3` with every column fixed (which LAPACK runs as the blocked `dgeqrf`).
+        case pivoted
+    }
+
+    /// Panel width (block size) for `dgeqrt`.
+    static let panelWidth = 32
+
     /// The number of estimable columns.
     public var rank: Int { estimableColumns.count }
 
@@ -112,7 +126,7 @@ public struct LeastSquares: Sendable {
     /// Fits `y ~ X` by least squares, weighted when `weights` is given.
     public init(X: Matrix, y: [Double], weights: [Double]? = nil,
                 rankTolerance: Double = LeastSquares.defaultRankTolerance,
-                refinement: Refinement = .automatic) {
+                refinement: Refinement = .automatic, factorization: Factorization = .compactWY) {
         let n = X.rows, p = X.columns
         precondition(y.count == n, "Least squares needs one response per row: X has \(n) rows, y has \(y.count) values.")
         precondition(rankTolerance >= 0 && rankTolerance < 1, "The rank tolerance must lie in [0, 1), got \(rankTolerance).")
@@ -127,7 +141,6 @@ public struct LeastSquares: Sendable {
             sw = s
         }
         for i in 0..<n { precondition(y[i].isFinite, "The response must be finite, got \(y[i]) at row \(i).") }
-        for v in X.storage { precondition(v.isFinite, "The design matrix must be finite, found \(v).") }
 
         self.rows = n
         self.columns = p
@@ -139,36 +152,69 @@ public struct LeastSquares: Sendable {
         var z = y
         if let sw { for i in 0..<n { z[i] *= sw[i] } }
 
-        // Column scales of the weighted design.
+        // Copy W^(1/2) X once, measure and scale its columns in place (a non-finite
+        // norm means a non-finite entry, reported with its position).
         var scale = [Double](repeating: 1, count: p)
         var keep: [Int] = []
-        var column = [Double](repeating: 0, count: n)
-        for j in 0..<p {
+        var a = [Double](repeating: 0, count: n * p)
+        a.withUnsafeMutableBufferPointer { ap in
             X.storage.withUnsafeBufferPointer { xs in
-                for i in 0..<n { column[i] = xs[i + j * n] * (sw?[i] ?? 1) }
+                for j in 0..<p {
+                    let dst = ap.baseAddress! + j * n, src = xs.baseAddress! + j * n
+                    if let sw {
+                        sw.withUnsafeBufferPointer { wp in for i in 0..<n { dst[i] = src[i] * wp[i] } }
+                    } else {
+                        dst.update(from: src, count: n)
+                    }
+                    let norm = n > 0 ? cblas_dnrm2(Int32(n), dst, 1) : 0
+                    if !norm.isFinite {
+                        for i in 0..<n { precondition(src[i].isFinite, "The design matrix must be finite, found \(src[i]) at row \(i), column \(j).") }
+                        preconditionFailure("Column \(j) of the design is too large to scale (its 2-norm overflows).")
+                    }
+                    if norm > 0 {
+                        scale[j] = norm
+                        keep.append(j)
+                        cblas_dscal(Int32(n), 1 / norm, dst, 1)
+                    }
+                }
             }
-            let norm = n > 0 ? cblas_dnrm2(Int32(n), column, 1) : 0
-            if norm > 0 && norm.isFinite { scale[j] = norm; keep.append(j) }
         }
         self.columnScale = scale
 
-        // Factor, drop the first small diagonal, repeat.
-        var a: [Double] = []
+        // Factor, drop the first small diagonal, repeat (refilling from X after a drop).
         var tau: [Double] = []
         var work: [Double] = []
+        var usedCompactWY = false
+        var needsRefill = keep.count != p
         while true {
             let k = keep.count
-            a = [Double](repeating: 0, count: n * k)
-            X.storage.withUnsafeBufferPointer { xs in
-                for (c, j) in keep.enumerated() {
-                    let inv = 1 / scale[j]
-                    for i in 0..<n { a[i + c * n] = xs[i + j * n] * (sw?[i] ?? 1) * inv }
+            if needsRefill {
+                a = [Double](repeating: 0, count: n * k)
+                a.withUnsafeMutableBufferPointer { ap in
+                    X.storage.withUnsafeBufferPointer { xs in
+                        for (c, j) in keep.enumerated() {
+                            let inv = 1 / scale[j]
+                            let dst = ap.baseAddress! + c * n, src = xs.baseAddress! + j * n
+                            if let sw {
+                                sw.withUnsafeBufferPointer { wp in for i in 0..<n { dst[i] = src[i] * wp[i] } }
+                            } else {
+                                dst.update(from: src, count: n)
+                            }
+                            cblas_dscal(Int32(n), inv, dst, 1)
+                        }
+                    }
                 }
             }
-            var pivots = [Int32](repeating: 1, count: k)
+            needsRefill = true
             a.withUnsafeMutableBufferPointer { ap in
-                _ = LAPACK.geqp3(m: n, n: k, a: ap.baseAddress!, lda: max(1, n), pivots: &pivots, tau: &tau, work: &work)
+                if factorization == .pivoted || k > n {
+                    var pivots = [Int32](repeating: 1, count: k)
+                    _ = LAPACK.geqp3(m: n, n: k, a: ap.baseAddress!, lda: max(1, n), pivots: &pivots, tau: &tau, work: &work)
+                } else {
+                    _ = LAPACK.geqrt(m: n, n: k, nb: LeastSquares.panelWidth, a: ap.baseAddress!, lda: max(1, n), t: &tau, work: &work)
+                }
             }
+            usedCompactWY = !(factorization == .pivoted || k > n)
             var firstSmall: Int? = nil
             for c in 0..<min(n, k) where abs(a[c + c * n]) <= rankTolerance {
                 firstSmall = c
@@ -196,15 +242,22 @@ public struct LeastSquares: Sendable {
         self.rFactor = rf
 
         // Q'z, solution, residuals.
-        var qtz = z
-        if r > 0 {
+        func applyQ(_ v: inout [Double], _ trans: Character) {
+            if r == 0 { return }
             a.withUnsafeBufferPointer { ap in
-                qtz.withUnsafeMutableBufferPointer { q in
-                    _ = LAPACK.ormqr(side: "L", trans: "T", m: n, n: 1, k: r, a: ap.baseAddress!, lda: max(1, n),
-                                     tau: tau, c: q.baseAddress!, ldc: max(1, n), work: &work)
+                v.withUnsafeMutableBufferPointer { q in
+                    if usedCompactWY {
+                        _ = LAPACK.gemqrt(side: "L", trans: trans, m: n, n: 1, k: r, nb: LeastSquares.panelWidth,
+                                          v: ap.baseAddress!, ldv: max(1, n), t: tau, c: q.baseAddress!, ldc: max(1, n), work: &work)
+                    } else {
+                        _ = LAPACK.ormqr(side: "L", trans: trans, m: n, n: 1, k: r, a: ap.baseAddress!, lda: max(1, n),
+                                         tau: tau, c: q.baseAddress!, ldc: max(1, n), work: &work)
+                    }
                 }
             }
         }
+        var qtz = z
+        applyQ(&qtz, "T")
         var c = Array(qtz[0..<r])
         if r > 0 {
             rf.storage.withUnsafeBufferPointer { rp in
@@ -220,15 +273,6 @@ public struct LeastSquares: Sendable {
         // Weighted residuals Q [0; (Q'z)[r..<n]].
         var wres = qtz
         for i in 0..<r { wres[i] = 0 }
-        func applyQ(_ v: inout [Double], _ trans: Character) {
-            if r == 0 { return }
-            a.withUnsafeBufferPointer { ap in
-                v.withUnsafeMutableBufferPointer { q in
-                    _ = LAPACK.ormqr(side: "L", trans: trans, m: n, n: 1, k: r, a: ap.baseAddress!, lda: max(1, n),
-                                     tau: tau, c: q.baseAddress!, ldc: max(1, n), work: &work)
-                }
-            }
-        }
         applyQ(&wres, "N")
 
         // Condition numbers from singular values of R and R D.
@@ -371,7 +415,7 @@ public struct LeastSquares: Sendable {
 
     /// Rows per block in the leverage and sandwich passes (a block of
     /// `blockRows x rank` doubles stays in cache while BLAS-3 works on it).
-    static let blockRows = 2048
+    static let blockRows = 1024
 
     /// Visits the rows of the thin Q of the estimable, weighted, equilibrated
     /// design in blocks: `Q = W^(1/2) X_E D^-1 R^-1`, computed per block of
@@ -462,25 +506,41 @@ public struct LeastSquares: Sendable {
     /// `e_i` and leverages `h_ii` (f = 1 for HC0/HC1, 1/(1-h) for HC2, 1/(1-h)^2 for HC3;
     /// MacKinnon & White 1985). Computed in one blockwise pass over the thin Q:
     /// the middle matrix `Q' Omega Q` by `dsyrk` on rows scaled by `sqrt(Omega_ii)`.
-    public func heteroscedasticSandwich(leverageFactor: (Double) -> Double, needsLeverage: Bool) -> Matrix {
+    ///
+    /// `residuals` replaces the weighted residuals `e_i` when given (IRLS passes
+    /// `sqrt(w_i)` times the working residuals, so that `x~_i e_i` is the score).
+    public func heteroscedasticSandwich(leverageFactor: (Double) -> Double, needsLeverage: Bool,
+                                        residuals: [Double]? = nil) -> Matrix {
         let r = rank
         var meat = Matrix(rows: r, columns: r)
         if r == 0 { return meat }
-        let e = weightedResiduals
+        let e = residuals ?? weightedResiduals
+        precondition(e.count == rows, "Sandwich residuals must number one per row: \(rows) rows, \(e.count) residuals.")
+        var rowScale = [Double](repeating: 0, count: LeastSquares.blockRows)
         meat.storage.withUnsafeMutableBufferPointer { mp in
-            forEachQBlock { start, m, q in
-                for i in 0..<m {
-                    var f = 1.0
-                    if needsLeverage {
-                        var h = 0.0
-                        for c in 0..<r { let v = q[i + c * m]; h += v * v }
-                        f = leverageFactor(h)
+            rowScale.withUnsafeMutableBufferPointer { sp in
+                let sc = sp.baseAddress!
+                e.withUnsafeBufferPointer { ep in
+                    forEachQBlock { start, m, q in
+                        // Leverages column by column (contiguous), then sqrt(Omega_ii).
+                        if needsLeverage {
+                            for i in 0..<m { sc[i] = 0 }
+                            for c in 0..<r {
+                                let col = q + c * m
+                                for i in 0..<m { sc[i] += col[i] * col[i] }
+                            }
+                            for i in 0..<m { sc[i] = abs(ep[start + i]) * leverageFactor(sc[i]).squareRoot() }
+                        } else {
+                            for i in 0..<m { sc[i] = abs(ep[start + i]) }
+                        }
+                        for c in 0..<r {
+                            let col = q + c * m
+                            for i in 0..<m { col[i] *= sc[i] }
+                        }
+                        cblas_dsyrk(CblasColMajor, CblasUpper, CblasTrans, Int32(r), Int32(m), 1, q, Int32(m), 1,
+                                    mp.baseAddress!, Int32(r))
                     }
-                    let s = abs(e[start + i]) * f.squareRoot()
-                    for c in 0..<r { q[i + c * m] *= s }
                 }
-                cblas_dsyrk(CblasColMajor, CblasUpper, CblasTrans, Int32(r), Int32(m), 1, q, Int32(m), 1,
-                            mp.baseAddress!, Int32(r))
             }
         }
         LAPACK.symmetrizeFromUpper(&meat)
@@ -491,7 +551,8 @@ public struct LeastSquares: Sendable {
     /// `(X'WX)^-1 (sum_g s_g s_g') (X'WX)^-1` with group scores
     /// `s_g = sum_{i in g} sqrt(w_i) x_i e_i` (Liang & Zeger 1986; Cameron & Miller 2015).
     /// `groups[i]` is any integer label; returns the matrix and the number of groups.
-    public func clusterSandwich(groups: [Int]) -> (covariance: Matrix, groupCount: Int) {
+    /// `residuals` replaces the weighted residuals as in `heteroscedasticSandwich`.
+    public func clusterSandwich(groups: [Int], residuals: [Double]? = nil) -> (covariance: Matrix, groupCount: Int) {
         precondition(groups.count == rows, "Cluster labels must number one per row: \(rows) rows, \(groups.count) labels.")
         var index: [Int: Int] = [:]
         var gid = [Int](repeating: 0, count: rows)
@@ -502,7 +563,8 @@ public struct LeastSquares: Sendable {
         let r = rank
         if r == 0 { return (Matrix(rows: 0, columns: 0), nG) }
         var scores = Matrix(rows: nG, columns: r)
-        let e = weightedResiduals
+        let e = residuals ?? weightedResiduals
+        precondition(e.count == rows, "Sandwich residuals must number one per row: \(rows) rows, \(e.count) residuals.")
         scores.storage.withUnsafeMutableBufferPointer { sp in
             forEachQBlock { start, m, q in
                 for c in 0..<r {

@@ -5,7 +5,7 @@ import Glibc
 /// Shape a >= 1 (Marsaglia & Tsang 2000, "A simple method for generating gamma variables",
 /// ACM TOMS 26(3)): with d = a - 1/3 and c = 1 / sqrt(9d), draw a standard normal x (by
 /// inversion) and u uniform; with v = (1 + c x)^3 > 0, accept d v if u < 1 - 0.0331 x^4 or
-/// log u < x²/2 + d (1 - v + log v); otherwise try again. Acceptance is above 95% for every a.
+/// log u < x²/2 + d (1 - v + log v); otherwise try again. Acceptance is above 95% for every a >= 1.
 /// Shape a < 1: X = Y * u^(1/a) with Y ~ Gamma(a + 1) (same paper, §6).
 /// The result is multiplied by `scale`.
 ///
@@ -13,6 +13,9 @@ import Glibc
 /// the correct double for a draw whose true value is below 1e-308. The number of uniforms per
 /// draw varies (2 per try, plus 1 for the boost), so gamma draws couple between scenarios
 /// less tightly than pure inversion when the shape changes.
+///
+/// Accuracy: exact in distribution up to double rounding and the 53-bit uniforms; checked by
+/// chi-square tests at a = 0.3, 1, 7.5 (Guides/Random.md).
 @frozen
 public struct GammaSampler: Sendable, Hashable {
     /// The shape a > 0.

@@ -5,8 +5,11 @@
 /// `NegativeBinomial` family). P(X = k) = Γ(k + 1/α) / (Γ(1/α) k!) (1/(1 + αμ))^(1/α)
 /// (αμ/(1 + αμ))^k.
 ///
-/// Edge cases: α = 0 is the Poisson limit (one Poisson draw); μ = 0 gives 0. Traps unless μ
+/// Edge cases: α = 0 (or so small that 1/α overflows) is the Poisson limit (one Poisson
+/// draw); μ = 0 gives 0. Traps unless μ
 /// and α are finite and >= 0. The gamma step uses Marsaglia–Tsang (see `GammaSampler`).
+/// Accuracy: exact in distribution up to double rounding; checked by chi-square tests at
+/// (μ, α) = (5, 0.5) and (40, 0.1).
 @frozen
 public struct NegativeBinomial2Sampler: Sendable, Hashable {
     /// The mean μ.
@@ -22,7 +25,8 @@ public struct NegativeBinomial2Sampler: Sendable, Hashable {
         precondition(alpha.isFinite && alpha >= 0, "NegativeBinomial2Sampler alpha must be finite and >= 0, got \(alpha).")
         self.mean = mean
         self.alpha = alpha
-        gamma = (alpha > 0 && mean > 0) ? GammaSampler(shape: 1 / alpha, scale: alpha * mean) : nil
+        // An α so small that 1/α overflows is the Poisson limit to double precision.
+        gamma = (alpha > 0 && mean > 0 && (1 / alpha).isFinite) ? GammaSampler(shape: 1 / alpha, scale: alpha * mean) : nil
     }
 
     /// A draw from this distribution.

@@ -45,26 +45,69 @@ public struct Philox4x32x10: Sendable, Hashable {
     /// and the result's `.x` is output word 0.
     @inlinable
     public static func block(counter: SIMD4<UInt32>, key: SIMD2<UInt32>) -> SIMD4<UInt32> {
-        var c0 = counter.x, c1 = counter.y, c2 = counter.z, c3 = counter.w
-        var k0 = key.x, k1 = key.y
+        let r = block(counter.x, counter.y, counter.z, counter.w, key.x, key.y)
+        return SIMD4(r.0, r.1, r.2, r.3)
+    }
+
+    /// Blocks for counters (c0, c1, c2, c3) and (c0 + 1, c1, c2, c3), computed together.
+    ///
+    /// The two chains are independent, so the processor overlaps their multiplications: two
+    /// blocks cost little more than the latency of one (the rounds are a serial chain).
+    @inlinable @inline(__always)
+    static func twoBlocks(_ c0: UInt32, _ c1: UInt32, _ c2: UInt32, _ c3: UInt32,
+                          _ k0: UInt32, _ k1: UInt32)
+        -> ((UInt32, UInt32, UInt32, UInt32), (UInt32, UInt32, UInt32, UInt32)) {
+        var x = (c0, c1, c2, c3)
+        var y = (c0 &+ 1, c1, c2, c3)
         @inline(__always)
-        func round(_ c0: inout UInt32, _ c1: inout UInt32, _ c2: inout UInt32, _ c3: inout UInt32,
+        func round(_ x: inout (UInt32, UInt32, UInt32, UInt32), _ y: inout (UInt32, UInt32, UInt32, UInt32),
                    _ k0: UInt32, _ k1: UInt32) {
-            let p0 = (0xD251_1F53 as UInt32).multipliedFullWidth(by: c0)
-            let p1 = (0xCD9E_8D57 as UInt32).multipliedFullWidth(by: c2)
-            let n0 = p1.high ^ c1 ^ k0
-            let n2 = p0.high ^ c3 ^ k1
-            c0 = n0
-            c1 = p1.low
-            c2 = n2
-            c3 = p0.low
+            let p0 = UInt64(0xD251_1F53) &* UInt64(x.0)
+            let p1 = UInt64(0xCD9E_8D57) &* UInt64(x.2)
+            let q0 = UInt64(0xD251_1F53) &* UInt64(y.0)
+            let q1 = UInt64(0xCD9E_8D57) &* UInt64(y.2)
+            x = (UInt32(truncatingIfNeeded: p1 >> 32) ^ x.1 ^ k0, UInt32(truncatingIfNeeded: p1),
+                 UInt32(truncatingIfNeeded: p0 >> 32) ^ x.3 ^ k1, UInt32(truncatingIfNeeded: p0))
+            y = (UInt32(truncatingIfNeeded: q1 >> 32) ^ y.1 ^ k0, UInt32(truncatingIfNeeded: q1),
+                 UInt32(truncatingIfNeeded: q0 >> 32) ^ y.3 ^ k1, UInt32(truncatingIfNeeded: q0))
         }
-        round(&c0, &c1, &c2, &c3, k0, k1)
-        for _ in 1..<10 {
-            k0 &+= 0x9E37_79B9
-            k1 &+= 0xBB67_AE85
-            round(&c0, &c1, &c2, &c3, k0, k1)
+        let w0: UInt32 = 0x9E37_79B9, w1: UInt32 = 0xBB67_AE85
+        round(&x, &y, k0, k1)
+        round(&x, &y, k0 &+ w0, k1 &+ w1)
+        round(&x, &y, k0 &+ 2 &* w0, k1 &+ 2 &* w1)
+        round(&x, &y, k0 &+ 3 &* w0, k1 &+ 3 &* w1)
+        round(&x, &y, k0 &+ 4 &* w0, k1 &+ 4 &* w1)
+        round(&x, &y, k0 &+ 5 &* w0, k1 &+ 5 &* w1)
+        round(&x, &y, k0 &+ 6 &* w0, k1 &+ 6 &* w1)
+        round(&x, &y, k0 &+ 7 &* w0, k1 &+ 7 &* w1)
+        round(&x, &y, k0 &+ 8 &* w0, k1 &+ 8 &* w1)
+        round(&x, &y, k0 &+ 9 &* w0, k1 &+ 9 &* w1)
+        return (x, y)
+    }
+
+    /// The block on scalar words (the form the hot paths use; the rounds are unrolled).
+    @inlinable @inline(__always)
+    public static func block(_ c0: UInt32, _ c1: UInt32, _ c2: UInt32, _ c3: UInt32,
+                             _ k0: UInt32, _ k1: UInt32) -> (UInt32, UInt32, UInt32, UInt32) {
+        var x = (c0, c1, c2, c3)
+        @inline(__always)
+        func round(_ x: inout (UInt32, UInt32, UInt32, UInt32), _ k0: UInt32, _ k1: UInt32) {
+            let p0 = UInt64(0xD251_1F53) &* UInt64(x.0)
+            let p1 = UInt64(0xCD9E_8D57) &* UInt64(x.2)
+            x = (UInt32(truncatingIfNeeded: p1 >> 32) ^ x.1 ^ k0, UInt32(truncatingIfNeeded: p1),
+                 UInt32(truncatingIfNeeded: p0 >> 32) ^ x.3 ^ k1, UInt32(truncatingIfNeeded: p0))
         }
-        return SIMD4(c0, c1, c2, c3)
+        let w0: UInt32 = 0x9E37_79B9, w1: UInt32 = 0xBB67_AE85
+        round(&x, k0, k1)
+        round(&x, k0 &+ w0, k1 &+ w1)
+        round(&x, k0 &+ 2 &* w0, k1 &+ 2 &* w1)
+        round(&x, k0 &+ 3 &* w0, k1 &+ 3 &* w1)
+        round(&x, k0 &+ 4 &* w0, k1 &+ 4 &* w1)
+        round(&x, k0 &+ 5 &* w0, k1 &+ 5 &* w1)
+        round(&x, k0 &+ 6 &* w0, k1 &+ 6 &* w1)
+        round(&x, k0 &+ 7 &* w0, k1 &+ 7 &* w1)
+        round(&x, k0 &+ 8 &* w0, k1 &+ 8 &* w1)
+        round(&x, k0 &+ 9 &* w0, k1 &+ 9 &* w1)
+        return x
     }
 }

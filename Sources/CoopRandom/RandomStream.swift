@@ -5,45 +5,63 @@
 ///     block = Philox4x32x10.block(counter: (n / 2, year, pathLow, pathHigh), key: key.philoxKey)
 ///     n even: UInt64(block.y) << 32 | block.x      n odd: UInt64(block.w) << 32 | block.z
 ///
-/// so a stream holds at most 2 * (2^32 - 1) draws (a trap past that, far beyond any model's
+/// so a stream holds at most 2 * (2^32 - 2) draws (a trap past that, far beyond any model's
 /// use of one (path, year, equation)). Two streams with different keys never share a
 /// (Philox key, counter) pair except with probability 2^-64 (see `StreamKey`).
 ///
-/// The stream is a small value (40 bytes): copying it forks an identical stream. It never
-/// allocates. Creating one costs three 64-bit multiplications-and-shifts rounds of mixing.
+/// The first block is computed alone (most streams serve one or two draws); after it, blocks
+/// are computed two at a time (counters n/2 and n/2 + 1 interleaved, so the processor overlaps
+/// their serial chains of multiplications) and four draws are buffered.
+///
+/// The stream is a small value (64 bytes): copying it forks an identical stream. It never
+/// allocates. Creating one costs three rounds of SplitMix64 mixing; no block is computed
+/// until the first draw.
 @frozen
 public struct RandomStream: RandomNumberGenerator, Sendable {
-    /// The Philox key derived from the stream key.
-    @usableFromInline var philoxKey: SIMD2<UInt32>
-    /// The next block's counter; word 0 counts blocks.
-    @usableFromInline var counter: SIMD4<UInt32>
-    /// The second half of the last block, when not yet returned.
-    @usableFromInline var pending: UInt64
-    @usableFromInline var hasPending: Bool
+    /// The Philox key words derived from the stream key.
+    @usableFromInline var k0: UInt32, k1: UInt32
+    /// The next block's counter (c1, c2, c3 fixed by the key; c0 counts blocks).
+    @usableFromInline var c0: UInt32, c1: UInt32, c2: UInt32, c3: UInt32
+    /// The last two blocks as four draws, and the index of the next one to return (4: empty).
+    @usableFromInline var buffer: (UInt64, UInt64, UInt64, UInt64)
+    @usableFromInline var position: UInt32
 
     /// The stream for `key`, positioned at its first draw.
     @inlinable
     public init(key: StreamKey) {
-        philoxKey = key.philoxKey
-        counter = key.firstCounter
-        pending = 0
-        hasPending = false
+        let k = key.philoxKey, c = key.firstCounter
+        k0 = k.x; k1 = k.y
+        c0 = c.x; c1 = c.y; c2 = c.z; c3 = c.w
+        buffer = (0, 0, 0, 0)
+        position = 4
     }
 
     /// The stream's next 64 random bits.
     @inlinable
     public mutating func next() -> UInt64 {
-        if hasPending {
-            hasPending = false
-            return pending
+        switch position {
+        case 0: position = 1; return buffer.0
+        case 1: position = 2; return buffer.1
+        case 2: position = 3; return buffer.2
+        case 3: position = 4; return buffer.3
+        default: break
         }
-        precondition(counter.x != .max,
-                     "RandomStream exhausted: \(UInt64(UInt32.max) * 2) draws were taken from one stream key.")
-        let b = Philox4x32x10.block(counter: counter, key: philoxKey)
-        counter.x &+= 1
-        pending = UInt64(b.w) << 32 | UInt64(b.z)
-        hasPending = true
-        return UInt64(b.y) << 32 | UInt64(b.x)
+        if c0 == 0 {
+            // A fresh stream: most keyed streams serve one or two draws, so compute one block.
+            let a = Philox4x32x10.block(c0, c1, c2, c3, k0, k1)
+            c0 = 1
+            buffer.3 = UInt64(a.3) << 32 | UInt64(a.2)
+            position = 3
+            return UInt64(a.1) << 32 | UInt64(a.0)
+        }
+        precondition(c0 < UInt32.max - 1,
+                     "RandomStream exhausted: \((UInt64(UInt32.max) - 1) * 2) draws were taken from one stream key.")
+        let (a, b) = Philox4x32x10.twoBlocks(c0, c1, c2, c3, k0, k1)
+        c0 &+= 2
+        buffer = (UInt64(a.1) << 32 | UInt64(a.0), UInt64(a.3) << 32 | UInt64(a.2),
+                  UInt64(b.1) << 32 | UInt64(b.0), UInt64(b.3) << 32 | UInt64(b.2))
+        position = 1
+        return buffer.0
     }
 
     /// A uniform draw in the open interval (0, 1) with 53-bit resolution; see `uniform(_:)`.
@@ -81,12 +99,17 @@ extension RandomStream {
     @inlinable
     public static func fill(_ buffer: inout [Double], paths key: StreamKey,
                             _ draw: (Int, inout RandomStream) -> Double) {
+        buffer.withUnsafeMutableBufferPointer { fill($0, paths: key, draw) }
+    }
+
+    /// The same as `fill(_:paths:_:)` on a caller-owned buffer (a column of a structure-of-arrays batch).
+    @inlinable
+    public static func fill(_ buffer: UnsafeMutableBufferPointer<Double>, paths key: StreamKey,
+                            _ draw: (Int, inout RandomStream) -> Double) {
         let first = key.path
-        buffer.withUnsafeMutableBufferPointer { out in
-            for i in out.indices {
-                var stream = RandomStream(key: key.withPath(first &+ UInt64(i)))
-                out[i] = draw(i, &stream)
-            }
+        for i in buffer.indices {
+            var stream = RandomStream(key: key.withPath(first &+ UInt64(i)))
+            buffer[i] = draw(i, &stream)
         }
     }
 }

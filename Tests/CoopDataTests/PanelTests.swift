@@ -31,8 +31,13 @@ final class PanelTests: XCTestCase {
         XCTAssertEqual(design.droppedRows, 3, "the first year of each of the three regions has no lag")
         let rows = d["X"] as! [[Double]]
         let y = d["y"] as! [Double]
+        let again = try design.layout.evaluate(TableResolver(table: data, panel: try PanelIndex(table: data, spec: spec)))
+        XCTAssertEqual(design.layout.variables.map(\.description), ["lag(coops, 1)", "workers", "lag(workers, 1)"])
         for i in rows.indices {
             XCTAssertEqual(design.y[i], y[i], accuracy: 1e-12 * abs(y[i]))
+            for j in rows[i].indices {
+                XCTAssertEqual(again[design.rowsUsed[i], j], rows[i][j], accuracy: 1e-12 * max(1, abs(rows[i][j])))
+            }
             for j in rows[i].indices { XCTAssertEqual(design.X[i, j], rows[i][j], accuracy: 1e-12 * max(1, abs(rows[i][j]))) }
         }
     }

@@ -48,7 +48,7 @@ final class PhiloxTests: XCTestCase {
             let key = StreamKey(seed: hex64(row[1]), region: hex64(row[2]), path: hex64(row[3]),
                                 year: Int(row[4])!, equation: hex64(row[5]))
             var s = RandomStream(key: key)
-            let got = (0..<5).map { _ in s.next() }
+            let got = (0..<9).map { _ in s.next() }
             XCTAssertEqual(got, row[6...].map(hex64), "key \(key)")
         }
     }
@@ -134,5 +134,8 @@ final class PhiloxTests: XCTestCase {
             var s = RandomStream(key: key.withPath(100 + UInt64(i)))
             XCTAssertEqual(batch[i], s.nextUniform() + Double(i))
         }
+        var raw = [Double](repeating: 0, count: 37)
+        raw.withUnsafeMutableBufferPointer { RandomStream.fill($0, paths: key) { i, s in s.nextUniform() + Double(i) } }
+        XCTAssertEqual(raw, batch)
     }
 }

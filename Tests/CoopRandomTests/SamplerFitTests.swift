@@ -83,7 +83,7 @@ final class SamplerFitTests: XCTestCase {
     }
 
     func testPoisson() throws {
-        for mean in [0.5, 4, 9.99, 10, 30, 1000] {
+        for mean in [0.5, 4, 15.99, 16, 30, 1000] {
             let p = PoissonSampler(mean: mean)
             let name = "poisson_" + (mean == mean.rounded() ? String(Int(mean)) : String(mean))
             try check(name, discrete: true) { Double(p.next(using: &$0)) }
@@ -93,7 +93,8 @@ final class SamplerFitTests: XCTestCase {
     func testBinomial() throws {
         for (n, p, name) in [(10, 0.3, "binomial_10_0.3"), (663, 0.02, "binomial_663_0.02"),
                              (5000, 0.5, "binomial_5000_0.5"), (40, 0.9, "binomial_40_0.9"),
-                             (200, 0.8, "binomial_200_0.8")] {
+                             (200, 0.8, "binomial_200_0.8"), (1000, 0.0199, "binomial_1000_0.0199"),
+                             (1000, 0.02, "binomial_1000_0.02"), (100, 0.85, "binomial_100_0.85")] {
             let b = BinomialSampler(trials: n, probability: p)
             try check(name, discrete: true) { Double(b.next(using: &$0)) }
         }

@@ -1,0 +1,299 @@
+import CoopData
+import Foundation
+
+/// Options of a Monte Carlo run.
+public struct MonteCarloOptions: Sendable {
+    /// Paths are grouped in fixed blocks of this many, whatever the threads, shards or batch width.
+    public static let blockSize = 1024
+    /// Number of paths.
+    public var draws: Int
+    /// Worker threads; blocks are assigned statically (contiguous ranges) and merged in block order.
+    public var threads: Int
+    /// Paths evaluated together by the vectorised evaluator (does not change any result).
+    public var batchWidth: Int
+    /// Keep every value of paths 0 ..< keepPaths (for `paths.csv`).
+    public var keepPaths: Int
+    /// Also accumulate alternative − baseline differences (plans[0] is the baseline).
+    public var compare: Bool
+    public var switches: SimulationSwitches
+    /// Relative accuracy of the quantile sketches.
+    public var relativeAccuracy: Double
+
+    public init(draws: Int, threads: Int = 1, batchWidth: Int = 256, keepPaths: Int = 0, compare: Bool = false,
+                switches: SimulationSwitches = SimulationSwitches(), relativeAccuracy: Double = 1e-3) {
+        precondition(draws >= 1, "A Monte Carlo run needs at least one draw, got \(draws).")
+        precondition(threads >= 1, "A Monte Carlo run needs at least one thread, got \(threads).")
+        precondition(batchWidth >= 1, "The batch width must be at least 1, got \(batchWidth).")
+        precondition(keepPaths >= 0, "The number of paths kept must be at least 0, got \(keepPaths).")
+        self.draws = draws; self.threads = threads; self.batchWidth = batchWidth; self.keepPaths = keepPaths
+        self.compare = compare; self.switches = switches; self.relativeAccuracy = relativeAccuracy
+    }
+
+    public var blockCount: Int { (draws + Self.blockSize - 1) / Self.blockSize }
+}
+
+/// What one scenario's paths add up to: per (year, metric) — index `yearIndex * metrics + metric` —
+/// moments and a quantile sketch; per target the number of paths where it holds; per (year, metric)
+/// the paths whose value left the variable's domain; the values of the kept paths
+/// (`[path][yearIndex][metric]`).
+public struct ScenarioAccumulators: Sendable, Codable, Equatable {
+    public var moments: [RunningMoments]
+    public var sketches: [QuantileSketch]
+    public var targetHits: [Int]
+    public var violations: [Int]
+    public var kept: [Double]
+}
+
+/// Alternative − baseline on the same path (same stream keys): moments, sketch and the number of
+/// paths where the alternative is higher, per (year, metric).
+public struct DifferenceAccumulators: Sendable, Codable, Equatable {
+    public var moments: [RunningMoments]
+    public var sketches: [QuantileSketch]
+    public var increases: [Int]
+}
+
+/// The accumulators of a contiguous range of blocks: what a worker thread (or a shard) produces.
+///
+/// Moments are kept per block, because Chan's merge is exact only up to rounding and must be done
+/// in one fixed order (block order) for identical bytes; sketches and counts are integer-valued
+/// and merge exactly in any order. `MonteCarloResult(merging:)` folds partials covering blocks
+/// 0 ..< n, in any grouping, into exactly the result of a single run.
+public struct MonteCarloPartial: Sendable, Codable, Equatable {
+    public var firstBlock: Int
+    public var blockCount: Int
+    /// Per block, per scenario: moments by (year, metric).
+    public var blockMoments: [[[RunningMoments]]]
+    /// Per block, per alternative: difference moments.
+    public var blockDifferenceMoments: [[[RunningMoments]]]
+    public var scenarios: [ScenarioAccumulators]
+    public var differences: [DifferenceAccumulators]
+}
+
+/// The merged result of a run.
+public struct MonteCarloResult: Sendable, Equatable {
+    public var draws: Int
+    public var years: Int
+    public var metrics: Int
+    /// One per plan, in plan order.
+    public var scenarios: [ScenarioAccumulators]
+    /// One per alternative (plans 1...), when comparing.
+    public var differences: [DifferenceAccumulators]
+
+    /// Folds partials (any grouping of blocks 0 ..< n) in block order: moments by Chan's merge in
+    /// block order, sketches and counts by exact addition, kept paths by concatenation.
+    public init(merging partials: [MonteCarloPartial], draws: Int, years: Int, metrics: Int) {
+        let ordered = partials.sorted { $0.firstBlock < $1.firstBlock }
+        var next = 0
+        for p in ordered {
+            precondition(p.firstBlock == next, "Partial results must cover blocks without gap or overlap: expected block \(next), got \(p.firstBlock).")
+            next += p.blockCount
+        }
+        precondition(!ordered.isEmpty, "Merging needs at least one partial result.")
+        var scenarios = ordered[0].scenarios
+        var differences = ordered[0].differences
+        for s in scenarios.indices { scenarios[s].moments = Array(repeating: RunningMoments(), count: years * metrics) }
+        for a in differences.indices { differences[a].moments = Array(repeating: RunningMoments(), count: years * metrics) }
+        for (k, p) in ordered.enumerated() {
+            for b in 0..<p.blockCount {
+                for s in scenarios.indices { for c in 0..<(years * metrics) { scenarios[s].moments[c].merge(p.blockMoments[b][s][c]) } }
+                for a in differences.indices { for c in 0..<(years * metrics) { differences[a].moments[c].merge(p.blockDifferenceMoments[b][a][c]) } }
+            }
+            guard k > 0 else { continue }
+            for s in scenarios.indices {
+                for c in scenarios[s].sketches.indices { scenarios[s].sketches[c].merge(p.scenarios[s].sketches[c]) }
+                for t in scenarios[s].targetHits.indices { scenarios[s].targetHits[t] += p.scenarios[s].targetHits[t] }
+                for c in scenarios[s].violations.indices { scenarios[s].violations[c] += p.scenarios[s].violations[c] }
+                scenarios[s].kept += p.scenarios[s].kept
+            }
+            for a in differences.indices {
+                for c in differences[a].sketches.indices { differences[a].sketches[c].merge(p.differences[a].sketches[c]) }
+                for c in differences[a].increases.indices { differences[a].increases[c] += p.differences[a].increases[c] }
+            }
+        }
+        self.draws = draws
+        self.years = years
+        self.metrics = metrics
+        self.scenarios = scenarios
+        self.differences = differences
+    }
+
+    /// The first domain violation (earliest year, then model order, then plan order) as an input
+    /// error that says which levers and assumptions feed the equation, or nil when every value
+    /// stayed in its domain.
+    public func domainError(plans: [SimulationPlan]) -> InputError? {
+        for yi in 0..<years {
+            for (s, plan) in plans.enumerated() {
+                let model = plan.model
+                for v in 0..<metrics where scenarios[s].violations[yi * metrics + v] > 0 {
+                    let k = scenarios[s].violations[yi * metrics + v]
+                    let name = model.variableNames[v]
+                    let year = plan.lastObservedYear + 1 + yi
+                    let eq = model.equations.first { $0.target == v }
+                    let levers = (eq?.feeding ?? []).map {
+                        (model.exogenousKinds[$0] == .lever ? "levers." : "assumptions.") + model.exogenousNames[$0]
+                    }
+                    var advice = levers.isEmpty ? "" : "change " + Self.list(levers, "or") + " (they feed the equation '\(eq!.name)'), or "
+                    advice += "check the observed values (observed.\(name) and those the equation reads)"
+                    return InputError.message(
+                        "\(name) left its domain (\(model.variableDomains[v].expectation)) in \(year) on \(k) of \(draws) paths in scenario '\(plan.scenario)': " + advice,
+                        file: plan.file, field: name)
+                }
+            }
+        }
+        return nil
+    }
+
+    static func list(_ items: [String], _ conjunction: String) -> String {
+        if items.count <= 1 { return items.first ?? "" }
+        return items.dropLast().joined(separator: ", ") + " \(conjunction) " + items.last!
+    }
+}
+
+/// The Monte Carlo engine: runs plans over fixed blocks of paths on worker threads and merges.
+///
+///     let plans = [try SimulationPlan(model: compiled, scenario: ..., ...)]
+///     let result = MonteCarlo.run(plans: plans, options: MonteCarloOptions(draws: 2000, threads: 2))
+///     result.scenarios[0].moments[yearIndex * result.metrics + metric].mean
+///
+/// Determinism: every draw is keyed by (seed, region, path, year, equation); blocks of
+/// `MonteCarloOptions.blockSize` paths are assigned to threads as contiguous ranges and their
+/// moments folded in block order, so the result is identical for any thread count and batch width.
+public enum MonteCarlo {
+    /// Runs every plan on paths 0 ..< draws. With `options.compare`, plans[1...] are alternatives
+    /// to plans[0] on the same paths (common random numbers): they must share the simulated years
+    /// and the variables (a trap otherwise; `Runner` checks this as an input error first).
+    /// `progress(done, total)` is called after each block, from worker threads, serialised.
+    public static func run(plans: [SimulationPlan], options: MonteCarloOptions,
+                           progress: (@Sendable (Int, Int) -> Void)? = nil) -> MonteCarloResult {
+        precondition(!plans.isEmpty, "A Monte Carlo run needs at least one plan.")
+        let years = plans.map(\.yearCount).max()!
+        let metrics = plans.map { $0.model.variableNames.count }.max()!
+        if options.compare {
+            for p in plans.dropFirst() {
+                precondition(p.years == plans[0].years && p.model.variableNames == plans[0].model.variableNames,
+                             "Compared plans must share years and variables: '\(p.scenario)' differs from '\(plans[0].scenario)'.")
+            }
+        }
+        let blocks = options.blockCount
+        let workers = min(options.threads, blocks)
+        let slots = UnsafeMutablePointer<MonteCarloPartial?>.allocate(capacity: workers)
+        slots.initialize(repeating: nil, count: workers)
+        defer { slots.deinitialize(count: workers); slots.deallocate() }
+        let counter = _ProgressCounter(total: blocks, progress: progress)
+        let slotAddress = UInt(bitPattern: slots)
+        DispatchQueue.concurrentPerform(iterations: workers) { w in
+            let first = blocks * w / workers, end = blocks * (w + 1) / workers
+            let partial = runBlocks(plans: plans, options: options, blocks: first..<end, years: years, metrics: metrics,
+                                    counter: counter)
+            UnsafeMutablePointer<MonteCarloPartial?>(bitPattern: slotAddress)![w] = partial
+        }
+        let partials = (0..<workers).map { slots[$0]! }
+        return MonteCarloResult(merging: partials, draws: options.draws, years: years, metrics: metrics)
+    }
+
+    /// Simulates blocks `blocks` (of `MonteCarloOptions.blockSize` paths, the last one possibly
+    /// shorter) of every plan: the unit a worker thread or a shard computes.
+    public static func runBlocks(plans: [SimulationPlan], options: MonteCarloOptions, blocks: Range<Int>,
+                                 years: Int, metrics: Int) -> MonteCarloPartial {
+        runBlocks(plans: plans, options: options, blocks: blocks, years: years, metrics: metrics, counter: nil)
+    }
+
+    static func runBlocks(plans: [SimulationPlan], options: MonteCarloOptions, blocks: Range<Int>,
+                          years: Int, metrics: Int, counter: _ProgressCounter?) -> MonteCarloPartial {
+        let W = options.batchWidth
+        let cells = years * metrics
+        let S = plans.count
+        let A = options.compare ? S - 1 : 0
+        // One workspace per plan (its constants are the plan's model's), reused for every block and batch.
+        let workspaces = plans.map { _Workspace(model: $0.model, width: W) }
+        let outs = (0..<S).map { _ in UnsafeMutablePointer<Double>.allocate(capacity: cells * W) }
+        for o in outs { o.initialize(repeating: .nan, count: cells * W) }
+        defer { for o in outs { o.deallocate() } }
+        let sketch = QuantileSketch(relativeAccuracy: options.relativeAccuracy)
+        var scen = plans.map { p in
+            ScenarioAccumulators(moments: [], sketches: Array(repeating: sketch, count: cells),
+                                 targetHits: Array(repeating: 0, count: p.targets.count),
+                                 violations: Array(repeating: 0, count: cells), kept: [])
+        }
+        var diffs = (0..<A).map { _ in
+            DifferenceAccumulators(moments: [], sketches: Array(repeating: sketch, count: cells),
+                                   increases: Array(repeating: 0, count: cells))
+        }
+        var blockMoments: [[[RunningMoments]]] = []
+        var blockDiffMoments: [[[RunningMoments]]] = []
+        let empty = Array(repeating: RunningMoments(), count: cells)
+        for b in blocks {
+            var moments = Array(repeating: empty, count: S)
+            var dmoments = Array(repeating: empty, count: A)
+            let start = b * MonteCarloOptions.blockSize
+            let end = min(options.draws, start + MonteCarloOptions.blockSize)
+            var first = start
+            while first < end {
+                let n = min(W, end - first)
+                for s in 0..<S {
+                    let plan = plans[s]
+                    let nv = plan.model.variableNames.count
+                    scen[s].violations.withUnsafeMutableBufferPointer { v in
+                        plan.simulate(firstPath: first, count: n, workspace: workspaces[s], switches: options.switches,
+                                      out: outs[s], violations: v.baseAddress!)
+                    }
+                    let out = outs[s]
+                    for c in 0..<(plan.yearCount * nv) {
+                        let row = out + c * W
+                        for i in 0..<n {
+                            moments[s][c].add(row[i])
+                            scen[s].sketches[c].add(row[i])
+                        }
+                    }
+                    for (t, target) in plan.targets.enumerated() {
+                        let row = out + (target.yearIndex * nv + target.metric) * W
+                        var hits = 0
+                        for i in 0..<n where target.holds(row[i]) { hits += 1 }
+                        scen[s].targetHits[t] += hits
+                    }
+                    if first < options.keepPaths {
+                        for i in 0..<min(n, options.keepPaths - first) {
+                            for c in 0..<cells { scen[s].kept.append(c < plan.yearCount * nv ? out[c * W + i] : .nan) }
+                        }
+                    }
+                }
+                for a in 0..<A {
+                    let base = outs[0], alt = outs[a + 1]
+                    for c in 0..<cells {
+                        var up = 0
+                        for i in 0..<n {
+                            let x = alt[c * W + i], y = base[c * W + i]
+                            let d = x - y
+                            dmoments[a][c].add(d)
+                            diffs[a].sketches[c].add(d)
+                            if x > y { up += 1 }
+                        }
+                        diffs[a].increases[c] += up
+                    }
+                }
+                first += n
+            }
+            blockMoments.append(moments)
+            blockDiffMoments.append(dmoments)
+            counter?.blockDone()
+        }
+        return MonteCarloPartial(firstBlock: blocks.lowerBound, blockCount: blocks.count, blockMoments: blockMoments,
+                                 blockDifferenceMoments: blockDiffMoments, scenarios: scen, differences: diffs)
+    }
+}
+
+/// Counts finished blocks and reports them, one call at a time.
+final class _ProgressCounter: @unchecked Sendable {
+    let total: Int
+    let progress: (@Sendable (Int, Int) -> Void)?
+    let lock = NSLock()
+    var done = 0
+    init(total: Int, progress: (@Sendable (Int, Int) -> Void)?) { self.total = total; self.progress = progress }
+    func blockDone() {
+        guard let progress else { return }
+        lock.lock()
+        done += 1
+        progress(done, total)
+        lock.unlock()
+    }
+}

@@ -1,0 +1,184 @@
+import CoopData
+import CoopModel
+import Foundation
+
+extension RunSummary {
+    /// The files of the output folder (Guides/Outputs.md), by name. Every CSV depends only on the
+    /// inputs, seed and draws (not on threads or timing); run.json records the rest.
+    public func outputFiles(excel: Bool) -> [(name: String, contents: String)] {
+        let q: [(String, Double)] = [("p05", 0.05), ("p25", 0.25), ("p50", 0.5), ("p75", 0.75), ("p95", 0.95)]
+        let num = CSVWriter.number
+        var summary = CSVWriter(columns: ["scenario", "region", "year", "metric", "mean", "sd"] + q.map(\.0) + ["mc_se"], excel: excel)
+        var targets = CSVWriter(columns: ["scenario", "region", "metric", "year", "op", "value", "probability", "mc_se", "source"], excel: excel)
+        var compare = CSVWriter(columns: ["scenario", "baseline", "region", "year", "metric", "mean_diff", "sd_diff", "p05_diff",
+                                          "p50_diff", "p95_diff", "prob_increase"], excel: excel)
+        var paths = CSVWriter(columns: ["scenario", "region", "path", "year", "metric", "value"], excel: excel)
+        for group in groups {
+            let r = group.result
+            for (g, s) in group.scenarios.enumerated() {
+                let scenario = scenarios[s]
+                let plan = group.plans[g]
+                let names = plan.model.variableNames
+                let acc = r.scenarios[g]
+                for (v, metric) in names.enumerated() {
+                    for yi in 0..<plan.yearCount {
+                        let c = yi * r.metrics + v
+                        let m = acc.moments[c]
+                        summary.addRow([scenario.name, scenario.region, String(plan.lastObservedYear + 1 + yi), metric,
+                                        num(m.mean), num(m.standardDeviation)] + q.map { num(acc.sketches[c].quantile($0.1)) }
+                                       + [num(m.standardError)])
+                    }
+                }
+                let order = scenario.targets.indices.sorted {
+                    let a = scenario.targets[$0], b = scenario.targets[$1]
+                    let ma = names.firstIndex(of: a.metric)!, mb = names.firstIndex(of: b.metric)!
+                    return (ma, a.year, $0) < (mb, b.year, $1)
+                }
+                for t in order {
+                    let target = scenario.targets[t]
+                    let p = Double(acc.targetHits[t]) / Double(group.draws)
+                    targets.addRow([scenario.name, scenario.region, target.metric, String(target.year), target.op.rawValue,
+                                    num(target.value), num(p), num((p * (1 - p) / Double(group.draws)).squareRoot()), target.source])
+                }
+                let keep = min(self.paths, group.draws)
+                let cells = r.years * r.metrics
+                for path in 0..<keep {
+                    for (v, metric) in names.enumerated() {
+                        for yi in 0..<plan.yearCount {
+                            paths.addRow([scenario.name, scenario.region, String(path), String(plan.lastObservedYear + 1 + yi), metric,
+                                          num(acc.kept[path * cells + yi * r.metrics + v])])
+                        }
+                    }
+                }
+            }
+            if kind == "compare" {
+                let base = scenarios[group.scenarios[0]]
+                for (a, d) in r.differences.enumerated() {
+                    let scenario = scenarios[group.scenarios[a + 1]]
+                    let plan = group.plans[a + 1]
+                    for (v, metric) in plan.model.variableNames.enumerated() {
+                        for yi in 0..<plan.yearCount {
+                            let c = yi * r.metrics + v
+                            compare.addRow([scenario.name, base.name, scenario.region, String(plan.lastObservedYear + 1 + yi), metric,
+                                            num(d.moments[c].mean), num(d.moments[c].standardDeviation),
+                                            num(d.sketches[c].quantile(0.05)), num(d.sketches[c].quantile(0.5)),
+                                            num(d.sketches[c].quantile(0.95)), num(Double(d.increases[c]) / Double(group.draws))])
+                        }
+                    }
+                }
+            }
+        }
+        // History: [history] plus [observed] in the last observed year.
+        var history = CSVWriter(columns: ["scenario", "region", "year", "metric", "value"], excel: excel)
+        for (s, scenario) in scenarios.enumerated() {
+            for d in models[s].variables {
+                var points: [Int: Double] = [:]
+                for p in scenario.history[d.name] ?? [] { points[p.year] = p.value }
+                if let o = scenario.observed[d.name] { points[scenario.lastObservedYear] = o }
+                for year in points.keys.sorted() {
+                    history.addRow([scenario.name, scenario.region, String(year), d.name, num(points[year]!)])
+                }
+            }
+        }
+        var metrics = CSVWriter(columns: ["metric", "unit", "label_en", "label_vi"], excel: excel)
+        var seen = Set<String>()
+        for model in models { for d in model.variables where seen.insert(d.name).inserted {
+            metrics.addRow([d.name, d.unit, d.labelEN, d.labelVI])
+        } }
+        var scenarioTable = CSVWriter(columns: ["scenario", "title", "region", "last_observed_year", "horizon", "draws", "seed", "file"], excel: excel)
+        for group in groups {
+            for (g, s) in group.scenarios.enumerated() {
+                let sc = scenarios[s]
+                scenarioTable.addRow([sc.name, sc.title, sc.region, String(sc.lastObservedYear), String(sc.horizon),
+                                      String(group.draws), String(group.plans[g].seed), sc.file])
+            }
+        }
+        var files: [(String, String)] = [("summary.csv", summary.text), ("targets.csv", targets.text)]
+        if kind == "compare" { files.append(("compare.csv", compare.text)) }
+        if self.paths > 0 { files.append(("paths.csv", paths.text)) }
+        files += [("history.csv", history.text), ("metrics.csv", metrics.text), ("scenarios.csv", scenarioTable.text),
+                  ("run.json", runJSON())]
+        return files.map { (name: $0.0, contents: $0.1) }
+    }
+
+    /// run.json: tool, version, command line, kind, seed, draws, threads, scenarios, input hashes,
+    /// ISO 8601 start time (UTC), wall seconds.
+    public func runJSON() -> String {
+        func str(_ s: String) -> String {
+            var out = "\""
+            for u in s.unicodeScalars {
+                switch u {
+                case "\"": out += "\\\""
+                case "\\": out += "\\\\"
+                case "\n": out += "\\n"
+                case "\r": out += "\\r"
+                case "\t": out += "\\t"
+                default:
+                    if u.value < 0x20 { out += String(format: "\\u%04x", u.value) } else { out.unicodeScalars.append(u) }
+                }
+            }
+            return out + "\""
+        }
+        let formatter = ISO8601DateFormatter()
+        formatter.timeZone = TimeZone(identifier: "UTC")
+        let seeds = Set(groups.map(\.seed)), draws = Set(groups.map(\.draws))
+        var s = "{\n"
+        s += "  \"tool\": \"coopsim\",\n"
+        s += "  \"version\": \(str(Runner.version)),\n"
+        s += "  \"command\": [" + commandLine.map(str).joined(separator: ", ") + "],\n"
+        s += "  \"kind\": \(str(kind)),\n"
+        s += "  \"seed\": " + (seeds.count == 1 ? String(seeds.first!) : "[" + groups.map { String($0.seed) }.joined(separator: ", ") + "]") + ",\n"
+        s += "  \"draws\": " + (draws.count == 1 ? String(draws.first!) : "[" + groups.map { String($0.draws) }.joined(separator: ", ") + "]") + ",\n"
+        s += "  \"threads\": \(threads),\n"
+        s += "  \"scenarios\": [" + scenarios.map { str($0.name) }.joined(separator: ", ") + "],\n"
+        s += "  \"inputs\": [\n" + inputs.map { "    {\"path\": \(str($0.path)), \"sha256\": \(str($0.sha256))}" }.joined(separator: ",\n") + "\n  ],\n"
+        s += "  \"started\": \(str(formatter.string(from: started))),\n"
+        s += "  \"wall_seconds\": \(CSVWriter.number(wallSeconds))\n"
+        s += "}\n"
+        return s
+    }
+}
+
+extension Runner {
+    /// Writes the output folder atomically: into a temporary folder beside `directory`, then renamed
+    /// into place (a previous folder is replaced only once the new one is complete). On failure the
+    /// temporary folder is removed and any previous folder is left untouched; the error is an
+    /// `InputError` naming the folder.
+    public static func writeOutput(_ summary: RunSummary, to directory: String, excel: Bool) throws {
+        let fm = FileManager.default
+        let target = URL(fileURLWithPath: directory).standardizedFileURL
+        let parent = target.deletingLastPathComponent()
+        let name = target.lastPathComponent
+        let stamp = "\(ProcessInfo.processInfo.processIdentifier)-\(UInt64(Date().timeIntervalSince1970 * 1e6))"
+        let temp = parent.appendingPathComponent(".\(name).tmp-\(stamp)")
+        let old = parent.appendingPathComponent(".\(name).old-\(stamp)")
+        func fail(_ what: String, _ error: Error) -> InputErrors {
+            InputErrors([InputError(file: directory, expected: "a folder that can be written", found: "\(what): \(error.localizedDescription)")])
+        }
+        do {
+            try fm.createDirectory(at: parent, withIntermediateDirectories: true)
+            try fm.createDirectory(at: temp, withIntermediateDirectories: false)
+        } catch { throw fail("cannot create \(temp.path)", error) }
+        do {
+            for f in summary.outputFiles(excel: excel) {
+                try Data(f.contents.utf8).write(to: temp.appendingPathComponent(f.name))
+            }
+        } catch {
+            try? fm.removeItem(at: temp)
+            throw fail("cannot write into \(temp.path)", error)
+        }
+        var hadOld = false
+        if fm.fileExists(atPath: target.path) {
+            do { try fm.moveItem(at: target, to: old); hadOld = true } catch {
+                try? fm.removeItem(at: temp)
+                throw fail("cannot move the previous \(target.path) aside", error)
+            }
+        }
+        do { try fm.moveItem(at: temp, to: target) } catch {
+            try? fm.removeItem(at: temp)
+            if hadOld { try? fm.moveItem(at: old, to: target) }
+            throw fail("cannot rename \(temp.path) into place", error)
+        }
+        if hadOld { try? fm.removeItem(at: old) }
+    }
+}

@@ -1,0 +1,138 @@
+import ArgumentParser
+import CoopData
+import CoopModel
+import CoopScenario
+import Foundation
+
+/// Options shared by `run` and `compare`.
+struct SimulationOptions: ParsableArguments {
+    @Option(help: "Monte Carlo paths per scenario (default: the scenario's `draws`).")
+    var draws: Int?
+
+    @Option(help: "Root seed (default: the scenario's `seed`). Same seed and inputs give byte-identical CSV files.")
+    var seed: UInt64?
+
+    @Option(help: "Worker threads (results do not depend on it).")
+    var threads: Int = ProcessInfo.processInfo.activeProcessorCount
+
+    @Option(help: "Output folder (written atomically: a failed run leaves nothing behind).")
+    var out: String = "out"
+
+    @Option(help: "Also write the first K paths of every metric to paths.csv.")
+    var paths: Int = 0
+
+    @Flag(help: "Start every CSV with a byte-order mark so Excel shows Vietnamese names correctly.")
+    var excel = false
+
+    func validate() throws {
+        if let d = draws, d < 1 { throw ValidationError("--draws must be at least 1, got \(d).") }
+        if threads < 1 { throw ValidationError("--threads must be at least 1, got \(threads).") }
+        if paths < 0 { throw ValidationError("--paths must be at least 0, got \(paths).") }
+        if out.isEmpty { throw ValidationError("--out must name a folder.") }
+    }
+
+    func runOptions(compare: Bool) -> RunOptions {
+        RunOptions(draws: draws, seed: seed, threads: threads, paths: paths, excel: excel, compare: compare,
+                   commandLine: CommandLine.arguments, progress: ProgressBar.callback())
+    }
+}
+
+/// A progress bar on standard error, drawn only when it is a terminal.
+enum ProgressBar {
+    static func callback() -> (@Sendable (Int, Int) -> Void)? {
+        guard stderrIsTerminal else { return nil }
+        return { done, total in
+            let width = 30
+            let filled = total > 0 ? width * done / total : width
+            let bar = String(repeating: "#", count: filled) + String(repeating: ".", count: width - filled)
+            let pct = total > 0 ? 100 * done / total : 100
+            FileHandle.standardError.write(Data("\r[\(bar)] \(pct)%".utf8))
+            if done >= total { FileHandle.standardError.write(Data("\r\u{1B}[K".utf8)) }
+        }
+    }
+}
+
+/// `coopsim run [SCENARIO.toml ...]`: Monte Carlo projection of each scenario.
+struct RunCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "run",
+        abstract: "Project each scenario by Monte Carlo simulation and write summary.csv, targets.csv and run.json.",
+        discussion: """
+        With no scenario, runs every scenario in Scenarios/ (except the model, calibration and truth files).
+        Output files and columns are described in Guides/Outputs.md.
+        """
+    )
+
+    @Argument(help: "Scenario files (TOML).")
+    var scenarios: [String] = []
+
+    @OptionGroup var options: SimulationOptions
+
+    func run() throws {
+        let files = scenarios.isEmpty ? try shippedScenarios() : scenarios
+        let summary = try reportingInputErrors { () throws -> RunSummary in
+            let loaded = try loadAll(files)
+            return try Runner.run(scenarios: loaded, options: options.runOptions(compare: false))
+        }
+        try reportingInputErrors { try Runner.writeOutput(summary, to: options.out, excel: options.excel) }
+        printError("coopsim run: \(files.count) scenario\(files.count == 1 ? "" : "s"), \(summary.groups.first?.draws ?? 0) draws, "
+                   + "\(String(format: "%.2f", summary.wallSeconds)) s -> \(options.out)/")
+    }
+}
+
+/// `coopsim compare BASELINE.toml ALTERNATIVE.toml ...`: differences with common random numbers.
+struct CompareCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "compare",
+        abstract: "Run a baseline and alternatives on the same random paths and write their differences (compare.csv).",
+        discussion: """
+        Every random draw is keyed by (seed, region, path, year, equation), so path i sees the same chance
+        in every scenario: the differences reflect the policies, not the luck of the draw.
+        """
+    )
+
+    @Argument(help: "The baseline scenario, then one or more alternatives.")
+    var scenarios: [String]
+
+    @OptionGroup var options: SimulationOptions
+
+    func validate() throws {
+        if scenarios.count < 2 { throw ValidationError("compare needs a baseline and at least one alternative scenario.") }
+    }
+
+    func run() throws {
+        let summary = try reportingInputErrors { () throws -> RunSummary in
+            let loaded = try loadAll(scenarios)
+            return try Runner.run(scenarios: loaded, options: options.runOptions(compare: true))
+        }
+        try reportingInputErrors { try Runner.writeOutput(summary, to: options.out, excel: options.excel) }
+        printError("coopsim compare: \(scenarios.count - 1) alternative\(scenarios.count == 2 ? "" : "s") against \(scenarios[0]), "
+                   + "\(String(format: "%.2f", summary.wallSeconds)) s -> \(options.out)/")
+    }
+}
+
+/// Loads every scenario, collecting the problems of all files before failing.
+func loadAll(_ files: [String]) throws -> [(Scenario, ModelSpec)] {
+    var loaded: [(Scenario, ModelSpec)] = []
+    var problems: [InputError] = []
+    for f in files {
+        do { loaded.append(try ScenarioLoader.load(path: f)) } catch let e as InputErrors { problems += e.errors }
+    }
+    if !problems.isEmpty { throw InputErrors(problems) }
+    return loaded
+}
+
+/// The scenarios shipped in Scenarios/, in name order.
+func shippedScenarios() throws -> [String] {
+    let dir = "Scenarios"
+    guard let names = try? FileManager.default.contentsOfDirectory(atPath: dir) else {
+        printError("error: no scenario given and no Scenarios/ folder here; run from the coopsim checkout or name scenario files")
+        throw ExitCode(64)
+    }
+    let files = names.filter { $0.hasSuffix(".toml") && !["model.toml", "calibration.toml", "truth.toml"].contains($0) }.sorted()
+    if files.isEmpty {
+        printError("error: Scenarios/ holds no scenario file")
+        throw ExitCode(64)
+    }
+    return files.map { dir + "/" + $0 }
+}

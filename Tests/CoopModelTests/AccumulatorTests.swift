@@ -1,0 +1,95 @@
+import Foundation
+@testable import CoopModel
+import XCTest
+
+final class AccumulatorTests: XCTestCase {
+    /// Welford + Chan against the two-pass formula (closed form) on shifted data, merged in blocks.
+    func testMomentsMatchTwoPassInBlocks() {
+        var g = SystemRandomNumberGenerator()
+        let xs = (0..<10_000).map { _ in 1e6 + Double.random(in: -3...3, using: &g) }
+        let mean = xs.reduce(0, +) / Double(xs.count)
+        let m2 = xs.reduce(0) { $0 + ($1 - mean) * ($1 - mean) }
+        var merged = RunningMoments()
+        for start in stride(from: 0, to: xs.count, by: 1024) {
+            var block = RunningMoments()
+            for x in xs[start..<min(xs.count, start + 1024)] { block.add(x) }
+            merged.merge(block)
+        }
+        XCTAssertEqual(merged.count, xs.count)
+        XCTAssertEqual(merged.mean, mean, accuracy: 1e-12 * mean)
+        XCTAssertEqual(merged.m2 / m2, 1, accuracy: 1e-9)
+        XCTAssertEqual(merged.standardError, (m2 / Double(xs.count - 1) / Double(xs.count)).squareRoot(), accuracy: 1e-12)
+        var withNaN = RunningMoments()
+        withNaN.add(.nan); withNaN.add(1)
+        XCTAssertEqual(withNaN.count, 1)
+        XCTAssertEqual(withNaN.nonFinite, 1)
+    }
+
+    /// DDSketch quantiles are within the stated relative accuracy of the exact order statistic
+    /// of rank floor(q (n - 1)), for positive, negative, zero and mixed data.
+    func testSketchQuantilesWithinRelativeAccuracy() {
+        var g = SystemRandomNumberGenerator()
+        let seedNote = "random data; failures print the data set's kind"
+        for kind in ["lognormal", "negative", "mixed", "withZeros", "constant"] {
+            var xs: [Double] = []
+            for _ in 0..<5000 {
+                let u = Double.random(in: 0.0001..<1, using: &g)
+                switch kind {
+                case "lognormal": xs.append(exp(3 * (u - 0.5)) * 700)
+                case "negative": xs.append(-exp(8 * u))
+                case "mixed": xs.append((u - 0.4) * 1000)
+                case "withZeros": xs.append(u < 0.3 ? 0 : u)
+                default: xs.append(663)
+                }
+            }
+            var sketch = QuantileSketch()
+            for x in xs { sketch.add(x) }
+            let sorted = xs.sorted()
+            for q in [0.0, 0.05, 0.25, 0.5, 0.75, 0.95, 1.0] {
+                let exact = sorted[Int((q * Double(xs.count - 1)).rounded(.down))]
+                let got = sketch.quantile(q)
+                if exact == 0 { XCTAssertEqual(got, 0, "\(kind) q=\(q) (\(seedNote))"); continue }
+                XCTAssertLessThanOrEqual(abs(got - exact) / abs(exact), 1e-3 * (1 + 1e-12), "\(kind) q=\(q) (\(seedNote))")
+            }
+        }
+    }
+
+    /// Merging in any order gives the identical sketch (integer counts), including collapsed stores.
+    func testSketchMergeIsOrderIndependent() {
+        var g = SystemRandomNumberGenerator()
+        let xs = (0..<3000).map { _ in exp(Double.random(in: -30...30, using: &g)) * (Bool.random(using: &g) ? 1 : -1) }
+        func sketch(_ part: ArraySlice<Double>) -> QuantileSketch {
+            var s = QuantileSketch(relativeAccuracy: 1e-3, maxBuckets: 64)
+            for x in part { s.add(x) }
+            return s
+        }
+        let parts = [xs[0..<1000], xs[1000..<2000], xs[2000..<3000]]
+        var a = sketch(parts[0]); a.merge(sketch(parts[1])); a.merge(sketch(parts[2]))
+        var b = sketch(parts[2]); b.merge(sketch(parts[0])); b.merge(sketch(parts[1]))
+        let c = sketch(xs[0..<3000])
+        XCTAssertEqual(a, b)
+        XCTAssertEqual(a, c)
+        XCTAssertEqual(a.count, 3000)
+        XCTAssertLessThanOrEqual(a.positive.counts.count, 64)
+    }
+
+    /// Semidefinite Cholesky: L Lᵀ reproduces A, zero variances give zero columns, an indefinite
+    /// matrix is refused with its column.
+    func testSemidefiniteCholesky() throws {
+        let a: [Double] = [4, 2, 0, 0.4,
+                           2, 5, 0, 1,
+                           0, 0, 0, 0,
+                           0.4, 1, 0, 3]
+        let l = try SemidefiniteCholesky.factor(a, dimension: 4).get()
+        for i in 0..<4 { for j in 0..<4 {
+            var s = 0.0
+            for k in 0..<4 { s += l[i * 4 + k] * l[j * 4 + k] }
+            XCTAssertEqual(s, a[i * 4 + j], accuracy: 1e-12)
+        } }
+        XCTAssertEqual(l[2 * 4 + 2], 0)
+        switch SemidefiniteCholesky.factor([1, 2, 2, 1], dimension: 2) {
+        case .success: XCTFail("an indefinite matrix was factored")
+        case .failure(let f): XCTAssertEqual(f.column, 1)
+        }
+    }
+}

@@ -1,0 +1,185 @@
+import CoopData
+@testable import CoopModel
+import Foundation
+import XCTest
+
+final class EngineTests: XCTestCase {
+    static let birthDeath = """
+    name = "birth-death"
+    [variables]
+    coops = { domain = "count" }
+    entries = { domain = "count" }
+    exits = { domain = "count" }
+    [levers]
+    promotion = { domain = "nonnegative" }
+    enforcement = { domain = "share" }
+    [[equations]]
+    name = "entries"
+    family = "poisson"
+    formula = "entries ~ log(promotion)"
+    [[equations]]
+    name = "exits"
+    family = "binomial"
+    trials = "lag(coops)"
+    formula = "exits ~ enforcement"
+    [[equations]]
+    name = "coops"
+    identity = "coops = lag(coops) + entries - exits"
+    """
+
+    func birthDeathModel() throws -> CompiledModel {
+        try CompiledModel(spec: modelSpec(Self.birthDeath), calibration: calibration([
+            fixedEquation("entries", .poisson, "entries ~ log(promotion)", terms: ["Intercept", "log(promotion)"], coefficients: [0, 1]),
+            fixedEquation("exits", .binomial, "exits ~ enforcement", terms: ["Intercept", "enforcement"], coefficients: [-2, 10]),
+        ]))
+    }
+
+    /// (a) Closed form: entries ~ Poisson(mu) with mu = promotion, exits ~ Binomial(c_{t-1}, p) with
+    /// p = invlogit(-2 + 10 enforcement). Then E[c_t] = E[c_{t-1}] + mu - p E[c_{t-1}] exactly;
+    /// the simulated mean must be within 4 Monte Carlo standard errors every year.
+    func testBirthDeathMeanMatchesClosedForm() throws {
+        let model = try birthDeathModel()
+        XCTAssertEqual(model.requirements.map(\.name), ["coops"])
+        let plan = try constantPlan(model, observed: ["coops": 100], exogenous: ["promotion": 20, "enforcement": 0.05])
+        let draws = 4000
+        let result = MonteCarlo.run(plans: [plan], options: MonteCarloOptions(draws: draws, threads: 2))
+        let mu = 20.0, p = 1 / (1 + exp(-(-2 + 10 * 0.05)))
+        var expected = 100.0
+        let coops = model.variableNames.firstIndex(of: "coops")!
+        for yi in 0..<plan.yearCount {
+            expected = expected + mu - p * expected
+            let m = result.scenarios[0].moments[yi * result.metrics + coops]
+            XCTAssertEqual(m.count, draws)
+            let z = (m.mean - expected) / m.standardError
+            XCTAssertLessThan(abs(z), 4, "year \(plan.years.lowerBound + yi): mean \(m.mean), expected \(expected), se \(m.standardError)")
+        }
+        // Var of entries is mu (Poisson): a second closed-form check on the sd.
+        let entries = model.variableNames.firstIndex(of: "entries")!
+        let sd = result.scenarios[0].moments[entries].standardDeviation
+        XCTAssertEqual(sd, mu.squareRoot(), accuracy: 0.1 * mu.squareRoot())
+        XCTAssertNil(result.domainError(plans: [plan]))
+    }
+
+    /// (b) Determinism at the engine level: identical accumulators for 1 and 3 threads and batch widths 256 and 7.
+    func testResultsDoNotDependOnThreadsOrBatchWidth() throws {
+        let model = try birthDeathModel()
+        let plan = try constantPlan(model, observed: ["coops": 100], exogenous: ["promotion": 20, "enforcement": 0.05])
+        let a = MonteCarlo.run(plans: [plan], options: MonteCarloOptions(draws: 2500, threads: 1, batchWidth: 256, keepPaths: 3))
+        let b = MonteCarlo.run(plans: [plan], options: MonteCarloOptions(draws: 2500, threads: 3, batchWidth: 7, keepPaths: 3))
+        XCTAssertEqual(a, b)
+        XCTAssertEqual(a.scenarios[0].kept.count, 3 * a.years * a.metrics)
+    }
+
+    /// (d) LHS inversion round trips: with zero noise and zero covariance, the simulated target x
+    /// satisfies LHS(x) = intercept, checked by evaluating the LHS forward with CoopData's evaluator.
+    func testLeftHandSideInversionRoundTrips() throws {
+        let lhsList = [
+            "dlog(x)", "I(logit(x) - logit(lag(s)))", "I(log(x) + 2)", "I(3 - x)", "I(x * s)", "I(s / x)", "I(x / s)",
+            "I(-x + 1)", "sqrt(x)", "I(x ^ 2)", "I(2 ^ x)", "log1p(x)", "exp(x)", "diff(x)", "I(logit(x))", "I(invlogit(x))",
+            "I(log(x / lag(x)) * 2)",
+        ]
+        for lhs in lhsList {
+            let text = """
+            name = "inv"
+            [variables]
+            x = { domain = "real" }
+            s = { domain = "real" }
+            [levers]
+            c = { domain = "real" }
+            [[equations]]
+            name = "s"
+            identity = "s = lag(s) + 0.1"
+            [[equations]]
+            name = "x"
+            family = "gaussian"
+            formula = "\(lhs) ~ c"
+            """
+            let value = 0.3
+            let model = try CompiledModel(spec: modelSpec(text), calibration: calibration([
+                fixedEquation("x", .gaussian, "", terms: ["Intercept", "c"], coefficients: [value, 0], sigma: 0.5),
+            ]))
+            let x0 = 0.4, s0 = 0.6
+            let plan = try constantPlan(model, observed: ["x": x0, "s": s0], exogenous: ["c": 1], horizon: 2021)
+            let r = MonteCarlo.run(plans: [plan], options: MonteCarloOptions(
+                draws: 1, keepPaths: 1, switches: SimulationSwitches(parameterUncertainty: false, processNoise: false)))
+            let x = r.scenarios[0].kept[model.variableNames.firstIndex(of: "x")!]
+            let s = r.scenarios[0].kept[model.variableNames.firstIndex(of: "s")!]
+            let formula = try Formula.parse(lhs + " ~ c")
+            struct Resolver: VariableResolver {
+                var values: [String: [Double]]
+                var rowCount: Int { 1 }
+                func values(of name: String, lag: Int) throws -> [Double] { values["\(name)@\(lag)"] ?? [.nan] }
+            }
+            let forward = try formula.response!.evaluate(Resolver(values: ["x@0": [x], "x@1": [x0], "s@0": [s], "s@1": [s0]]))
+            XCTAssertEqual(forward[0], value, accuracy: 1e-12, "\(lhs): x = \(x)")
+        }
+    }
+
+    /// Left-hand sides that cannot be solved are refused with the model file, line and field.
+    func testUnsolvableLeftHandSideIsLocated() throws {
+        let text = """
+        name = "bad"
+        [variables]
+        x = { domain = "real" }
+        [levers]
+        c = { domain = "real" }
+        [[equations]]
+        name = "x"
+        family = "gaussian"
+        formula = "I(x * x) ~ c"
+        """
+        XCTAssertThrowsError(try CompiledModel(spec: modelSpec(text), calibration: calibration([
+            fixedEquation("x", .gaussian, "", terms: ["Intercept", "c"], coefficients: [0, 0], sigma: 1),
+        ]))) { error in
+            let message = "\(error)"
+            XCTAssertTrue(message.contains("test-model.toml:9: equations[1].formula"), message)
+            XCTAssertTrue(message.contains("'x' 2 times"), message)
+        }
+    }
+
+    /// Calibration terms that differ from the formula's design columns ask to recalibrate.
+    func testCalibrationTermsMustMatchDesign() throws {
+        XCTAssertThrowsError(try CompiledModel(spec: modelSpec(Self.birthDeath), calibration: calibration([
+            fixedEquation("entries", .poisson, "", terms: ["Intercept", "promotion"], coefficients: [0, 1]),
+            fixedEquation("exits", .binomial, "", terms: ["Intercept", "enforcement"], coefficients: [-2, 10]),
+        ]))) { error in
+            let message = "\(error)"
+            XCTAssertTrue(message.contains("test-calibration.toml"), message)
+            XCTAssertTrue(message.contains("Intercept, log(promotion)"), message)
+            XCTAssertTrue(message.contains("coopsim calibrate"), message)
+        }
+    }
+
+    /// A missing observed value is named with the scenario file, observed.<name> and the equation that needs it.
+    func testMissingObservedValueIsExplained() throws {
+        let model = try birthDeathModel()
+        XCTAssertThrowsError(try constantPlan(model, observed: [:], exogenous: ["promotion": 20, "enforcement": 0.05])) { error in
+            let message = "\(error)"
+            XCTAssertTrue(message.contains("test-scenario.toml: observed.coops"), message)
+            XCTAssertTrue(message.contains("lag(coops)"), message)
+            XCTAssertTrue(message.contains("'exits'"), message)
+        }
+    }
+
+    /// (e) A lever that pushes a share out of (0, 1) is reported with the variable, year, paths and levers.
+    func testDomainViolationIsReported() throws {
+        let text = """
+        name = "share"
+        [variables]
+        share = { domain = "open_share" }
+        [levers]
+        training = { domain = "share" }
+        [[equations]]
+        name = "share"
+        identity = "share = lag(share) + training"
+        """
+        let model = try CompiledModel(spec: modelSpec(text), calibration: calibration([]))
+        let plan = try constantPlan(model, observed: ["share": 0.5], exogenous: ["training": 0.3])
+        let r = MonteCarlo.run(plans: [plan], options: MonteCarloOptions(draws: 50))
+        let error = try XCTUnwrap(r.domainError(plans: [plan]))
+        let message = "\(error)"
+        XCTAssertTrue(message.contains("share left its domain (a share strictly between 0 and 1) in 2022 on 50 of 50 paths"), message)
+        XCTAssertTrue(message.contains("levers.training"), message)
+        XCTAssertTrue(message.hasPrefix("test-scenario.toml"), message)
+    }
+}
