@@ -12,32 +12,32 @@ import Darwin
 /// shipped illustrative calibration.
 ///
 /// Algorithm, for regions `R01...RNN` and years `A...B`:
-/// 1. Year `A` holds the initial state: each variable with an `[initial]` rule
-///    in the truth file is drawn per region (rounded for `count` variables);
-///    identities that read no lag are evaluated (e.g. `workers`, `gdp_share`);
-///    behavioural outcomes are missing (empty cells).
-/// 2. Every year, each lever and assumption is drawn from its `[paths]` rule.
-/// 3. Years `A+1...B`: the model's equations are evaluated in file order, for
-///    all regions at once (column-wise `Expression` evaluation). A behavioural
-///    equation draws its outcome from its family with the true coefficients,
-///    `eta = X beta`: gaussian `response = eta + sigma z` then solved for the
-///    equation's variable (the left-hand side is inverted: `dlog(x) = r` gives
-///    `x = lag(x) exp(r)`, `logit(x) - c = r` gives `x = invlogit(r + c)`, and
-///    so on); Poisson with mean `exp(eta)`; NB2 with mean `exp(eta)` and the
-///    true alpha; binomial with `trials` (evaluated) and `p = invlogit(eta)`.
-///    An identity is evaluated; its `normal(m, s)` draws are process noise.
-///    There is no parameter uncertainty: the coefficients are the truth.
+/// 1. The truth's coefficients become a `Calibration` with zero covariance, and
+///    the model is compiled with it (`CompiledModel`): the simulation is the
+///    Monte Carlo engine's own, so synth and `run` cannot disagree.
+/// 2. Every year, each lever and assumption is drawn per region from its
+///    `[paths]` rule.
+/// 3. Year `A` holds the initial state: each variable with an `[initial]` rule
+///    is drawn per region (rounded for `count` variables); identities that read
+///    no lag are evaluated (e.g. `workers`, `gdp_share`); behavioural outcomes
+///    are missing (empty cells).
+/// 4. Years `A+1...B`: one engine path per region (`SimulationPlan.simulate`,
+///    path 0) with parameter uncertainty off and process noise on: each
+///    behavioural equation draws its outcome from its family with the true
+///    coefficients (gaussian residual with the true sigma, solved for the
+///    equation's variable; Poisson; NB2 with the true alpha; binomial with the
+///    trials), identities are evaluated with their `normal()` noise.
 ///
 /// Randomness: every draw comes from a `RandomStream` keyed by (seed, region,
-/// path 0, year, name), with name the lever, assumption or equation
-/// (`initial.NAME` for first-year states, `EQUATION.normalK` for the K-th
-/// `normal()` of an identity), so the panel depends on the seed only, and a
-/// region's history does not change when regions are added.
+/// path 0, year, name): the engine's keys for the equations, and the lever or
+/// assumption name (`initial.NAME` for first-year states) for the design. So
+/// the panel depends on the seed only, and a region's history does not change
+/// when regions are added.
 ///
-/// Edge cases: a value that is not finite (a log of zero, a variable leaving
-/// its domain) is an input error naming the equation, region and year, since
-/// it comes from the truth file's ranges. Lags deeper than one year are not
-/// supported (the panel has one initial year).
+/// Edge cases: a simulated value outside its variable's domain or not finite
+/// (a log of zero, a share leaving (0, 1)) is an input error naming the
+/// variable, region and year, since it comes from the truth file's ranges.
+/// Lags deeper than one year are not supported (the panel has one initial year).
 public enum Synthesizer {
     /// The synthetic panel as a table: columns `region` (text), `year`, then the
     /// model's variables, levers and assumptions in declaration order, less the
@@ -46,12 +46,27 @@ public enum Synthesizer {
     /// - Precondition: `regions >= 1` and at least two years.
     /// - Throws: `InputErrors` when the truth does not fit the model (a missing
     ///   or unknown coefficient, scale, initial rule or path rule), located in
-    ///   the truth file; `InputError` for a non-finite simulated value.
+    ///   the truth file; `InputError` for a simulated value outside its domain.
     public static func panel(model: ModelSpec, truth: SyntheticTruth, regions: Int, years: ClosedRange<Int>,
                              seed: UInt64) throws -> DataTable {
         precondition(regions >= 1, "A synthetic panel needs at least one region, got \(regions).")
         precondition(years.count >= 2, "A synthetic panel needs at least two years (one initial), got \(years.count).")
         let plan = try _SynthesisPlan(model: model, truth: truth)
+        let compiled = try CompiledModel(spec: model, calibration: plan.calibration)
+        var problems: [InputError] = []
+        for r in compiled.requirements {
+            if r.lag > 1 {
+                problems.append(InputError(file: model.file, line: r.line, field: "equation '\(r.equation)'",
+                                           expected: "lags of at most one year for synth (the panel has one initial year)",
+                                           found: "lag(\(r.name), \(r.lag))"))
+            } else if !plan.initialNames.contains(r.name) {
+                problems.append(InputError(file: truth.file, field: "initial." + r.name,
+                                           expected: "an initial rule for '\(r.name)' (equation '\(r.equation)' on \(model.file):\(r.line) reads its lag)",
+                                           found: "nothing"))
+            }
+        }
+        if !problems.isEmpty { throw InputErrors(problems) }
+
         let width = max(2, String(regions).count)
         let regionNames = (1...regions).map { n -> String in
             let s = String(n)
@@ -83,8 +98,7 @@ public enum Synthesizer {
                     case .walk(let lo, let hi, let step):
                         if t == 0 { v = uniform(&s, lo, hi) } else {
                             var x = previous + uniform(&s, -step, step)
-                            // Reflect into [lo, hi] (a step never exceeds the width more than once when step <= hi - lo).
-                            if x < lo { x = lo + (lo - x) }
+                            if x < lo { x = lo + (lo - x) }   // reflect into [lo, hi]
                             if x > hi { x = hi - (x - hi) }
                             v = min(max(x, lo), hi)
                         }
@@ -111,55 +125,47 @@ public enum Synthesizer {
             }
         }
         // First-year identities without lags.
-        for eq in plan.equations {
-            guard case .identity(let target, let expr) = eq.kind, !plan.initialNames.contains(target),
-                  expr.maximumLag == 0 else { continue }
-            let resolver = _PanelResolver(history: history, t: 0, seed: seed, regionIDs: regionIDs, year: yearList[0], equation: eq.name)
+        for (name, target, expr) in plan.identities where !plan.initialNames.contains(target) && expr.maximumLag == 0 {
+            let resolver = _PanelResolver(history: history, t: 0, seed: seed, regionIDs: regionIDs, year: yearList[0], equation: name)
             history[target]![0] = try expr.evaluate(resolver)
         }
-        // Years after the first.
-        for t in 1..<T {
-            for eq in plan.equations {
-                let resolver = _PanelResolver(history: history, t: t, seed: seed, regionIDs: regionIDs, year: yearList[t], equation: eq.name)
-                let values: [Double]
-                switch eq.kind {
-                case .identity(_, let expr):
-                    values = try expr.evaluate(resolver)
-                case .behavioural(let family, let response, let terms, let coefficients, let scale, let trials):
-                    var eta = [Double](repeating: 0, count: regions)
-                    for (k, term) in terms.enumerated() {
-                        var x = [Double](repeating: 1, count: regions)
-                        for f in term { let v = try f.evaluate(resolver); for r in 0..<regions { x[r] *= v[r] } }
-                        for r in 0..<regions { eta[r] += coefficients[k] * x[r] }
-                    }
-                    let m = try trials?.evaluate(resolver)
-                    var draws = [Double](repeating: .nan, count: regions)
-                    for r in 0..<regions {
-                        var s = RandomStream(key: StreamKey(seed: seed, region: regionIDs[r], path: 0, year: yearList[t],
-                                                            equation: StreamKey.hash(eq.name)))
-                        guard eta[r].isFinite else { continue }
-                        switch family {
-                        case .gaussian:
-                            draws[r] = eta[r] + scale * NormalSampler.standard(using: &s)
-                        case .poisson:
-                            draws[r] = Double(PoissonSampler(mean: exp(eta[r])).next(using: &s))
-                        case .negbin:
-                            draws[r] = Double(NegativeBinomial2Sampler(mean: exp(eta[r]), alpha: scale).next(using: &s))
-                        case .binomial:
-                            let n = m![r]
-                            guard n.isFinite, n >= 0, n == n.rounded() else { continue }
-                            draws[r] = Double(BinomialSampler(trials: Int(n), probability: invlogit(eta[r])).next(using: &s))
-                        }
-                    }
-                    values = try _ResponseSolver.solve(response, for: eq.target, equals: draws, resolver: resolver)
+        // Years after the first: one engine path per region.
+        let workspace = _Workspace(model: compiled, width: 1)
+        let nv = compiled.variableNames.count
+        let steps = T - 1
+        var out = [Double](repeating: .nan, count: steps * nv)
+        var violations = [Int](repeating: 0, count: steps * nv)
+        let switches = SimulationSwitches(parameterUncertainty: false, processNoise: true)
+        for r in 0..<regions {
+            var observed: [String: Double] = [:]
+            for req in compiled.requirements { observed[req.name] = history[req.name]![0][r] }
+            let path = try SimulationPlan(
+                model: compiled, scenario: "synth", file: truth.file, region: regionNames[r], seed: seed,
+                lastObservedYear: yearList[0], horizon: yearList[T - 1], observed: observed, history: [:],
+                exogenous: { name, year in
+                    let t = year - yearList[0]
+                    return t >= 0 && t < T ? history[name]?[t][r] : nil
+                }, targets: [])
+            for k in violations.indices { violations[k] = 0 }
+            out.withUnsafeMutableBufferPointer { o in
+                violations.withUnsafeMutableBufferPointer { v in
+                    path.simulate(firstPath: 0, count: 1, workspace: workspace, switches: switches,
+                                  out: o.baseAddress!, violations: v.baseAddress!)
                 }
-                for r in 0..<regions where !values[r].isFinite {
-                    throw InputError(file: truth.file, field: "equations." + eq.name,
-                                     expected: "finite values in the synthetic panel",
-                                     found: "\(values[r]) for '\(eq.target)' in region \(regionNames[r]), year \(yearList[t])",
-                                     hint: "check the truth's coefficients and the ranges of [initial] and [paths]")
+            }
+            for yi in 0..<steps {
+                for v in 0..<nv {
+                    let value = out[yi * nv + v]
+                    let name = compiled.variableNames[v]
+                    if violations[yi * nv + v] > 0 || !value.isFinite {
+                        let domain = model.declaration(name)?.domain ?? .real
+                        throw InputError(file: truth.file, field: "synth",
+                                         expected: "\(name) within its domain (\(domain.expectation))",
+                                         found: "\(value) in region \(regionNames[r]), year \(yearList[yi + 1])",
+                                         hint: "check the truth's coefficients and the ranges of [initial] and [paths]")
+                    }
+                    history[name]![yi + 1][r] = value
                 }
-                history[eq.target]![t] = values
             }
         }
         // The table.
@@ -190,22 +196,13 @@ public enum Synthesizer {
         }
         return w.text
     }
-
-    static func invlogit(_ x: Double) -> Double { x < 0 ? exp(x) / (1 + exp(x)) : 1 / (1 + exp(-x)) }
 }
 
-/// The model and truth checked against each other and compiled for `Synthesizer`.
+/// The model and truth checked against each other: the truth as a calibration
+/// (zero covariance) for `CompiledModel`, and the identities for the first year.
 struct _SynthesisPlan {
-    enum Kind {
-        case identity(target: String, CoopData.Expression)
-        /// Terms as lists of factor expressions (empty = intercept), with their true coefficients;
-        /// `scale` is sigma (gaussian), alpha (negbin) or unused.
-        case behavioural(ModelSpec.Family, response: CoopData.Expression, terms: [[CoopData.Expression]], coefficients: [Double],
-                         scale: Double, trials: CoopData.Expression?)
-    }
-    struct Step { var name: String; var target: String; var kind: Kind }
-
-    var equations: [Step] = []
+    var calibration: Calibration
+    var identities: [(name: String, target: String, expression: CoopData.Expression)] = []
     var initialRules: [(name: String, rule: SyntheticTruth.Rule, line: Int)]
     var pathRules: [(name: String, rule: SyntheticTruth.Rule, line: Int)]
     var initialNames: Set<String>
@@ -219,49 +216,18 @@ struct _SynthesisPlan {
         if let m = truth.model, m != model.name {
             problems.append(InputError(file: tf, line: 1, field: "model", expected: "the model's name \"\(model.name)\" (from \(model.file))", found: "\"\(m)\""))
         }
-        var lagged: [(String, String)] = []   // (variable, equation) read at a lag
+        var equations: [Calibration.Equation] = []
         for eq in model.equations {
             let field = "equation '\(eq.name)'"
             do {
                 if eq.isIdentity {
                     let (target, expr) = try Self.splitIdentity(eq.text, field: field)
-                    if expr.maximumLag > 1 {
-                        throw InputError(file: model.file, line: eq.line, field: field, expected: "lags of at most one year for synth", found: "lag \(expr.maximumLag)")
-                    }
-                    for v in expr.variables where v.lag > 0 { lagged.append((v.name, eq.name)) }
-                    equations.append(Step(name: eq.name, target: target, kind: .identity(target: target, expr)))
+                    identities.append((eq.name, target, expr))
                     continue
                 }
                 let formula = try Formula.parse(eq.text, field: field)
-                guard let response = formula.response else {
-                    throw InputError(file: model.file, line: eq.line, field: field, expected: "a response on the left of '~'", found: "none")
-                }
-                let target = eq.name
-                guard response.variables.contains(.init(name: target, lag: 0)) else {
-                    throw InputError(file: model.file, line: eq.line, field: field,
-                                     expected: "a response that reads the equation's variable '\(target)'", found: formula.responseName ?? "")
-                }
-                let trials = try eq.trials.map { try CoopData.Expression.parse($0, field: field + ".trials") }
-                var maxLag = formula.variables.map(\.lag).max() ?? 0
-                maxLag = max(maxLag, trials?.maximumLag ?? 0)
-                if maxLag > 1 {
-                    throw InputError(file: model.file, line: eq.line, field: field, expected: "lags of at most one year for synth", found: "lag \(maxLag)")
-                }
-                for v in formula.variables where v.lag > 0 { lagged.append((v.name, eq.name)) }
-                for v in trials?.variables ?? [] where v.lag > 0 { lagged.append((v.name, eq.name)) }
-                var names: [String] = []
-                var terms: [[CoopData.Expression]] = []
-                if formula.hasIntercept { names.append("Intercept"); terms.append([]) }
-                for t in formula.terms {
-                    for f in t.factors {
-                        if case .categorical = f.kind {
-                            throw InputError(file: model.file, line: eq.line, field: field,
-                                             expected: "numeric terms only in a synthesised equation", found: "the categorical factor '\(f.name)'")
-                        }
-                    }
-                    names.append(t.name)
-                    terms.append(t.factors.map(\.expression))
-                }
+                // Design column names as calibrate writes them (numeric terms: the terms as written).
+                let names = (formula.hasIntercept ? ["Intercept"] : []) + formula.terms.map(\.name)
                 guard let te = truth.equation(eq.name) else {
                     problems.append(InputError(file: tf, field: "equations." + eq.name,
                                                expected: "a table [equations.\(eq.name)] with the coefficients of \(names.joined(separator: ", "))",
@@ -282,34 +248,27 @@ struct _SynthesisPlan {
                                                hint: closestMatch(to: k, among: names).map { "did you mean '\($0)'?" }))
                 }
                 let family = eq.family!
-                var scale = 0.0
                 switch family {
-                case .gaussian:
-                    if let s = te.sigma { scale = s } else {
-                        problems.append(InputError(file: tf, line: te.line, field: "equations.\(eq.name).sigma",
-                                                   expected: "the residual standard deviation of a gaussian equation", found: "nothing"))
-                    }
-                case .negbin:
-                    if let a = te.alpha { scale = a } else {
-                        problems.append(InputError(file: tf, line: te.line, field: "equations.\(eq.name).alpha",
-                                                   expected: "the NB2 dispersion alpha of a negbin equation", found: "nothing"))
-                    }
+                case .gaussian where te.sigma == nil:
+                    problems.append(InputError(file: tf, line: te.line, field: "equations.\(eq.name).sigma",
+                                               expected: "the residual standard deviation of a gaussian equation", found: "nothing"))
+                case .negbin where te.alpha == nil:
+                    problems.append(InputError(file: tf, line: te.line, field: "equations.\(eq.name).alpha",
+                                               expected: "the NB2 dispersion alpha of a negbin equation", found: "nothing"))
                 case .poisson, .binomial:
                     if te.sigma != nil || te.alpha != nil {
                         problems.append(InputError(file: tf, line: te.line, field: "equations.\(eq.name)",
                                                    expected: "no sigma or alpha for a \(family.rawValue) equation", found: te.sigma != nil ? "sigma" : "alpha"))
                     }
-                }
-                if family != .gaussian {
-                    guard case .variable(target) = response else {
-                        throw InputError(file: model.file, line: eq.line, field: field,
-                                         expected: "a plain count on the left of a \(family.rawValue) equation", found: formula.responseName ?? "")
-                    }
+                default:
+                    break
                 }
                 guard coefficients.count == names.count else { continue }
-                equations.append(Step(name: eq.name, target: target,
-                                      kind: .behavioural(family, response: response, terms: terms, coefficients: coefficients,
-                                                         scale: scale, trials: trials)))
+                let p = names.count
+                equations.append(Calibration.Equation(
+                    name: eq.name, family: family, formula: eq.text, terms: names, coefficients: coefficients,
+                    covariance: [[Double]](repeating: [Double](repeating: 0, count: p), count: p),
+                    sigma: family == .gaussian ? te.sigma : nil, alpha: family == .negbin ? te.alpha : nil, nobs: 0, groups: nil))
             } catch let e as InputError {
                 var e = e
                 if e.file == nil { e.file = model.file; e.line = eq.line }
@@ -326,16 +285,6 @@ struct _SynthesisPlan {
             problems.append(InputError(file: tf, line: line, field: "initial." + name, expected: "a variable of the model", found: "'\(name)'",
                                        hint: closestMatch(to: name, among: variables).map { "did you mean '\($0)'?" }))
         }
-        var reported = Set<String>()
-        for (name, eqName) in lagged where !initialNames.contains(name) && reported.insert(name).inserted {
-            let isVariable = variables.contains(name)
-            if isVariable {
-                problems.append(InputError(file: tf, field: "initial." + name,
-                                           expected: "an initial range for '\(name)' (read at a lag by equation '\(eqName)')", found: "nothing"))
-            } else if model.declaration(name) == nil {
-                problems.append(InputError(file: model.file, field: "equation '\(eqName)'", expected: "a declared name", found: "'\(name)'"))
-            }
-        }
         let inputs = (model.levers + model.assumptions).map(\.name)
         for (name, _, line) in truth.paths where !inputs.contains(name) {
             problems.append(InputError(file: tf, line: line, field: "paths." + name, expected: "a lever or assumption of the model", found: "'\(name)'",
@@ -350,6 +299,8 @@ struct _SynthesisPlan {
                                        hint: closestMatch(to: name, among: declared).map { "did you mean '\($0)'?" }))
         }
         if !problems.isEmpty { throw InputErrors(problems) }
+        calibration = Calibration(file: tf, model: model.name, dataFile: "", dataSHA256: "", covarianceType: "classical",
+                                  equations: equations)
     }
 
     /// `target = expression` split at the first '='.
@@ -394,72 +345,3 @@ struct _PanelResolver: VariableResolver {
     }
 }
 
-/// Solves a response expression for the variable it reads at lag 0.
-enum _ResponseSolver {
-    /// The values of `target` (at lag 0) that make `response` equal `r`, row by row; every other
-    /// variable and every lag is read from `resolver`. `target` must appear exactly once at lag 0.
-    ///
-    /// Inversions: `log`, `exp`, `log1p`, `sqrt`, `logit`, `invlogit`, `dlog(x) = r` → `x = lag(x) exp(r)`,
-    /// `diff(x) = r` → `x = lag(x) + r`, unary minus, and `+ - * / ^` with the other operand known.
-    static func solve(_ response: CoopData.Expression, for target: String, equals r: [Double], resolver: some VariableResolver) throws -> [Double] {
-        func has(_ e: CoopData.Expression) -> Bool { e.variables.contains(.init(name: target, lag: 0)) }
-        func unsupported(_ what: String) -> InputError {
-            InputError(field: "response", expected: "a left-hand side that can be solved for '\(target)'", found: what)
-        }
-        switch response {
-        case .variable(let name) where name == target:
-            return r
-        case .negate(let a):
-            return try solve(a, for: target, equals: r.map { -$0 }, resolver: resolver)
-        case .call(let f, let args) where args.count == 1:
-            let a = args[0]
-            switch f {
-            case .log: return try solve(a, for: target, equals: r.map { exp($0) }, resolver: resolver)
-            case .exp: return try solve(a, for: target, equals: r.map { log($0) }, resolver: resolver)
-            case .log1p: return try solve(a, for: target, equals: r.map { expm1($0) }, resolver: resolver)
-            case .sqrt: return try solve(a, for: target, equals: r.map { $0 >= 0 ? $0 * $0 : .nan }, resolver: resolver)
-            case .logit: return try solve(a, for: target, equals: r.map(Synthesizer.invlogit), resolver: resolver)
-            case .invlogit: return try solve(a, for: target, equals: r.map { log($0 / (1 - $0)) }, resolver: resolver)
-            case .dlog:
-                let previous = try CoopData.Expression.call(.lag, [a]).evaluate(resolver)
-                return try solve(a, for: target, equals: zip(r, previous).map { exp($0 + log($1)) }, resolver: resolver)
-            case .diff:
-                let previous = try CoopData.Expression.call(.lag, [a]).evaluate(resolver)
-                return try solve(a, for: target, equals: zip(r, previous).map { $0 + $1 }, resolver: resolver)
-            default:
-                throw unsupported("\(f.rawValue)() around it")
-            }
-        case .binary(let op, let a, let b):
-            switch (has(a), has(b)) {
-            case (true, false):
-                let k = try b.evaluate(resolver)
-                let v: [Double]
-                switch op {
-                case .add: v = zip(r, k).map { $0 - $1 }
-                case .subtract: v = zip(r, k).map { $0 + $1 }
-                case .multiply: v = zip(r, k).map { $0 / $1 }
-                case .divide: v = zip(r, k).map { $0 * $1 }
-                case .power: v = zip(r, k).map { pow($0, 1 / $1) }
-                }
-                return try solve(a, for: target, equals: v, resolver: resolver)
-            case (false, true):
-                let k = try a.evaluate(resolver)
-                let v: [Double]
-                switch op {
-                case .add: v = zip(r, k).map { $0 - $1 }
-                case .subtract: v = zip(r, k).map { $1 - $0 }
-                case .multiply: v = zip(r, k).map { $0 / $1 }
-                case .divide: v = zip(r, k).map { $1 / $0 }
-                case .power: v = zip(r, k).map { log($0) / log($1) }
-                }
-                return try solve(b, for: target, equals: v, resolver: resolver)
-            case (true, true):
-                throw unsupported("'\(target)' on both sides of '\(op.rawValue)'")
-            case (false, false):
-                throw unsupported("no '\(target)' in '\(response)'")
-            }
-        default:
-            throw unsupported("'\(response)'")
-        }
-    }
-}

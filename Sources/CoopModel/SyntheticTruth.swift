@@ -51,7 +51,7 @@ public struct SyntheticTruth: Sendable {
         public var sigma: Double?
         /// NB2 dispersion (negbin).
         public var alpha: Double?
-        /// The line of the equation's table in the truth file.
+        /// The line of the equation's coefficients in the truth file.
         public var line: Int
 
         public init(name: String, coefficients: [String: Double], sigma: Double? = nil, alpha: Double? = nil, line: Int = 0) {
@@ -128,7 +128,7 @@ public struct SyntheticTruth: Sendable {
                 }
                 let sigma = c.number(et, "sigma", path: p, required: false, domain: .nonNegative)
                 let alpha = c.number(et, "alpha", path: p, required: false, domain: .positive)
-                equations.append(Equation(name: e.key, coefficients: coefs, sigma: sigma, alpha: alpha, line: e.keyLine))
+                equations.append(Equation(name: e.key, coefficients: coefs, sigma: sigma, alpha: alpha, line: et["coefficients"]?.line ?? e.keyLine))
             }
         }
         var initial: [(String, Rule, Int)] = []
