@@ -1,0 +1,3 @@
+import Benchmark
+import CoopNumerics
+let benchmarks: @Sendable () -> Void = {}
