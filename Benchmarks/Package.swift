@@ -19,12 +19,18 @@ let package = Package(
         .package(url: "https://github.com/ordo-one/benchmark", exact: "1.38.1", traits: ["MallocInterposer"]),
     ],
     targets: [
+        .target(
+            name: "BenchSupport",
+            dependencies: [.product(name: "CoopModel", package: "coopsim")],
+            path: "Sources/BenchSupport"
+        ),
         .executableTarget(
             name: "coopsim-peers",
             dependencies: [
                 .product(name: "CoopNumerics", package: "coopsim"),
                 .product(name: "CoopRandom", package: "coopsim"),
                 .product(name: "CoopModel", package: "coopsim"),
+                "BenchSupport",
             ],
             path: "Sources/coopsim-peers"
         ),
@@ -33,11 +39,12 @@ let package = Package(
 )
 
 /// A benchmark suite: an executable target over `Benchmarks/<name>/` run by the Benchmark plugin.
-func suite(_ name: String, _ products: [String]) -> Target {
+func suite(_ name: String, _ products: [String], support: Bool = false) -> Target {
     .executableTarget(
         name: name,
         dependencies: [.product(name: "Benchmark", package: "benchmark")]
-            + products.map { .product(name: $0, package: "coopsim") },
+            + products.map { .product(name: $0, package: "coopsim") }
+            + (support ? ["BenchSupport"] : []),
         path: "Benchmarks/\(name)",
         plugins: [.plugin(name: "BenchmarkPlugin", package: "benchmark")]
     )
@@ -46,4 +53,6 @@ func suite(_ name: String, _ products: [String]) -> Target {
 package.targets += [
     suite("LinearAlgebra", ["CoopNumerics"]),
     suite("Random", ["CoopRandom"]),
+    suite("MonteCarlo", ["CoopModel"], support: true),
+    suite("EndToEnd", ["CoopScenario", "CoopModel"], support: true),
 ]

@@ -1,26 +1,6 @@
+import BenchSupport
 import CoopModel
 import Foundation
-
-/// The Monte Carlo workload shared with peers/mc_numpy.py (peers/mc_workload.json): the default
-/// model and the benchmark calibration bound to one region with constant levers and assumptions.
-func benchmarkPlan(root: String, years: Int) -> SimulationPlan {
-    let w = readJSON(root + "/Benchmarks/peers/mc_workload.json")
-    guard let modelPath = w["model"] as? String, let calibrationPath = w["calibration"] as? String,
-          let region = w["region"] as? String, let seed = w["seed"] as? Int, let last = w["last_observed_year"] as? Int,
-          let observed = w["observed"] as? [String: Double], let exogenous = w["exogenous"] as? [String: Double] else {
-        fail("Benchmarks/peers/mc_workload.json lacks model, calibration, region, seed, last_observed_year, observed or exogenous")
-    }
-    do {
-        let spec = try ModelSpec.load(path: root + "/" + modelPath)
-        let calibration = try Calibration.load(path: root + "/" + calibrationPath)
-        let model = try CompiledModel(spec: spec, calibration: calibration)
-        return try SimulationPlan(model: model, scenario: "benchmark", file: "mc_workload.json", region: region,
-                                  seed: UInt64(seed), lastObservedYear: last, horizon: last + years,
-                                  observed: observed, history: [:], exogenous: { name, _ in exogenous[name] }, targets: [])
-    } catch {
-        fail("the benchmark workload does not load: \(error)")
-    }
-}
 
 /// `coopsim-peers mc --draws D --years Y --threads T [--repeat N] [--warmup W] [--root DIR]`: the
 /// engine on the benchmark workload (summaries of every variable each year, as `run` computes them).
@@ -31,7 +11,8 @@ func runMonteCarlo(_ o: Options) {
     let repeats = o.int("repeat", default: 5)
     let warmup = o.int("warmup", default: 1)
     let root = o.values["root"] ?? repositoryRoot()
-    let plan = benchmarkPlan(root: root, years: years)
+    let plan: SimulationPlan
+    do { plan = try BenchmarkWorkload.plan(years: years, root: root) } catch { fail("the benchmark workload does not load: \(error)") }
     let options = MonteCarloOptions(draws: draws, threads: threads)
     var result: MonteCarloResult?
     let t = time(repeats: repeats, warmup: warmup) { result = MonteCarlo.run(plans: [plan], options: options) }
