@@ -19,3 +19,33 @@ test: setup
 
 clean:
 	rm -rf .build out
+
+# Regenerates Notebooks-export/ (reports of the shipped plans); the tests check it is up to date.
+notebooks: build
+	bash scripts/export-notebooks.sh $(BIN)
+
+# Re-draws the synthetic panel from Scenarios/truth.toml and refits Scenarios/calibration.toml on it.
+.PHONY: notebooks
+
+# Performance suite (Benchmarks/, a nested package; see Benchmarks/README.md).
+# The peer runs unset OPENBLAS_CORETYPE and OPENBLAS_L2_SIZE for their own commands only, so that
+# both OpenBLAS copies (coopsim's and numpy's) pick their kernels from the CPU; peers.py reports them.
+PEERS_ENV := env -u OPENBLAS_CORETYPE -u OPENBLAS_L2_SIZE COOPSIM_BENCH_UNSET_CORETYPE=$(OPENBLAS_CORETYPE)
+PEERS_ARGS ?=
+
+.PHONY: bench bench-peers bench-smoke bench-peers-build
+
+bench-peers-build: setup
+	$(SWIFT) build -c release --product coopsim
+	$(SWIFT) build -c release --package-path Benchmarks --product coopsim-peers
+	@python3 -c "import numpy, statsmodels" || { echo "bench-peers needs numpy and statsmodels (pip install numpy statsmodels)" >&2; exit 1; }
+	@python3 -c "import threadpoolctl" 2>/dev/null || python3 -m pip install -q threadpoolctl || true
+
+bench-peers: bench-peers-build
+	$(PEERS_ENV) python3 Benchmarks/peers/peers.py $(PEERS_ARGS)
+
+bench-smoke: bench-peers-build
+	$(PEERS_ENV) python3 Benchmarks/peers/peers.py --quick $(PEERS_ARGS)
+
+bench: setup
+	cd Benchmarks && $(SWIFT) package benchmark

@@ -12,3 +12,7 @@ if [ ${#need[@]} -gt 0 ]; then
   $SUDO apt-get update -qq
   DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq "${need[@]}" >/dev/null
 fi
+# Python packages for the notebook check of `coopsim report` (ReportTests skips that check without them).
+python3 -c "import nbformat, nbconvert, ipykernel, matplotlib, pandas" 2>/dev/null \
+  || python3 -m pip install -q nbformat nbconvert ipykernel matplotlib pandas \
+  || echo "setup: could not install nbformat nbconvert ipykernel matplotlib pandas; the notebook check will be skipped" >&2

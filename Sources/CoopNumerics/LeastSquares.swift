@@ -13,8 +13,10 @@ import CLinearAlgebra
 ///    condition number); the solution is unscaled by `b_j = c_j / s_j`.
 ///    This is what brings the NIST polynomial problems (Filip, Wampler) to
 ///    8 or more correct digits.
-/// 3. `A = Q R` by LAPACK `dgeqp3` with every column fixed in formula order
-///    (which `dgeqp3` hands to the blocked level-3 `dgeqrf`). Column `k` is
+/// 3. `A = Q R` by Householder QR with the columns in formula order: LAPACK
+///    `dgeqrt` (recursive compact-WY panels, level-3 BLAS; the default) or
+///    `dgeqp3` with every column fixed (`.pivoted`, which LAPACK runs as the
+///    blocked `dgeqrf`). Column `k` is
 ///    declared aliased when `|R_kk| <= rankTolerance`: after equilibration
 ///    `|R_kk|` is the relative distance of column k from the span of the
 ///    columns before it, which is exactly the test of R's limited-pivoting
@@ -43,8 +45,8 @@ import CLinearAlgebra
 ///    about 2 x 2 passes over X in double-double arithmetic.
 ///
 /// Accuracy: on the NIST StRD linear problems coefficients and standard
-/// errors agree with the certified values to at least 7.6 significant digits
-/// on Filip (limited by the rounding of x^k in the data itself), and to 12.6
+/// errors agree with the certified values to at least 7.5 significant digits
+/// on Filip (limited by the rounding of x^k in the data itself), and to 11.9
 /// or more on the other ten (see Guides/LeastSquares.md).
 ///
 /// Edge cases: a column of zeros (after weighting) is aliased; p = 0 gives an
@@ -53,7 +55,9 @@ import CLinearAlgebra
 /// weights non-negative (programmer errors, trapped with a sentence).
 ///
 /// Complexity: `2 n r^2 - 2 r^3/3` flops for the QR (plus one refactorisation
-/// per aliased column), `O(n r)` for the solve and residuals.
+/// per aliased column), `O(n r)` for the solve and residuals. Measured on
+/// 1,000,000 x 50 (one OpenBLAS thread, CPU seconds, best of 3): this
+/// initialiser 1.14 s, `dgels` on a copy 1.55 s; with `.pivoted` 1.98 s.
 public struct LeastSquares: Sendable {
     /// Number of rows n of the design.
     public let rows: Int

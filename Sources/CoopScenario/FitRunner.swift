@@ -1,0 +1,219 @@
+import CoopData
+import CoopNumerics
+import Foundation
+
+/// `coopsim fit`: reads a data file, builds the design of a formula, fits it
+/// by family, and returns a `RegressionReport`. Every problem with the input
+/// is an `InputError` naming file, line and field.
+public enum FitRunner {
+    public enum Family: String, Sendable, CaseIterable {
+        case gaussian, poisson, negbin, binomial
+    }
+
+    /// The covariance choice as written on the command line: `classical`, `HC0`..`HC3`, `cluster:COL`.
+    public enum StandardErrors: Sendable, Equatable {
+        case classical, hc0, hc1, hc2, hc3
+        case cluster(column: String)
+
+        /// Parses the `--se` value; nil when it is not one of the choices.
+        public init?(argument: String) {
+            switch argument.lowercased() {
+            case "classical", "nonrobust": self = .classical
+            case "hc0": self = .hc0
+            case "hc1": self = .hc1
+            case "hc2": self = .hc2
+            case "hc3": self = .hc3
+            default:
+                guard argument.lowercased().hasPrefix("cluster:") else { return nil }
+                let col = String(argument.dropFirst("cluster:".count))
+                guard !col.isEmpty else { return nil }
+                self = .cluster(column: col)
+            }
+        }
+    }
+
+    public struct Request: Sendable {
+        public var dataPath: String
+        public var formula: String
+        public var family: Family
+        public var trials: String?
+        public var weights: String?
+        public var standardErrors: StandardErrors
+        public var panel: PanelSpec?
+        public var confidenceLevel: Double
+
+        public init(dataPath: String, formula: String, family: Family = .gaussian, trials: String? = nil, weights: String? = nil,
+                    standardErrors: StandardErrors = .classical, panel: PanelSpec? = nil, confidenceLevel: Double = 0.95) {
+            self.dataPath = dataPath; self.formula = formula; self.family = family; self.trials = trials
+            self.weights = weights; self.standardErrors = standardErrors; self.panel = panel; self.confidenceLevel = confidenceLevel
+        }
+    }
+
+    /// Runs a fit end to end.
+    public static func run(_ request: Request) throws -> RegressionReport {
+        let table = try CSVReader.read(path: request.dataPath)
+        return try fit(request, table: table)
+    }
+
+    /// Fits on an already read table (`request.dataPath` is used in messages).
+    public static func fit(_ request: Request, table: DataTable) throws -> RegressionReport {
+        let file = request.dataPath
+        let formula: Formula
+        do { formula = try Formula.parse(request.formula, field: "--formula") } catch var e as InputError {
+            if e.file == nil { e.file = nil }
+            throw e
+        }
+        guard formula.response != nil else {
+            throw InputError(field: "--formula", expected: "a response on the left of '~', such as \"y ~ x\"", found: "\"\(request.formula)\"")
+        }
+        var trialsExpression: CoopData.Expression?
+        if let t = request.trials {
+            guard request.family == .binomial else {
+                throw InputError(field: "--trials", expected: "--trials only with --family binomial", found: "--family \(request.family.rawValue)")
+            }
+            trialsExpression = try CoopData.Expression.parse(t, field: "--trials")
+        }
+        var clusterColumn: String?
+        if case .cluster(let c) = request.standardErrors {
+            guard table.index(of: c) != nil else {
+                throw InputError(file: file, line: 1, field: "--se cluster:\(c)", expected: "a column of \(file) (\(table.names.joined(separator: ", ")))",
+                                 found: "no column '\(c)'", hint: closestMatch(to: c, among: table.names).map { "did you mean '\($0)'?" })
+            }
+            clusterColumn = c
+        }
+        if let w = request.weights, table.index(of: w) == nil {
+            throw InputError(file: file, line: 1, field: "--weights", expected: "a column of \(file)", found: "no column '\(w)'",
+                             hint: closestMatch(to: w, among: table.names).map { "did you mean '\($0)'?" })
+        }
+        let design = try DesignMatrix.build(formula: formula, data: table, panel: request.panel, weights: request.weights,
+                                            trials: trialsExpression, cluster: clusterColumn)
+        let n = design.X.rows, p = design.X.columns
+        var warnings: [String] = []
+        if design.droppedRows > 0 {
+            warnings.append("\(design.droppedRows) row\(design.droppedRows == 1 ? "" : "s") dropped for a missing or non-finite value in a used column (as R's na.omit)")
+        }
+        if n <= p {
+            throw InputError(file: file, field: "--formula",
+                             expected: "more rows than coefficients (\(p) columns: \(design.columnNames.joined(separator: ", ")))",
+                             found: "\(n) usable row\(n == 1 ? "" : "s")" + (design.droppedRows > 0 ? " after dropping \(design.droppedRows) with missing values" : ""),
+                             hint: "use fewer terms or more data")
+        }
+        // Weights: zero-weight rows carry no information; negative ones are errors (checked by the design builder).
+        var weights = design.weights
+        var X = design.X, y = design.y, trials = design.trials, groups = design.groups
+        if let w = weights, w.contains(where: { $0 == 0 }) {
+            let keep = w.indices.filter { w[$0] > 0 }
+            warnings.append("\(n - keep.count) row\(n - keep.count == 1 ? "" : "s") with zero weight left out of the fit")
+            X = Self.rows(X, keep)
+            y = keep.map { y[$0] }
+            weights = keep.map { w[$0] }
+            trials = trials.map { t in keep.map { t[$0] } }
+            groups = groups.map { g in keep.map { g[$0] } }
+        }
+        try checkResponse(y, family: request.family, trials: trials, design: design, table: table, file: file)
+
+        let covariance: CovarianceType
+        switch request.standardErrors {
+        case .classical: covariance = .classical
+        case .hc0: covariance = .hc0
+        case .hc1: covariance = .hc1
+        case .hc2: covariance = .hc2
+        case .hc3: covariance = .hc3
+        case .cluster: covariance = .cluster(groups: groups ?? [])
+        }
+        let seName: String
+        switch request.standardErrors {
+        case .cluster(let c): seName = "cluster-robust by \(c)"
+        case .classical: seName = "classical"
+        default: seName = covariance.name
+        }
+        var report: RegressionReport
+        if request.family == .gaussian {
+            let f = LinearModel.fit(X: X, y: y, weights: weights, columnNames: design.columnNames, hasIntercept: design.hasIntercept,
+                                    covariance: covariance, confidenceLevel: request.confidenceLevel)
+            report = RegressionReport(formula: request.formula, family: "gaussian", covarianceType: seName, nobs: f.nobs,
+                                      droppedRows: design.droppedRows, dfModel: f.dfModel, dfResidual: f.dfResidual, terms: f.terms,
+                                      logLikelihood: f.logLikelihood, aic: f.aic, bic: f.bic, deviance: f.deviance,
+                                      nullDeviance: f.nullDeviance, dispersion: f.dispersion, iterations: 1, converged: true,
+                                      conditionNumber: f.conditionNumber)
+            report.rSquared = f.rSquared
+            report.adjRSquared = f.adjRSquared
+            report.sigma = f.sigma
+            report.fStatistic = f.fStatistic
+            report.fPValue = f.fPValue
+            report.usesT = f.usesT
+            if let g = f.clusterCount { report.extra.append(("clusters", Double(g))) }
+        } else {
+            let family: GLMFamily
+            switch request.family {
+            case .poisson: family = .poisson
+            case .binomial: family = .binomial
+            case .negbin: family = .negativeBinomial
+            case .gaussian: family = .gaussian
+            }
+            let f = GeneralizedLinearModel.fit(X: X, y: y, family: family, weights: weights, trials: trials,
+                                               columnNames: design.columnNames, hasIntercept: design.hasIntercept,
+                                               covariance: covariance, confidenceLevel: request.confidenceLevel)
+            report = RegressionReport(formula: request.formula, family: request.family.rawValue, covarianceType: seName, nobs: f.nobs,
+                                      droppedRows: design.droppedRows, dfModel: f.dfModel, dfResidual: f.dfResidual, terms: f.terms,
+                                      logLikelihood: f.logLikelihood, aic: f.aic, bic: f.bic, deviance: f.deviance,
+                                      nullDeviance: f.nullDeviance, dispersion: f.dispersion, iterations: f.iterations,
+                                      converged: f.converged, conditionNumber: f.conditionNumber)
+            report.usesT = false
+            report.extra.append(("pearson_chi2", f.pearsonChi2))
+            if let a = f.alpha { report.extra.append(("alpha", a)) }
+            if let s = f.alphaStdError { report.extra.append(("alpha_std_error", s)) }
+            if !f.converged {
+                warnings.append("IRLS did not converge in \(f.iterations) iterations: the estimates are not reliable; simplify the formula, rescale the predictors, or check for separation")
+            }
+            if f.separationDetected {
+                warnings.append("fitted probabilities numerically 0 or 1 occurred (quasi-complete separation): some coefficients are not identified; remove the separating terms or pool categories")
+            }
+        }
+        report.confidenceLevel = request.confidenceLevel
+        let aliased = report.terms.filter(\.aliased).map(\.name)
+        if !aliased.isEmpty {
+            warnings.append("aliased (linearly dependent on earlier terms, not estimable): \(aliased.joined(separator: ", ")); their estimates are reported as NaN")
+        }
+        report.warnings = warnings
+        return report
+    }
+
+    static func rows(_ X: Matrix, _ keep: [Int]) -> Matrix {
+        var out = Matrix(rows: keep.count, columns: X.columns)
+        for j in 0..<X.columns {
+            for (k, i) in keep.enumerated() { out.storage[k + j * keep.count] = X.storage[i + j * X.rows] }
+        }
+        return out
+    }
+
+    /// The response must lie in the family's support; the message names the first bad line.
+    static func checkResponse(_ y: [Double], family: Family, trials: [Double]?, design: DesignMatrix, table: DataTable, file: String) throws {
+        func line(_ k: Int) -> Int? { table.line(ofRow: design.rowsUsed[k]) }
+        let name = design.responseName
+        switch family {
+        case .gaussian:
+            if let first = y.first, y.allSatisfy({ $0 == first }) {
+                throw InputError(file: file, field: name, expected: "a response that varies", found: "the constant \(CSVWriter.number(first)) on every row used",
+                                 hint: "there is nothing to explain")
+            }
+        case .poisson, .negbin:
+            if let k = y.firstIndex(where: { $0 < 0 || $0 != $0.rounded() }) {
+                throw InputError(file: file, line: line(k), field: name, expected: "a count (a whole number of at least 0) for --family \(family.rawValue)",
+                                 found: CSVWriter.number(y[k]))
+            }
+            if y.allSatisfy({ $0 == 0 }) {
+                throw InputError(file: file, field: name, expected: "some non-zero counts", found: "0 on every row used")
+            }
+        case .binomial:
+            if let m = trials {
+                if let k = y.indices.first(where: { y[$0] < 0 || y[$0] > m[$0] || y[$0] != y[$0].rounded() }) {
+                    throw InputError(file: file, line: line(k), field: name,
+                                     expected: "a whole number of successes between 0 and the trials (\(CSVWriter.number(m[k])))", found: CSVWriter.number(y[k]))
+                }
+            } else if let k = y.firstIndex(where: { $0 != 0 && $0 != 1 }) {
+                throw InputError(file: file, line: line(k), field: name, expected: "a 0/1 outcome (or give --trials COL)", found: CSVWriter.number(y[k]))
+            }
+        }
+    }
+}

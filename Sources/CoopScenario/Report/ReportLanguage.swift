@@ -1,0 +1,177 @@
+import Foundation
+
+/// The language of a report's titles, labels, legends and table headers.
+///
+/// `vi` writes Vietnamese with its diacritics and Vietnamese number
+/// conventions (`.` between thousands, `,` as the decimal mark:
+/// 25.000 and 0,35%); `en` writes 25,000 and 0.35%.
+public enum ReportLanguage: String, Sendable, CaseIterable {
+    case en, vi
+
+    /// The labels of a report in this language.
+    public var labels: ReportLabels { self == .vi ? .vietnamese : .english }
+
+    /// A metric's label from `metrics.csv` in this language (the metric's name when empty).
+    public func label(_ m: RunFolder.Metric) -> String {
+        let l = self == .vi ? m.labelVI : m.labelEN
+        return l.isEmpty ? m.name : l
+    }
+
+    /// A unit from `metrics.csv` in this language: known units translated for
+    /// `vi`, others as written. Shares show as "%".
+    public func unit(_ m: RunFolder.Metric) -> String {
+        if m.isShare { return "%" }
+        guard self == .vi else { return m.unit }
+        return Self.vietnameseUnits[m.unit] ?? m.unit
+    }
+
+    /// Units of the shipped model in Vietnamese.
+    public static let vietnameseUnits: [String: String] = [
+        "cooperatives": "hợp tác xã", "persons": "người", "per year": "mỗi năm",
+        "billion VND": "tỷ đồng", "billion VND per year": "tỷ đồng mỗi năm",
+        "million VND per worker": "triệu đồng mỗi lao động", "cooperatives per year": "hợp tác xã mỗi năm",
+    ]
+}
+
+/// Every fixed string a report writes, in one language.
+public struct ReportLabels: Sendable {
+    public var reportTitle: String
+    public var year: String
+    public var median: String
+    public var band25to75: String
+    public var band5to95: String
+    public var observed: String
+    public var target: String
+    public var targetProbabilityTitle: String
+    public var scenario: String
+    public var region: String
+    public var metric: String
+    public var op: String
+    public var value: String
+    public var probability: String
+    public var mcSE: String
+    public var source: String
+    public var fanCharts: String
+    public var comparisons: String
+    public var difference: String
+    public var differenceVersus: String
+    public var medianDifference: String
+    public var zero: String
+    public var probIncrease: String
+    public var provenance: String
+    public var tool: String
+    public var kind: String
+    public var command: String
+    public var seed: String
+    public var draws: String
+    public var threads: String
+    public var started: String
+    public var wallSeconds: String
+    public var inputs: String
+    public var file: String
+    public var scenarios: String
+    public var title: String
+    public var years: String
+    public var noTargets: String
+    public var notebookLoad: String
+    public var notebookFans: String
+    public var notebookCompare: String
+    public var notebookHowTo: String
+    public var targetLegend: String
+    public var probabilityShort: String
+    public var percentagePoints: String
+
+    public static let english = ReportLabels(
+        reportTitle: "Projection report", year: "Year", median: "Median", band25to75: "25–75% range",
+        band5to95: "5–95% range", observed: "Observed", target: "Target",
+        targetProbabilityTitle: "Probability of reaching the target", scenario: "Scenario", region: "Region",
+        metric: "Metric", op: "Condition", value: "Value", probability: "Probability", mcSE: "MC s.e.",
+        source: "Source", fanCharts: "Projections", comparisons: "Comparison with the baseline",
+        difference: "Difference", differenceVersus: "minus", medianDifference: "Median difference", zero: "No difference",
+        probIncrease: "Probability of an increase", provenance: "Provenance", tool: "Tool", kind: "Kind of run",
+        command: "Command", seed: "Seed", draws: "Draws", threads: "Threads", started: "Started",
+        wallSeconds: "Wall time (s)", inputs: "Input files (SHA-256)", file: "File", scenarios: "Scenarios",
+        title: "Title", years: "Years", noTargets: "No targets in this run.",
+        notebookLoad: "Load the run's CSV files", notebookFans: "Fan charts (median, 25–75% and 5–95% ranges, observed history, targets)",
+        notebookCompare: "Difference from the baseline (median and 5–95% range)",
+        notebookHowTo: "The outputs below were rendered by `coopsim report`; run all cells to redraw the charts with matplotlib from the CSV files.",
+        targetLegend: "Target (probability of reaching it)", probabilityShort: "P =", percentagePoints: "percentage points")
+
+    public static let vietnamese = ReportLabels(
+        reportTitle: "Báo cáo dự báo", year: "Năm", median: "Trung vị", band25to75: "Khoảng 25–75%",
+        band5to95: "Khoảng 5–95%", observed: "Số liệu thực tế", target: "Mục tiêu",
+        targetProbabilityTitle: "Xác suất đạt mục tiêu", scenario: "Kịch bản", region: "Địa bàn",
+        metric: "Chỉ tiêu", op: "Điều kiện", value: "Giá trị", probability: "Xác suất", mcSE: "Sai số Monte Carlo",
+        source: "Nguồn", fanCharts: "Dự báo", comparisons: "So sánh với kịch bản cơ sở",
+        difference: "Chênh lệch", differenceVersus: "trừ", medianDifference: "Chênh lệch trung vị", zero: "Không chênh lệch",
+        probIncrease: "Xác suất tăng", provenance: "Nguồn gốc kết quả", tool: "Công cụ", kind: "Loại lần chạy",
+        command: "Lệnh", seed: "Hạt giống ngẫu nhiên", draws: "Số lần mô phỏng", threads: "Số luồng", started: "Bắt đầu",
+        wallSeconds: "Thời gian chạy (giây)", inputs: "Tệp đầu vào (SHA-256)", file: "Tệp", scenarios: "Các kịch bản",
+        title: "Tiêu đề", years: "Giai đoạn", noTargets: "Lần chạy này không có mục tiêu.",
+        notebookLoad: "Đọc các tệp CSV của lần chạy", notebookFans: "Biểu đồ dự báo (trung vị, khoảng 25–75% và 5–95%, số liệu thực tế, mục tiêu)",
+        notebookCompare: "Chênh lệch so với kịch bản cơ sở (trung vị và khoảng 5–95%)",
+        notebookHowTo: "Các kết quả dưới đây do `coopsim report` tạo sẵn; chạy lại tất cả các ô để vẽ lại biểu đồ bằng matplotlib từ các tệp CSV.",
+        targetLegend: "Mục tiêu (xác suất đạt)", probabilityShort: "xác suất", percentagePoints: "điểm phần trăm")
+}
+
+/// Number formatting for axes and tables: fixed decimals, grouped thousands,
+/// the language's separators.
+public struct ReportNumberFormat: Sendable {
+    public var language: ReportLanguage
+
+    public init(language: ReportLanguage) { self.language = language }
+
+    var groupSeparator: String { language == .vi ? "." : "," }
+    var decimalSeparator: String { language == .vi ? "," : "." }
+
+    /// `x` with `decimals` digits after the mark and thousands grouped:
+    /// 25000 -> "25,000" (en) / "25.000" (vi); a value that rounds to zero prints without sign.
+    /// Rounding is C's `printf` (glibc: correctly rounded from the binary value, as Python's
+    /// format), so the report and its notebook print the same digits. NaN prints as "–".
+    public func fixed(_ x: Double, decimals: Int) -> String {
+        precondition(decimals >= 0 && decimals <= 12, "A number can be printed with 0 to 12 decimals, not \(decimals).")
+        if x.isNaN { return "–" }
+        if x.isInfinite { return x > 0 ? "∞" : "−∞" }
+        let digits = String(format: "%.\(decimals)f", abs(x))
+        let parts = digits.split(separator: ".", maxSplits: 1)
+        let intPart = String(parts[0])
+        let fracPart = parts.count > 1 ? String(parts[1]) : ""
+        let negative = x < 0 && digits.contains { $0 != "0" && $0 != "." }
+        var grouped = ""
+        for (k, ch) in intPart.enumerated() {
+            if k > 0 && (intPart.count - k) % 3 == 0 { grouped += groupSeparator }
+            grouped.append(ch)
+        }
+        return (negative ? "−" : "") + grouped + (decimals > 0 ? decimalSeparator + fracPart : "")
+    }
+
+    /// A share as a percent: 0.3456 -> "34.6%" with `decimals` = 1.
+    public func percent(_ share: Double, decimals: Int) -> String {
+        fixed(share * 100, decimals: decimals) + "%"
+    }
+
+    /// A value in a metric's own terms for tables: shares as percent with two
+    /// decimals as needed (at most 3), whole numbers without decimals, others to about three significant digits.
+    public func value(_ x: Double, metric: RunFolder.Metric) -> String {
+        if metric.isShare {
+            // As few decimals as show the value exactly (50%, 0.4%, 12.5%), at most 3.
+            let p = x * 100
+            var d = 0
+            while d < 3 {
+                let scaled = p * pow(10, Double(d))
+                if abs(scaled - scaled.rounded()) <= 1e-9 * max(1, abs(scaled)) { break }
+                d += 1
+            }
+            return percent(x, decimals: d)
+        }
+        if x == x.rounded() { return fixed(x, decimals: 0) }
+        let mag = x == 0 ? 0 : Int(floor(log10(abs(x))))
+        return fixed(x, decimals: max(0, min(6, 2 - mag)))
+    }
+
+    /// Decimals needed to print ticks `step` apart without repeating a label.
+    public static func decimals(forStep step: Double) -> Int {
+        guard step > 0, step.isFinite else { return 0 }
+        return max(0, min(12, Int(ceil(-log10(step) - 1e-9))))
+    }
+}

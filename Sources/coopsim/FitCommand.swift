@@ -1,0 +1,79 @@
+import ArgumentParser
+import CoopData
+import CoopScenario
+import Foundation
+
+/// `coopsim fit DATA.csv --formula F ...`: one regression, its coefficient table and fit statistics.
+struct FitCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "fit",
+        abstract: "Fit a regression (least squares or GLM) and print the coefficient table and fit statistics.",
+        discussion: """
+        Formulas follow R / statsmodels (patsy): y ~ a + b, - 1 for no intercept, a:b, a*b, C(region),
+        I(expr), log, log1p, exp, sqrt, logit; with --panel REGION,YEAR also lag(x), diff(x), dlog(x).
+        Rows with a missing or non-finite value in a used column are dropped and counted.
+        Example: coopsim fit panel.csv --formula "entries ~ log(lag(coops)) + log1p(support)" \\
+                 --family negbin --panel region,year --se cluster:region
+        """
+    )
+
+    enum OutputFormat: String, ExpressibleByArgument, CaseIterable { case table, csv, json }
+
+    @Argument(help: "The data file (CSV, UTF-8, one header row).")
+    var data: String
+
+    @Option(help: "The model formula, e.g. \"y ~ x1 + log(x2)\".")
+    var formula: String
+
+    @Option(help: "gaussian, poisson, negbin or binomial.")
+    var family: FitRunner.Family = .gaussian
+
+    @Option(help: "Binomial trials: a column or an expression such as lag(coops).")
+    var trials: String?
+
+    @Option(help: "A column of prior weights (weighted least squares / GLM prior weights).")
+    var weights: String?
+
+    @Option(name: .customLong("se"), help: "Standard errors: classical, HC0, HC1, HC2, HC3 or cluster:COL.")
+    var se: String = "classical"
+
+    @Option(help: "Panel columns REGION_COL,YEAR_COL (needed for lag, diff, dlog).")
+    var panel: String?
+
+    @Option(help: "Confidence level of the intervals.")
+    var level: Double = 0.95
+
+    @Option(help: "Output: table, csv or json.")
+    var format: OutputFormat = .table
+
+    func validate() throws {
+        if FitRunner.StandardErrors(argument: se) == nil {
+            throw ValidationError("--se must be classical, HC0, HC1, HC2, HC3 or cluster:COL, got '\(se)'.")
+        }
+        if let p = panel, p.split(separator: ",").count != 2 {
+            throw ValidationError("--panel must be REGION_COL,YEAR_COL, got '\(p)'.")
+        }
+        if !(level > 0 && level < 1) { throw ValidationError("--level must lie strictly between 0 and 1, got \(level).") }
+    }
+
+    func run() throws {
+        let spec = panel.map { p -> PanelSpec in
+            let parts = p.split(separator: ",").map { String($0).trimmingCharacters(in: .whitespaces) }
+            return PanelSpec(regionColumn: parts[0], yearColumn: parts[1])
+        }
+        let request = FitRunner.Request(dataPath: data, formula: formula, family: family, trials: trials, weights: weights,
+                                        standardErrors: FitRunner.StandardErrors(argument: se)!, panel: spec, confidenceLevel: level)
+        let report = try reportingInputErrors { try FitRunner.run(request) }
+        switch format {
+        case .table: print(report.table(), terminator: "")
+        case .csv:
+            print(report.csv(), terminator: "")
+            for w in report.warnings { printError("warning: " + w) }
+        case .json:
+            print(report.json(), terminator: "")
+            for w in report.warnings { printError("warning: " + w) }
+        }
+    }
+}
+
+extension FitRunner.Family: ExpressibleByArgument {}

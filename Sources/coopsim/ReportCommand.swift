@@ -1,0 +1,50 @@
+import ArgumentParser
+import CoopData
+import CoopScenario
+import Foundation
+
+extension ReportFormat: ExpressibleByArgument {}
+extension ReportLanguage: ExpressibleByArgument {}
+
+/// `coopsim report DIR [--format html|ipynb|md] [--lang en|vi] [--out PATH]`:
+/// charts and tables from a run's output folder. Wiring only; the work is in
+/// CoopScenario's `RunFolder` and `ReportBuilder`.
+struct ReportCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "report",
+        abstract: "Charts and tables from a run's output folder (HTML, Markdown or a Jupyter notebook).",
+        discussion: """
+        Reads DIR (the output folder of `coopsim run` or `coopsim compare`: summary.csv, and when present \
+        targets.csv, compare.csv, history.csv, metrics.csv, scenarios.csv, run.json) and writes fan charts per \
+        metric, region and scenario, comparison charts, the target-probability table and the run's provenance.
+        html: one self-contained file with inline SVG. md: Markdown with the SVG charts in a folder \
+        STEM-figures/ beside it. ipynb: a notebook saved with its outputs that loads the CSV files with pandas \
+        (by their path relative to the notebook) and redraws the charts with matplotlib.
+        """
+    )
+
+    @Argument(help: "The run's output folder.")
+    var dir: String
+
+    @Option(help: "Output format: html, ipynb or md.")
+    var format: ReportFormat = .html
+
+    @Option(help: "Language of titles, labels and tables: en or vi.")
+    var lang: ReportLanguage = .en
+
+    @Option(help: "Output file (default: DIR/report.html, DIR/report.ipynb or DIR/report.md).")
+    var out: String?
+
+    func run() throws {
+        let folder = try reportingInputErrors { try RunFolder.read(directory: dir) }
+        let path = out ?? ReportBuilder.defaultOutput(directory: dir, format: format)
+        do {
+            try ReportBuilder(folder: folder, language: lang).write(format: format, to: path)
+        } catch let e as InputError {
+            // An output that cannot be written is not bad input data: exit 1.
+            printError("error: " + e.description)
+            throw ExitCode(1)
+        }
+        printError("coopsim report: wrote \(path)")
+    }
+}
