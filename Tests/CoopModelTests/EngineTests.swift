@@ -109,6 +109,48 @@ final class EngineTests: XCTestCase {
         XCTAssertTrue(log.calls.allSatisfy { $0.1 == 5 })
     }
 
+    /// A covariance that is not positive semi-definite names the calibration equation and term and
+    /// suggests recalibrating; zero variances (a fixed coefficient) are accepted.
+    func testIndefiniteCovarianceIsAnInputError() throws {
+        var exits = fixedEquation("exits", .binomial, "", terms: ["Intercept", "enforcement"], coefficients: [-2, 10])
+        exits.covariance = [[1, 2], [2, 1]]
+        XCTAssertThrowsError(try CompiledModel(spec: modelSpec(Self.birthDeath), calibration: calibration([
+            fixedEquation("entries", .poisson, "", terms: ["Intercept", "log(promotion)"], coefficients: [0, 1]), exits,
+        ]))) { error in
+            let message = "\(error)"
+            XCTAssertTrue(message.contains("test-calibration.toml"), message)
+            XCTAssertTrue(message.contains("equations[2].covariance"), message)
+            XCTAssertTrue(message.contains("'enforcement'"), message)
+            XCTAssertTrue(message.contains("coopsim calibrate"), message)
+        }
+        exits.covariance = [[0.01, 0], [0, 0]]
+        XCTAssertNoThrow(try CompiledModel(spec: modelSpec(Self.birthDeath), calibration: calibration([
+            fixedEquation("entries", .poisson, "", terms: ["Intercept", "log(promotion)"], coefficients: [0, 1]), exits,
+        ])))
+    }
+
+    /// A variable read two years back needs the history of the year before the last observed one:
+    /// missing, it is named as history.<name>.<year>; given, the simulation uses it (closed form).
+    func testDeeperLagsNeedHistory() throws {
+        let text = """
+        name = "lag2"
+        [variables]
+        x = { domain = "real" }
+        [[equations]]
+        name = "x"
+        identity = "x = lag(x) + lag(x, 2)"
+        """
+        let model = try CompiledModel(spec: modelSpec(text), calibration: calibration([]))
+        XCTAssertEqual(model.requirements, [.init(name: "x", lag: 2, equation: "x", line: 6)])
+        XCTAssertThrowsError(try constantPlan(model, observed: ["x": 1], exogenous: [:])) { error in
+            XCTAssertTrue("\(error)".contains("history.x.2019"), "\(error)")
+        }
+        // Fibonacci: x_2019 = 1, x_2020 = 1 -> 2, 3, 5, 8, 13 in 2021 ... 2025.
+        let plan = try constantPlan(model, observed: ["x": 1], exogenous: [:], history: ["x": [(year: 2019, value: 1)]])
+        let r = MonteCarlo.run(plans: [plan], options: MonteCarloOptions(draws: 2, keepPaths: 1))
+        XCTAssertEqual(r.scenarios[0].kept, [2, 3, 5, 8, 13])
+    }
+
     /// (d) LHS inversion round trips: with zero noise and zero covariance, the simulated target x
     /// satisfies LHS(x) = intercept, checked by evaluating the LHS forward with CoopData's evaluator.
     func testLeftHandSideInversionRoundTrips() throws {
