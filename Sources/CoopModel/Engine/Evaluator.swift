@@ -76,7 +76,7 @@ func _countOutside(_ domain: NumericDomain, _ x: UnsafeMutablePointer<Double>, _
 
 extension SimulationPlan {
     /// Simulates paths `firstPath ..< firstPath + count` (count <= the workspace width) over every
-    /// simulated year. Writes each variable's value to `out[(yearIndex * variables + v) * width + i]`
+    /// simulated year. Writes each variable's value to `out[(yearIndex * variables + v) * stride + i]`
     /// and adds to `violations[yearIndex * variables + v]` the paths whose value left its domain.
     ///
     /// Per path: coefficients drawn once (stream key year 0, equation = the equation's stream id),
@@ -84,6 +84,13 @@ extension SimulationPlan {
     /// comes from `RandomStream(StreamKey(seed, region, path, year, equation))`.
     func simulate(firstPath: Int, count n: Int, workspace ws: _Workspace, switches: SimulationSwitches,
                   out: UnsafeMutablePointer<Double>, violations: UnsafeMutablePointer<Int>) {
+        simulate(firstPath: firstPath, count: n, workspace: ws, switches: switches, out: out, stride: ws.width,
+                 violations: violations)
+    }
+
+    /// Same, with rows of `stride` values in `out` (the engine writes whole blocks).
+    func simulate(firstPath: Int, count n: Int, workspace ws: _Workspace, switches: SimulationSwitches,
+                  out: UnsafeMutablePointer<Double>, stride: Int, violations: UnsafeMutablePointer<Int>) {
         let W = ws.width
         precondition(n >= 0 && n <= W, "A batch of \(n) paths does not fit a workspace of width \(W).")
         let m = model
@@ -120,7 +127,7 @@ extension SimulationPlan {
                 run(program, year: year, firstPath: firstPath, n: n, ws: ws, switches: switches)
                 for v in 0..<nv {
                     let src = ws.buffer(m.variableBase[v])
-                    let dst = out + (yi * nv + v) * W
+                    let dst = out + (yi * nv + v) * stride
                     dst.update(from: src, count: n)
                     var domain = m.variableDomains[v]
                     if countDomainLoose && domain == .count { domain = .nonNegative }
@@ -128,7 +135,7 @@ extension SimulationPlan {
                     violations[yi * nv + v] += bad
                     let lags = m.variableMaxLag[v]
                     if lags > 0 {
-                        for l in stride(from: lags, through: 1, by: -1) {
+                        for l in Swift.stride(from: lags, through: 1, by: -1) {
                             ws.buffer(m.variableBase[v] + l).update(from: ws.buffer(m.variableBase[v] + l - 1), count: n)
                         }
                     }

@@ -214,9 +214,13 @@ public enum MonteCarlo {
         let A = options.compare ? S - 1 : 0
         // One workspace per plan (its constants are the plan's model's), reused for every block and batch.
         let workspaces = plans.map { _Workspace(model: $0.model, width: W) }
-        let outs = (0..<S).map { _ in UnsafeMutablePointer<Double>.allocate(capacity: cells * W) }
-        for o in outs { o.initialize(repeating: .nan, count: cells * W) }
-        defer { for o in outs { o.deallocate() } }
+        // Each plan's values over a whole block: cell c, path i at outs[s][c * B + i].
+        let B = MonteCarloOptions.blockSize
+        let outs = (0..<S).map { _ in UnsafeMutablePointer<Double>.allocate(capacity: max(1, cells * B)) }
+        for o in outs { o.initialize(repeating: .nan, count: max(1, cells * B)) }
+        let scratch = UnsafeMutablePointer<Double>.allocate(capacity: B)
+        scratch.initialize(repeating: 0, count: B)
+        defer { for o in outs { o.deallocate() }; scratch.deallocate() }
         let sketch = QuantileSketch(relativeAccuracy: options.relativeAccuracy)
         var scen = plans.map { p in
             ScenarioAccumulators(moments: [], sketches: Array(repeating: sketch, count: cells),
@@ -228,71 +232,66 @@ public enum MonteCarlo {
                                    increases: Array(repeating: 0, count: cells))
         }
         var tree = BlockMomentTree(cells: (S + A) * cells)
-        let empty = Array(repeating: RunningMoments(), count: cells)
+        var blockMoments = Array(repeating: RunningMoments(), count: (S + A) * cells)
         for b in blocks {
-            var moments = Array(repeating: empty, count: S)
-            var dmoments = Array(repeating: empty, count: A)
-            let start = b * MonteCarloOptions.blockSize
-            let end = min(options.draws, start + MonteCarloOptions.blockSize)
-            var first = start
-            while first < end {
-                let n = min(W, end - first)
-                for s in 0..<S {
-                    let plan = plans[s]
-                    let nv = plan.model.variableNames.count
+            let start = b * B
+            let end = min(options.draws, start + B)
+            let m = end - start
+            for k in blockMoments.indices { blockMoments[k] = RunningMoments() }
+            for s in 0..<S {
+                let plan = plans[s]
+                let nv = plan.model.variableNames.count
+                let used = plan.yearCount * nv
+                // Simulate the block in batches of the batch width (any width gives the same values).
+                var first = start
+                while first < end {
+                    let n = min(W, end - first)
                     scen[s].violations.withUnsafeMutableBufferPointer { v in
                         plan.simulate(firstPath: first, count: n, workspace: workspaces[s], switches: options.switches,
-                                      out: outs[s], violations: v.baseAddress!)
+                                      out: outs[s] + (first - start), stride: B, violations: v.baseAddress!)
                     }
-                    let out = outs[s]
-                    moments[s].withUnsafeMutableBufferPointer { mom in
-                        scen[s].sketches.withUnsafeMutableBufferPointer { sk in
-                            for c in 0..<(plan.yearCount * nv) {
-                                let row = out + c * W
-                                for i in 0..<n { mom[c].add(row[i]) }
-                                sk[c].add(row, count: n)
-                            }
-                        }
-                    }
-                    for (t, target) in plan.targets.enumerated() {
-                        let row = out + (target.yearIndex * nv + target.metric) * W
-                        var hits = 0
-                        for i in 0..<n where target.holds(row[i]) { hits += 1 }
-                        scen[s].targetHits[t] += hits
-                    }
-                    if first < options.keepPaths {
-                        for i in 0..<min(n, options.keepPaths - first) {
-                            for c in 0..<cells { scen[s].kept.append(c < plan.yearCount * nv ? out[c * W + i] : .nan) }
-                        }
+                    first += n
+                }
+                let out = outs[s]
+                scen[s].sketches.withUnsafeMutableBufferPointer { sk in
+                    for c in 0..<used {
+                        let row = out + c * B
+                        blockMoments[s * cells + c] = RunningMoments(twoPass: row, count: m)
+                        sk[c].add(row, count: m)
                     }
                 }
-                for a in 0..<A {
-                    let base = outs[0], alt = outs[a + 1]
-                    var sketches = diffs[a].sketches       // moved out and back: stays uniquely referenced
-                    var increases = diffs[a].increases
-                    diffs[a].sketches = []
-                    diffs[a].increases = []
-                    dmoments[a].withUnsafeMutableBufferPointer { mom in
-                        sketches.withUnsafeMutableBufferPointer { sk in
-                            for c in 0..<cells {
-                                var up = 0
-                                for i in 0..<n {
-                                    let x = alt[c * W + i], y = base[c * W + i]
-                                    let d = x - y
-                                    mom[c].add(d)
-                                    sk[c].add(d)
-                                    if x > y { up += 1 }
-                                }
-                                increases[c] += up
-                            }
-                        }
-                    }
-                    diffs[a].sketches = sketches
-                    diffs[a].increases = increases
+                for (t, target) in plan.targets.enumerated() {
+                    let row = out + (target.yearIndex * nv + target.metric) * B
+                    var hits = 0
+                    for i in 0..<m where target.holds(row[i]) { hits += 1 }
+                    scen[s].targetHits[t] += hits
                 }
-                first += n
+                if start < options.keepPaths {
+                    for i in 0..<min(m, options.keepPaths - start) {
+                        for c in 0..<cells { scen[s].kept.append(c < used ? out[c * B + i] : .nan) }
+                    }
+                }
             }
-            tree.push(block: b, moments: Array((moments + dmoments).joined()))
+            for a in 0..<A {
+                let base = outs[0], alt = outs[a + 1]
+                var sketches = diffs[a].sketches       // moved out and back: stays uniquely referenced
+                diffs[a].sketches = []
+                sketches.withUnsafeMutableBufferPointer { sk in
+                    for c in 0..<cells {
+                        var up = 0
+                        for i in 0..<m {
+                            let x = alt[c * B + i], y = base[c * B + i]
+                            scratch[i] = x - y
+                            if x > y { up += 1 }
+                        }
+                        diffs[a].increases[c] += up
+                        blockMoments[(S + a) * cells + c] = RunningMoments(twoPass: scratch, count: m)
+                        sk[c].add(UnsafePointer(scratch), count: m)
+                    }
+                }
+                diffs[a].sketches = sketches
+            }
+            tree.push(block: b, moments: blockMoments)
             counter?.blockDone()
         }
         return MonteCarloPartial(firstBlock: blocks.lowerBound, blockCount: blocks.count, moments: tree,
