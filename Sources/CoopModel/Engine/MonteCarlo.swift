@@ -139,7 +139,7 @@ public struct MonteCarloResult: Sendable, Equatable {
                     advice += "check the observed values (observed.\(name) and those the equation reads)"
                     return InputError.message(
                         "\(name) left its domain (\(model.variableDomains[v].expectation)) in \(year) on \(k) of \(draws) paths in scenario '\(plan.scenario)': " + advice,
-                        file: plan.file, field: name)
+                        file: plan.file)
                 }
             }
         }
