@@ -62,16 +62,21 @@ public struct CalibrationResult: Sendable {
 /// 3. The fit: gaussian by `LinearModel` (pivoted QR); poisson, binomial (with
 ///    the trials expression) and negbin (NB2, alpha by maximum likelihood) by
 ///    `GeneralizedLinearModel` (IRLS). Covariance `classical` or `cluster`
-///    (cluster-robust by the region column, with statsmodels' small-sample
-///    factor G/(G-1) (n-1)/(n-k)), as the model's `[calibration]` says.
+///    (cluster-robust by the region column: the Liang-Zeger (1986) sandwich
+///    with statsmodels' small-sample factor G/(G-1) (n-1)/(n-k); see Cameron &
+///    Miller 2015 on few clusters), as the model's `[calibration]` says. NB2
+///    follows R's `glm.nb` (Venables & Ripley 2002): IRLS at alpha, alpha by
+///    profile maximum likelihood, the expected information as bread.
 /// 4. Checks, each an input error naming the equation and what to change: an
 ///    aliased (linearly dependent) term, a GLM that does not converge, a
 ///    covariance that is not positive definite (Cholesky), counts that are not
 ///    whole or exceed the trials.
 ///
-/// Accuracy: that of the fitters (gaussian and binomial agree with statsmodels
-/// to ~1e-10; NB2 coefficients and alpha with statsmodels' joint maximum
-/// likelihood to ~1e-8, see CalibrationTests).
+/// Accuracy: that of the fitters. On the test panel (CalibrationTests,
+/// fixture by scripts/fixtures/calibrate_statsmodels.py) coefficients,
+/// covariances and sigma agree with statsmodels to 1e-13 (OLS, binomial GLM)
+/// and NB2 coefficients, covariance and alpha to 1.4e-11 (alpha by statsmodels'
+/// joint maximum likelihood).
 public enum Calibrator {
     /// Calibrates `model` on `data`.
     ///
@@ -173,7 +178,7 @@ public enum Calibrator {
             for k in 0..<m.count {
                 let y = design.y[k]
                 if m[k] != m[k].rounded() {
-                    throw fail("a whole number of trials (\(eq.trials ?? "")) ", "\(m[k])", dataLine: lineOf(k))
+                    throw fail("a whole number of trials (\(eq.trials ?? ""))", "\(m[k])", dataLine: lineOf(k))
                 }
                 if m[k] == 0 { keep[k] = false; continue }
                 guard y >= 0, y <= m[k], y == y.rounded() else {
