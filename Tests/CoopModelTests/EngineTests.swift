@@ -96,6 +96,61 @@ final class EngineTests: XCTestCase {
         }
     }
 
+    /// The progress callback sees every block once, in increasing order, ending at (total, total).
+    func testProgressReportsEveryBlock() throws {
+        let model = try birthDeathModel()
+        let plan = try constantPlan(model, observed: ["coops": 100], exogenous: ["promotion": 20, "enforcement": 0.05])
+        final class Log: @unchecked Sendable { var calls: [(Int, Int)] = [] }
+        let log = Log()
+        _ = MonteCarlo.run(plans: [plan], options: MonteCarloOptions(draws: 5000, threads: 2)) { done, total in
+            log.calls.append((done, total))   // calls are serialised by the engine
+        }
+        XCTAssertEqual(log.calls.map(\.0), Array(1...5))
+        XCTAssertTrue(log.calls.allSatisfy { $0.1 == 5 })
+    }
+
+    /// A covariance that is not positive semi-definite names the calibration equation and term and
+    /// suggests recalibrating; zero variances (a fixed coefficient) are accepted.
+    func testIndefiniteCovarianceIsAnInputError() throws {
+        var exits = fixedEquation("exits", .binomial, "", terms: ["Intercept", "enforcement"], coefficients: [-2, 10])
+        exits.covariance = [[1, 2], [2, 1]]
+        XCTAssertThrowsError(try CompiledModel(spec: modelSpec(Self.birthDeath), calibration: calibration([
+            fixedEquation("entries", .poisson, "", terms: ["Intercept", "log(promotion)"], coefficients: [0, 1]), exits,
+        ]))) { error in
+            let message = "\(error)"
+            XCTAssertTrue(message.contains("test-calibration.toml"), message)
+            XCTAssertTrue(message.contains("equations[2].covariance"), message)
+            XCTAssertTrue(message.contains("'enforcement'"), message)
+            XCTAssertTrue(message.contains("coopsim calibrate"), message)
+        }
+        exits.covariance = [[0.01, 0], [0, 0]]
+        XCTAssertNoThrow(try CompiledModel(spec: modelSpec(Self.birthDeath), calibration: calibration([
+            fixedEquation("entries", .poisson, "", terms: ["Intercept", "log(promotion)"], coefficients: [0, 1]), exits,
+        ])))
+    }
+
+    /// A variable read two years back needs the history of the year before the last observed one:
+    /// missing, it is named as history.<name>.<year>; given, the simulation uses it (closed form).
+    func testDeeperLagsNeedHistory() throws {
+        let text = """
+        name = "lag2"
+        [variables]
+        x = { domain = "real" }
+        [[equations]]
+        name = "x"
+        identity = "x = lag(x) + lag(x, 2)"
+        """
+        let model = try CompiledModel(spec: modelSpec(text), calibration: calibration([]))
+        XCTAssertEqual(model.requirements, [.init(name: "x", lag: 2, equation: "x", line: 6)])
+        XCTAssertThrowsError(try constantPlan(model, observed: ["x": 1], exogenous: [:])) { error in
+            XCTAssertTrue("\(error)".contains("history.x.2019"), "\(error)")
+        }
+        // Fibonacci: x_2019 = 1, x_2020 = 1 -> 2, 3, 5, 8, 13 in 2021 ... 2025.
+        let plan = try constantPlan(model, observed: ["x": 1], exogenous: [:], history: ["x": [(year: 2019, value: 1)]])
+        let r = MonteCarlo.run(plans: [plan], options: MonteCarloOptions(draws: 2, keepPaths: 1))
+        XCTAssertEqual(r.scenarios[0].kept, [2, 3, 5, 8, 13])
+    }
+
     /// (d) LHS inversion round trips: with zero noise and zero covariance, the simulated target x
     /// satisfies LHS(x) = intercept, checked by evaluating the LHS forward with CoopData's evaluator.
     func testLeftHandSideInversionRoundTrips() throws {
