@@ -188,6 +188,34 @@ final class EngineTests: XCTestCase {
         XCTAssertLessThan(abs(n.variance - 0.09) / (0.09 * (2 / Double(draws - 1)).squareRoot()), 4, "variance \(n.variance)")
     }
 
+    /// NB2 outcome: mean mu = exp(x'b) = promotion, variance mu + alpha mu² (closed form), within 4 se.
+    func testNegativeBinomialMoments() throws {
+        let text = """
+        name = "nb"
+        [variables]
+        entries = { domain = "count" }
+        [levers]
+        promotion = { domain = "nonnegative" }
+        [[equations]]
+        name = "entries"
+        family = "negbin"
+        formula = "entries ~ log(promotion)"
+        """
+        let model = try CompiledModel(spec: modelSpec(text), calibration: calibration([
+            fixedEquation("entries", .negbin, "", terms: ["Intercept", "log(promotion)"], coefficients: [0, 1], alpha: 0.1),
+        ]))
+        let plan = try constantPlan(model, observed: [:], exogenous: ["promotion": 20], horizon: 2021)
+        let draws = 8000
+        let m = MonteCarlo.run(plans: [plan], options: MonteCarloOptions(draws: draws)).scenarios[0].moments[0]
+        let mu = 20.0, variance = mu + 0.1 * mu * mu
+        XCTAssertLessThan(abs(m.mean - mu) / (variance / Double(draws)).squareRoot(), 4, "mean \(m.mean)")
+        // se of the sample variance: sigma² sqrt(2/(n-1) + g2/n) with the NB2 excess kurtosis
+        // g2 = kappa4 / kappa2² = (1 + 6 alpha mu (1 + alpha mu)) / (mu (1 + alpha mu)).
+        let g2 = (1 + 6 * 0.1 * mu * (1 + 0.1 * mu)) / (mu * (1 + 0.1 * mu))
+        let seVariance = variance * (2 / Double(draws - 1) + g2 / Double(draws)).squareRoot()
+        XCTAssertLessThan(abs(m.variance - variance) / seVariance, 4, "variance \(m.variance)")
+    }
+
     /// (d) LHS inversion round trips: with zero noise and zero covariance, the simulated target x
     /// satisfies LHS(x) = intercept, checked by evaluating the LHS forward with CoopData's evaluator.
     func testLeftHandSideInversionRoundTrips() throws {
