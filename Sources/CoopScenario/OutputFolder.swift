@@ -104,21 +104,7 @@ extension RunSummary {
     /// run.json: tool, version, command line, kind, seed, draws, threads, scenarios, input hashes,
     /// ISO 8601 start time (UTC), wall seconds.
     public func runJSON() -> String {
-        func str(_ s: String) -> String {
-            var out = "\""
-            for u in s.unicodeScalars {
-                switch u {
-                case "\"": out += "\\\""
-                case "\\": out += "\\\\"
-                case "\n": out += "\\n"
-                case "\r": out += "\\r"
-                case "\t": out += "\\t"
-                default:
-                    if u.value < 0x20 { out += String(format: "\\u%04x", u.value) } else { out.unicodeScalars.append(u) }
-                }
-            }
-            return out + "\""
-        }
+        func str(_ s: String) -> String { JSONText.string(s) }
         let formatter = ISO8601DateFormatter()
         formatter.timeZone = TimeZone(identifier: "UTC")
         let seeds = Set(groups.map(\.seed)), draws = Set(groups.map(\.draws))

@@ -86,26 +86,9 @@ public struct RegressionReport: Sendable {
         return "{\n  " + parts.joined(separator: ",\n  ") + "\n}\n"
     }
 
-    static func jsonNumber(_ x: Double) -> String {
-        guard x.isFinite else { return "null" }
-        return CSVWriter.number(x)
-    }
+    static func jsonNumber(_ x: Double) -> String { JSONText.number(x) }
 
-    static func jsonString(_ s: String) -> String {
-        var out = "\""
-        for u in s.unicodeScalars {
-            switch u {
-            case "\"": out += "\\\""
-            case "\\": out += "\\\\"
-            case "\n": out += "\\n"
-            case "\r": out += "\\r"
-            case "\t": out += "\\t"
-            default:
-                if u.value < 0x20 { out += String(format: "\\u%04x", u.value) } else { out.unicodeScalars.append(u) }
-            }
-        }
-        return out + "\""
-    }
+    static func jsonString(_ s: String) -> String { JSONText.string(s) }
 
     // MARK: CSV
 

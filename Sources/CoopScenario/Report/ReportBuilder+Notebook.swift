@@ -1,4 +1,5 @@
 import Foundation
+import CoopData
 
 /// A JSON value written the way nbformat writes notebooks
 /// (`json.dumps(nb, sort_keys=True, indent=1, ensure_ascii=False)`), so a
@@ -40,28 +41,7 @@ indirect enum NotebookJSON {
     }
 
     /// A JSON string literal as Python's json module writes it with ensure_ascii=False.
-    static func quote(_ s: String, into out: inout String) {
-        out += "\""
-        for u in s.unicodeScalars {
-            switch u {
-            case "\"": out += "\\\""
-            case "\\": out += "\\\\"
-            case "\n": out += "\\n"
-            case "\r": out += "\\r"
-            case "\t": out += "\\t"
-            case "\u{08}": out += "\\b"
-            case "\u{0C}": out += "\\f"
-            default:
-                if u.value < 0x20 {
-                    let hex = String(u.value, radix: 16)
-                    out += "\\u" + String(repeating: "0", count: 4 - hex.count) + hex
-                } else {
-                    out.unicodeScalars.append(u)
-                }
-            }
-        }
-        out += "\""
-    }
+    static func quote(_ s: String, into out: inout String) { JSONText.quote(s, into: &out) }
 
     /// Text as nbformat's multi-line string: a list of lines, each but the last ending in "\n".
     static func lines(_ text: String) -> NotebookJSON {
