@@ -15,7 +15,7 @@ run: build
 
 test: setup
 	$(SWIFT) build -c release --product coopsim
-	COOPSIM_BIN=$(CURDIR)/$(BIN) $(SWIFT) test
+	COOPSIM_BIN=$(CURDIR)/$(BIN) $(SWIFT) test --disable-swift-testing
 
 clean:
 	rm -rf .build out
