@@ -20,6 +20,18 @@ test: setup
 clean:
 	rm -rf .build out
 
+# Regenerates Notebooks-export/ (reports of the shipped plans); the tests check it is up to date.
+notebooks: build
+	bash scripts/export-notebooks.sh $(BIN)
+
+# Re-draws the synthetic panel from Scenarios/truth.toml and refits Scenarios/calibration.toml on it
+# (see Scenarios/data/README.md). Deterministic: rerunning changes nothing.
+calibration: build
+	$(BIN) synth --model Scenarios/model.toml --truth Scenarios/truth.toml --regions 40 --years 2010:2023 --seed 20240101 --out Scenarios/data/synthetic_panel.csv
+	$(BIN) calibrate Scenarios/data/synthetic_panel.csv --model Scenarios/model.toml --out Scenarios/calibration.toml
+
+.PHONY: notebooks calibration
+
 # Performance suite (Benchmarks/, a nested package; see Benchmarks/README.md).
 # The peer runs unset OPENBLAS_CORETYPE and OPENBLAS_L2_SIZE for their own commands only, so that
 # both OpenBLAS copies (coopsim's and numpy's) pick their kernels from the CPU; peers.py reports them.

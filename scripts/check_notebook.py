@@ -1,6 +1,7 @@
 """Checks a notebook written by `coopsim report --format ipynb`:
 validates it against the nbformat 4 schema (nbformat.validate), checks that
-it was saved with outputs, then executes a copy with nbconvert's
+its bytes are what nbformat itself writes (so saving it in Jupyter leaves no
+diff) and that it was saved with outputs, then executes a copy with nbconvert's
 ExecutePreprocessor in the notebook's own folder (as Jupyter does), so its
 relative path to the run folder is exercised. The notebook itself is not
 modified. Exit status 0 when valid and every cell runs; 1 otherwise.
@@ -24,6 +25,9 @@ def main(argv):
     nbformat.validate(nb)
     if nb.nbformat != 4 or nb.nbformat_minor < 5:
         print(f"{path}: expected nbformat 4.5 or later, got {nb.nbformat}.{nb.nbformat_minor}", file=sys.stderr)
+        return 1
+    if nbformat.writes(nb) + "\n" != path.read_text(encoding="utf-8"):
+        print(f"{path}: not byte-identical to nbformat's own serialisation (sorted keys, indent 1)", file=sys.stderr)
         return 1
     code = [c for c in nb.cells if c.cell_type == "code"]
     if not any(c.outputs for c in code):

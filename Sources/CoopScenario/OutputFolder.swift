@@ -132,8 +132,15 @@ extension RunSummary {
         s += "  \"threads\": \(threads),\n"
         s += "  \"scenarios\": [" + scenarios.map { str($0.name) }.joined(separator: ", ") + "],\n"
         s += "  \"inputs\": [\n" + inputs.map { "    {\"path\": \(str($0.path)), \"sha256\": \(str($0.sha256))}" }.joined(separator: ",\n") + "\n  ],\n"
-        s += "  \"started\": \(str(formatter.string(from: started))),\n"
-        s += "  \"wall_seconds\": \(CSVWriter.number(wallSeconds))\n"
+        // SOURCE_DATE_EPOCH (the reproducible-builds convention) pins the start time and zeroes the
+        // wall time, so that exports such as Notebooks-export/ are byte-identical when regenerated.
+        var startedAt = started, wall = wallSeconds
+        if let epoch = ProcessInfo.processInfo.environment["SOURCE_DATE_EPOCH"].flatMap(Double.init) {
+            startedAt = Date(timeIntervalSince1970: epoch)
+            wall = 0
+        }
+        s += "  \"started\": \(str(formatter.string(from: startedAt))),\n"
+        s += "  \"wall_seconds\": \(CSVWriter.number(wall))\n"
         s += "}\n"
         return s
     }

@@ -33,7 +33,7 @@ struct SimulationOptions: ParsableArguments {
 
     func runOptions(compare: Bool) -> RunOptions {
         RunOptions(draws: draws, seed: seed, threads: threads, paths: paths, excel: excel, compare: compare,
-                   commandLine: CommandLine.arguments, progress: ProgressBar.callback())
+                   commandLine: ["coopsim"] + CommandLine.arguments.dropFirst(), progress: ProgressBar.callback())
     }
 }
 

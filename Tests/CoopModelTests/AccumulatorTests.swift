@@ -44,6 +44,9 @@ final class AccumulatorTests: XCTestCase {
             }
             var sketch = QuantileSketch()
             for x in xs { sketch.add(x) }
+            var batched = QuantileSketch()
+            xs.withUnsafeBufferPointer { batched.add($0.baseAddress!, count: $0.count) }
+            XCTAssertEqual(batched, sketch, "\(kind): the batch form must give the same sketch")
             let sorted = xs.sorted()
             for q in [0.0, 0.05, 0.25, 0.5, 0.75, 0.95, 1.0] {
                 let exact = sorted[Int((q * Double(xs.count - 1)).rounded(.down))]
@@ -51,6 +54,18 @@ final class AccumulatorTests: XCTestCase {
                 if exact == 0 { XCTAssertEqual(got, 0, "\(kind) q=\(q) (\(seedNote))"); continue }
                 XCTAssertLessThanOrEqual(abs(got - exact) / abs(exact), 1e-3 * (1 + 1e-12), "\(kind) q=\(q) (\(seedNote))")
             }
+        }
+    }
+
+    /// Whole numbers below 500 fall one per bucket, so their quantiles are exact order statistics.
+    func testSketchIsExactOnSmallCounts() {
+        var g = SystemRandomNumberGenerator()
+        let xs = (0..<4000).map { _ in Double(Int.random(in: 0...450, using: &g)) }
+        var sketch = QuantileSketch()
+        xs.withUnsafeBufferPointer { sketch.add($0.baseAddress!, count: $0.count) }
+        let sorted = xs.sorted()
+        for q in stride(from: 0.0, through: 1.0, by: 0.05) {
+            XCTAssertEqual(sketch.quantile(q), sorted[Int((q * Double(xs.count - 1)).rounded(.down))], "q = \(q)")
         }
     }
 
@@ -91,5 +106,38 @@ final class AccumulatorTests: XCTestCase {
         case .success: XCTFail("an indefinite matrix was factored")
         case .failure(let f): XCTAssertEqual(f.column, 1)
         }
+    }
+}
+
+final class BlockMomentTreeTests: XCTestCase {
+    /// Any split of 13 blocks into consecutive partial trees merges to the identical total, which
+    /// agrees with the two-pass moments of all the data (closed form); memory stays at one node per 1-bit.
+    func testGroupingDoesNotChangeTheBytes() {
+        var g = SystemRandomNumberGenerator()
+        let blocks = (0..<13).map { _ in (0..<50).map { _ in Double.random(in: 100...200, using: &g) } }
+        func moments(_ b: Int) -> [RunningMoments] {
+            var m = RunningMoments()
+            for x in blocks[b] { m.add(x) }
+            return [m]
+        }
+        func tree(_ range: Range<Int>) -> BlockMomentTree {
+            var t = BlockMomentTree(cells: 1)
+            for b in range { t.push(block: b, moments: moments(b)) }
+            return t
+        }
+        let single = tree(0..<13)
+        XCTAssertEqual(single.nodes.map(\.level), [3, 2, 0])   // 13 = 8 + 4 + 1
+        for cuts in [[5], [1, 2, 3], [7, 8], [4, 8, 12], [3, 6, 9, 11]] {
+            let bounds = [0] + cuts + [13]
+            var merged = BlockMomentTree(cells: 1)
+            for k in 0..<(bounds.count - 1) { merged.absorb(tree(bounds[k]..<bounds[k + 1])) }
+            XCTAssertEqual(merged, single, "cuts \(cuts)")
+            XCTAssertEqual(merged.total, single.total, "cuts \(cuts)")
+        }
+        let all = blocks.joined()
+        let mean = all.reduce(0, +) / Double(all.count)
+        let m2 = all.reduce(0) { $0 + ($1 - mean) * ($1 - mean) }
+        XCTAssertEqual(single.total[0].mean, mean, accuracy: 1e-12 * mean)
+        XCTAssertEqual(single.total[0].m2, m2, accuracy: 1e-10 * m2)
     }
 }

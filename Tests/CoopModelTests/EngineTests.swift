@@ -96,6 +96,126 @@ final class EngineTests: XCTestCase {
         }
     }
 
+    /// The progress callback sees every block once, in increasing order, ending at (total, total).
+    func testProgressReportsEveryBlock() throws {
+        let model = try birthDeathModel()
+        let plan = try constantPlan(model, observed: ["coops": 100], exogenous: ["promotion": 20, "enforcement": 0.05])
+        final class Log: @unchecked Sendable { var calls: [(Int, Int)] = [] }
+        let log = Log()
+        _ = MonteCarlo.run(plans: [plan], options: MonteCarloOptions(draws: 5000, threads: 2)) { done, total in
+            log.calls.append((done, total))   // calls are serialised by the engine
+        }
+        XCTAssertEqual(log.calls.map(\.0), Array(1...5))
+        XCTAssertTrue(log.calls.allSatisfy { $0.1 == 5 })
+    }
+
+    /// A covariance that is not positive semi-definite names the calibration equation and term and
+    /// suggests recalibrating; zero variances (a fixed coefficient) are accepted.
+    func testIndefiniteCovarianceIsAnInputError() throws {
+        var exits = fixedEquation("exits", .binomial, "", terms: ["Intercept", "enforcement"], coefficients: [-2, 10])
+        exits.covariance = [[1, 2], [2, 1]]
+        XCTAssertThrowsError(try CompiledModel(spec: modelSpec(Self.birthDeath), calibration: calibration([
+            fixedEquation("entries", .poisson, "", terms: ["Intercept", "log(promotion)"], coefficients: [0, 1]), exits,
+        ]))) { error in
+            let message = "\(error)"
+            XCTAssertTrue(message.contains("test-calibration.toml"), message)
+            XCTAssertTrue(message.contains("equations[2].covariance"), message)
+            XCTAssertTrue(message.contains("'enforcement'"), message)
+            XCTAssertTrue(message.contains("coopsim calibrate"), message)
+        }
+        exits.covariance = [[0.01, 0], [0, 0]]
+        XCTAssertNoThrow(try CompiledModel(spec: modelSpec(Self.birthDeath), calibration: calibration([
+            fixedEquation("entries", .poisson, "", terms: ["Intercept", "log(promotion)"], coefficients: [0, 1]), exits,
+        ])))
+    }
+
+    /// A variable read two years back needs the history of the year before the last observed one:
+    /// missing, it is named as history.<name>.<year>; given, the simulation uses it (closed form).
+    func testDeeperLagsNeedHistory() throws {
+        let text = """
+        name = "lag2"
+        [variables]
+        x = { domain = "real" }
+        [[equations]]
+        name = "x"
+        identity = "x = lag(x) + lag(x, 2)"
+        """
+        let model = try CompiledModel(spec: modelSpec(text), calibration: calibration([]))
+        XCTAssertEqual(model.requirements, [.init(name: "x", lag: 2, equation: "x", line: 6)])
+        XCTAssertThrowsError(try constantPlan(model, observed: ["x": 1], exogenous: [:])) { error in
+            XCTAssertTrue("\(error)".contains("history.x.2019"), "\(error)")
+        }
+        // Fibonacci: x_2019 = 1, x_2020 = 1 -> 2, 3, 5, 8, 13 in 2021 ... 2025.
+        let plan = try constantPlan(model, observed: ["x": 1], exogenous: [:], history: ["x": [(year: 2019, value: 1)]])
+        let r = MonteCarlo.run(plans: [plan], options: MonteCarloOptions(draws: 2, keepPaths: 1))
+        XCTAssertEqual(r.scenarios[0].kept, [2, 3, 5, 8, 13])
+    }
+
+    /// Parameter uncertainty alone (noise off): with dlog(x) ~ c and c = 2, log(x_1 / x_0) = b0 + 2 b1
+    /// with (b0, b1) ~ N(beta_hat, V), so its mean is b0 + 2 b1 and its variance V00 + 4 V01 + 4 V11
+    /// (closed form); checked within 4 standard errors, with a correlated V.
+    func testCoefficientDrawsFollowTheirCovariance() throws {
+        let text = """
+        name = "params"
+        [variables]
+        x = { domain = "positive" }
+        [levers]
+        c = { domain = "real" }
+        [[equations]]
+        name = "x"
+        family = "gaussian"
+        formula = "dlog(x) ~ c"
+        """
+        var eq = fixedEquation("x", .gaussian, "", terms: ["Intercept", "c"], coefficients: [0.1, -0.02], sigma: 0.3)
+        eq.covariance = [[0.004, -0.001], [-0.001, 0.002]]
+        let model = try CompiledModel(spec: modelSpec(text), calibration: calibration([eq]))
+        let plan = try constantPlan(model, observed: ["x": 50], exogenous: ["c": 2], horizon: 2021)
+        let draws = 4000
+        let r = MonteCarlo.run(plans: [plan], options: MonteCarloOptions(
+            draws: draws, keepPaths: draws, switches: SimulationSwitches(parameterUncertainty: true, processNoise: false)))
+        var m = RunningMoments()
+        for x in r.scenarios[0].kept { m.add(log(x / 50)) }
+        let mean = 0.1 + 2 * -0.02, variance = 0.004 + 4 * -0.001 + 4 * 0.002
+        XCTAssertLessThan(abs(m.mean - mean) / (variance / Double(draws)).squareRoot(), 4, "mean \(m.mean)")
+        let seVariance = variance * (2 / Double(draws - 1)).squareRoot()
+        XCTAssertLessThan(abs(m.variance - variance) / seVariance, 4, "variance \(m.variance)")
+        // Process noise alone: variance sigma² = 0.09 around the same mean.
+        let noisy = MonteCarlo.run(plans: [plan], options: MonteCarloOptions(
+            draws: draws, keepPaths: draws, switches: SimulationSwitches(parameterUncertainty: false, processNoise: true)))
+        var n = RunningMoments()
+        for x in noisy.scenarios[0].kept { n.add(log(x / 50)) }
+        XCTAssertLessThan(abs(n.mean - mean) / (0.09 / Double(draws)).squareRoot(), 4, "mean \(n.mean)")
+        XCTAssertLessThan(abs(n.variance - 0.09) / (0.09 * (2 / Double(draws - 1)).squareRoot()), 4, "variance \(n.variance)")
+    }
+
+    /// NB2 outcome: mean mu = exp(x'b) = promotion, variance mu + alpha mu² (closed form), within 4 se.
+    func testNegativeBinomialMoments() throws {
+        let text = """
+        name = "nb"
+        [variables]
+        entries = { domain = "count" }
+        [levers]
+        promotion = { domain = "nonnegative" }
+        [[equations]]
+        name = "entries"
+        family = "negbin"
+        formula = "entries ~ log(promotion)"
+        """
+        let model = try CompiledModel(spec: modelSpec(text), calibration: calibration([
+            fixedEquation("entries", .negbin, "", terms: ["Intercept", "log(promotion)"], coefficients: [0, 1], alpha: 0.1),
+        ]))
+        let plan = try constantPlan(model, observed: [:], exogenous: ["promotion": 20], horizon: 2021)
+        let draws = 8000
+        let m = MonteCarlo.run(plans: [plan], options: MonteCarloOptions(draws: draws)).scenarios[0].moments[0]
+        let mu = 20.0, variance = mu + 0.1 * mu * mu
+        XCTAssertLessThan(abs(m.mean - mu) / (variance / Double(draws)).squareRoot(), 4, "mean \(m.mean)")
+        // se of the sample variance: sigma² sqrt(2/(n-1) + g2/n) with the NB2 excess kurtosis
+        // g2 = kappa4 / kappa2² = (1 + 6 alpha mu (1 + alpha mu)) / (mu (1 + alpha mu)).
+        let g2 = (1 + 6 * 0.1 * mu * (1 + 0.1 * mu)) / (mu * (1 + 0.1 * mu))
+        let seVariance = variance * (2 / Double(draws - 1) + g2 / Double(draws)).squareRoot()
+        XCTAssertLessThan(abs(m.variance - variance) / seVariance, 4, "variance \(m.variance)")
+    }
+
     /// (d) LHS inversion round trips: with zero noise and zero covariance, the simulated target x
     /// satisfies LHS(x) = intercept, checked by evaluating the LHS forward with CoopData's evaluator.
     func testLeftHandSideInversionRoundTrips() throws {

@@ -111,3 +111,44 @@ final class LeastSquaresTests: XCTestCase {
         XCTAssertEqual(rc, 0.4, accuracy: 1e-12)
     }
 }
+
+/// SplitMix64 (Steele, Lea & Flood 2014), for reproducible test sweeps.
+struct SplitMix64: RandomNumberGenerator {
+    var state: UInt64
+    mutating func next() -> UInt64 {
+        state &+= 0x9E37_79B9_7F4A_7C15
+        var z = state
+        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
+        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
+        return z ^ (z >> 31)
+    }
+}
+
+final class RankDetectionSweepTests: XCTestCase {
+    /// Seeded sweep: a random design in which column k is a combination of two
+    /// earlier columns must report exactly k aliased, and the remaining fit must
+    /// equal the fit without column k. Prints the failing seed.
+    func testDependentColumnIsAlwaysTheOneReported() {
+        for seed in UInt64(1)...200 {
+            var g = SplitMix64(state: seed)
+            let p = Int.random(in: 3...8, using: &g)
+            let n = Int.random(in: (p + 2)...60, using: &g)
+            var cols: [[Double]] = [[Double](repeating: 1, count: n)]
+            for _ in 1..<p { cols.append((0..<n).map { _ in Double.random(in: -5...5, using: &g) * pow(10, Double(Int.random(in: -2...3, using: &g))) }) }
+            let k = Int.random(in: 2..<p, using: &g)
+            let i = Int.random(in: 0..<k, using: &g), j = Int.random(in: 0..<k, using: &g)
+            let a = Double.random(in: -3...3, using: &g), b = Double.random(in: -3...3, using: &g)
+            cols[k] = (0..<n).map { a * cols[i][$0] + b * cols[j][$0] }
+            let y = (0..<n).map { _ in Double.random(in: -10...10, using: &g) }
+            let ls = LeastSquares(X: Matrix(columns: cols), y: y)
+            var expected = [Bool](repeating: false, count: p)
+            expected[k] = true
+            XCTAssertEqual(ls.aliased, expected, "seed \(seed): n = \(n), p = \(p), column \(k) = \(a) col\(i) + \(b) col\(j)")
+            var reducedCols = cols
+            reducedCols.remove(at: k)
+            let reduced = LeastSquares(X: Matrix(columns: reducedCols), y: y)
+            XCTAssertEqual(ls.residualSumOfSquares, reduced.residualSumOfSquares,
+                           accuracy: 1e-9 * max(1, reduced.residualSumOfSquares), "seed \(seed)")
+        }
+    }
+}

@@ -231,7 +231,8 @@ final class EngineThroughputTests: XCTestCase {
         let t = try RunFixture.make()
         defer { t.remove() }
         let s = try t.scenario("perf")
-        for threads in [1, 2] {
+        let only = ProcessInfo.processInfo.environment["COOPSIM_PERF_THREADS"].flatMap { Int($0) }
+        for threads in only.map({ [$0] }) ?? [1, 2] {
             let draws = 200_000
             let start = ContinuousClock.now
             let summary = try Runner.run(scenarios: [s], options: RunOptions(draws: draws, threads: threads))

@@ -156,6 +156,11 @@ final class ReportTests: XCTestCase {
         XCTAssertTrue(html.contains("<h2 id=\"targets\">Probability of reaching the target</h2>"))
         XCTAssertTrue(html.contains("<dt>Seed</dt><dd>2024</dd>"))
         XCTAssertTrue(html.contains(try XCTUnwrap(f.provenance?.inputs.first?.sha256)))
+        XCTAssertNil(xmlError(html), "the page is polyglot HTML: well-formed XML as a whole")
+        // The target table against targets.csv as Python read it: probability in percent with one decimal.
+        for r in try expected("targets.csv").rows {
+            XCTAssertTrue(html.contains("<td class=\"num\">" + String(format: "%.1f%%", Double(r[6])! * 100) + "</td>"), "\(r)")
+        }
         XCTAssertFalse(html.contains("<script"), "self-contained, no scripts")
         XCTAssertFalse(html.contains("http://") && html.replacingOccurrences(of: "http://www.w3.org/2000/svg", with: "").contains("http://"))
     }
@@ -283,7 +288,8 @@ final class ReportTests: XCTestCase {
         XCTAssertEqual(en.fixed(1234567.891, decimals: 2), "1,234,567.89")
         XCTAssertEqual(vi.fixed(1234567.891, decimals: 2), "1.234.567,89")
         XCTAssertEqual(en.fixed(-0.0004, decimals: 2), "0.00")
-        XCTAssertEqual(en.fixed(-12.5, decimals: 0), "−13")
+        XCTAssertEqual(en.fixed(-12.5, decimals: 0), "−12", "ties as Python's format (exact binary value, half to even): f\"{-12.5:.0f}\" == \"-12\"")
+        XCTAssertEqual(en.fixed(47.65, decimals: 1), "47.6", "47.65 is 47.649999... in binary, as Python prints it")
         XCTAssertEqual(en.percent(0.3456, decimals: 1), "34.6%")
         XCTAssertEqual(vi.percent(0.0035, decimals: 2), "0,35%")
         XCTAssertEqual(ReportNumberFormat.decimals(forStep: 200), 0)

@@ -16,10 +16,12 @@ import Darwin
 /// 1/ln 2 ≈ 1.44 times more buckets than the logarithmic mapping). Negative values go to a
 /// mirrored store by |x|; values with |x| below `minIndexable` (1e-300) count as zero.
 ///
-/// `quantile(q)` returns the representative of the bucket holding the value of rank
-/// ⌊q (n − 1)⌋ (0-based) in sorted order, so it is within relative distance α of that order
-/// statistic (the lower empirical quantile; numpy's default interpolation between the two
-/// neighbouring order statistics may differ from it by the gap between them).
+/// `quantile(q)` returns the representative of the bucket holding the value of rank ⌊q (n − 1)⌋
+/// (0-based) in sorted order, clamped to the smallest and largest value that bucket saw; so it is
+/// within relative distance α of that order statistic, and exact when the bucket holds one
+/// distinct value (whole numbers below about 1/(2α) = 500 always are). This is the lower empirical
+/// quantile; numpy's default interpolation between the two neighbouring order statistics may
+/// differ from it by the gap between them.
 ///
 /// Counts are integers, so `merge` is exact, associative and commutative: the merged sketch
 /// does not depend on the order of merging (the property shards and threads rely on).
@@ -32,17 +34,22 @@ import Darwin
 /// on the highest index seen, so it is order-independent too. NaN and infinities are counted
 /// in `nonFinite` and left out.
 public struct QuantileSketch: Sendable, Equatable, Codable {
-    /// A dense run of bucket counts starting at bucket `offset`.
+    /// A dense run of bucket counts starting at bucket `offset`, with the smallest and largest
+    /// magnitude seen in each bucket (0 in empty buckets).
     public struct Store: Sendable, Equatable, Codable {
         public var offset: Int = 0
         public var counts: [Int64] = []
+        public var minima: [Double] = []
+        public var maxima: [Double] = []
         public var total: Int64 = 0
 
         @inline(__always)
-        mutating func add(index: Int, count: Int64, maxBuckets: Int) {
+        mutating func add(index: Int, count: Int64, low: Double, high: Double, maxBuckets: Int) {
             if counts.isEmpty {
                 offset = index
                 counts = [count]
+                minima = [low]
+                maxima = [high]
                 total += count
                 return
             }
@@ -52,13 +59,23 @@ public struct QuantileSketch: Sendable, Equatable, Codable {
                 if i < lowest { i = lowest }
                 if i < offset {
                     counts.insert(contentsOf: repeatElement(0, count: offset - i), at: 0)
+                    minima.insert(contentsOf: repeatElement(0, count: offset - i), at: 0)
+                    maxima.insert(contentsOf: repeatElement(0, count: offset - i), at: 0)
                     offset = i
                 }
             } else if i >= offset + counts.count {
-                counts.append(contentsOf: repeatElement(0, count: i - offset - counts.count + 1))
+                let more = i - offset - counts.count + 1
+                counts.append(contentsOf: repeatElement(0, count: more))
+                minima.append(contentsOf: repeatElement(0, count: more))
+                maxima.append(contentsOf: repeatElement(0, count: more))
                 collapse(maxBuckets: maxBuckets)
             }
             let k = max(i, offset) - offset
+            if counts[k] == 0 {
+                minima[k] = low; maxima[k] = high
+            } else {
+                minima[k] = min(minima[k], low); maxima[k] = max(maxima[k], high)
+            }
             counts[k] += count
             total += count
         }
@@ -67,18 +84,28 @@ public struct QuantileSketch: Sendable, Equatable, Codable {
         mutating func collapse(maxBuckets: Int) {
             let excess = counts.count - maxBuckets
             guard excess > 0 else { return }
-            var s: Int64 = 0
-            for k in 0...excess { s += counts[k] }
+            var c: Int64 = 0
+            var lo = Double.infinity, hi = -Double.infinity
+            for k in 0...excess where counts[k] > 0 {
+                c += counts[k]; lo = min(lo, minima[k]); hi = max(hi, maxima[k])
+            }
             counts.removeFirst(excess)
-            counts[0] = s
+            minima.removeFirst(excess)
+            maxima.removeFirst(excess)
+            counts[0] = c
+            minima[0] = c > 0 ? lo : 0
+            maxima[0] = c > 0 ? hi : 0
             offset += excess
         }
 
         mutating func merge(_ other: Store, maxBuckets: Int) {
             for (k, c) in other.counts.enumerated() where c != 0 {
-                add(index: other.offset + k, count: c, maxBuckets: maxBuckets)
+                add(index: other.offset + k, count: c, low: other.minima[k], high: other.maxima[k], maxBuckets: maxBuckets)
             }
         }
+
+        /// Bucket k's representative clamped to the magnitudes it saw: never farther from any of them.
+        func value(_ k: Int, representative: Double) -> Double { min(max(representative, minima[k]), maxima[k]) }
     }
 
     public let relativeAccuracy: Double
@@ -108,9 +135,15 @@ public struct QuantileSketch: Sendable, Equatable, Codable {
 
     /// The bucket of a positive finite magnitude: ceil(s(x) / δ) with s(x) = e + (m − 1).
     @inline(__always)
-    func index(_ magnitude: Double) -> Int {
-        let s = Double(Int(magnitude.exponent)) + (magnitude.significand - 1)
-        return Int((s * multiplier).rounded(.up))
+    func index(_ magnitude: Double) -> Int { Self.index(magnitude, multiplier: multiplier) }
+
+    /// Same, from the bits of a normal double (every magnitude above `minIndexable` is normal).
+    @inline(__always)
+    static func index(_ x: Double, multiplier: Double) -> Int {
+        let bits = x.bitPattern
+        let e = Int((bits >> 52) & 0x7FF) - 1023
+        let m = Double(bitPattern: (bits & 0x000F_FFFF_FFFF_FFFF) | 0x3FF0_0000_0000_0000)
+        return Int(((Double(e) + (m - 1)) * multiplier).rounded(.up))
     }
 
     /// The inverse of s: 2^floor(s) · (1 + frac(s)).
@@ -123,17 +156,49 @@ public struct QuantileSketch: Sendable, Equatable, Codable {
     public mutating func add(_ x: Double) {
         if !x.isFinite { nonFinite += 1; return }
         if x > QuantileSketch.minIndexable {
-            positive.add(index: index(x), count: 1, maxBuckets: maxBuckets)
+            positive.add(index: index(x), count: 1, low: x, high: x, maxBuckets: maxBuckets)
         } else if x < -QuantileSketch.minIndexable {
-            negative.add(index: index(-x), count: 1, maxBuckets: maxBuckets)
+            negative.add(index: index(-x), count: 1, low: -x, high: -x, maxBuckets: maxBuckets)
         } else {
             zeroCount += 1
         }
     }
 
-    /// Adds `count` values read from `values`, in order (the engine's batch form).
-    public mutating func add(_ values: UnsafePointer<Double>, count: Int) {
-        for i in 0..<count { add(values[i]) }
+    /// Adds `count` values read from `values` (the engine's batch form; the same sketch as adding
+    /// them one by one). Positive values whose bucket is already in range take a fast path.
+    public mutating func add(_ values: UnsafePointer<Double>, count n: Int) {
+        let multiplier = self.multiplier
+        var i = 0
+        while i < n {
+            let offset = positive.offset, buckets = positive.counts.count
+            var j = i
+            var store = positive                 // moved out and back: its arrays stay uniquely referenced
+            positive = Store()
+            store.counts.withUnsafeMutableBufferPointer { counts in
+                store.minima.withUnsafeMutableBufferPointer { minima in
+                    store.maxima.withUnsafeMutableBufferPointer { maxima in
+                        while j < n {
+                            let x = values[j]
+                            guard x > QuantileSketch.minIndexable && x < .infinity else { break }
+                            let k = QuantileSketch.index(x, multiplier: multiplier) - offset
+                            guard k >= 0 && k < buckets else { break }
+                            if counts[k] == 0 {
+                                minima[k] = x; maxima[k] = x
+                            } else {
+                                if x < minima[k] { minima[k] = x }
+                                if x > maxima[k] { maxima[k] = x }
+                            }
+                            counts[k] += 1
+                            j += 1
+                        }
+                    }
+                }
+            }
+            positive = store
+            positive.total += Int64(j - i)
+            if j < n { add(values[j]); j += 1 }
+            i = j
+        }
     }
 
     /// Adds every count of `other` (exact; any merge order gives the same sketch).
@@ -164,14 +229,14 @@ public struct QuantileSketch: Sendable, Equatable, Codable {
         // Negative values, most negative first: highest |x| index first.
         for k in stride(from: negative.counts.count - 1, through: 0, by: -1) {
             seen += negative.counts[k]
-            if seen > rank { return -representative(negative.offset + k) }
+            if seen > rank { return -negative.value(k, representative: representative(negative.offset + k)) }
         }
         seen += zeroCount
         if seen > rank { return 0 }
         for k in 0..<positive.counts.count {
             seen += positive.counts[k]
-            if seen > rank { return representative(positive.offset + k) }
+            if seen > rank { return positive.value(k, representative: representative(positive.offset + k)) }
         }
-        return representative(positive.offset + positive.counts.count - 1)
+        return positive.value(positive.counts.count - 1, representative: representative(positive.offset + positive.counts.count - 1))
     }
 }

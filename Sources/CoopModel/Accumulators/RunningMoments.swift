@@ -1,6 +1,7 @@
 /// Count, mean and sum of squared deviations (M2) of a stream of numbers, mergeable.
 ///
-/// Adding one value is Welford's update (Welford 1962):
+/// A block of values is summarised by the two-pass algorithm (`init(twoPass:count:)`, what the engine
+/// uses per block of paths); adding one value is Welford's update (Welford 1962):
 ///
 ///     n += 1;  d = x - mean;  mean += d / n;  M2 += d * (x - mean)
 ///
@@ -31,6 +32,27 @@ public struct RunningMoments: Sendable, Equatable, Codable {
     public init(count: Int, mean: Double, m2: Double, nonFinite: Int = 0) {
         precondition(count >= 0 && nonFinite >= 0, "RunningMoments needs non-negative counts, got \(count) and \(nonFinite).")
         self.count = count; self.mean = mean; self.m2 = m2; self.nonFinite = nonFinite
+    }
+
+    /// The moments of `count` values by the two-pass algorithm (Chan, Golub & LeVeque 1983, eq. 1.5
+    /// with the correction term): mean = Σx / n, then M2 = Σ(x − mean)² − (Σ(x − mean))² / n, summed in
+    /// index order. Non-finite values are left out and counted. Relative error of M2 about n·ε, without
+    /// the mean²/variance factor of one-pass formulas; no division per value.
+    public init(twoPass values: UnsafePointer<Double>, count n: Int) {
+        var k = 0, bad = 0
+        var sum = 0.0
+        for i in 0..<n {
+            let x = values[i]
+            if x.isFinite { sum += x; k += 1 } else { bad += 1 }
+        }
+        guard k > 0 else { self.init(count: 0, mean: 0, m2: 0, nonFinite: bad); return }
+        let mean = sum / Double(k)
+        var ss = 0.0, comp = 0.0
+        for i in 0..<n {
+            let x = values[i]
+            if x.isFinite { let d = x - mean; ss += d * d; comp += d }
+        }
+        self.init(count: k, mean: mean, m2: max(0, ss - comp * comp / Double(k)), nonFinite: bad)
     }
 
     /// Adds one value (Welford).

@@ -14,8 +14,9 @@ import CoopRandom
 /// - every behavioural equation has a calibration with the same family and the same design
 ///   columns (patsy names, same order: `Intercept` first unless removed, then the terms as
 ///   written); otherwise run `coopsim calibrate` again;
-/// - the left-hand side of a gaussian equation contains its target variable exactly once at
-///   lag 0 and can be solved for it through `+ - * / ^`, unary minus, `log`, `log1p`, `exp`,
+/// - the target of a behavioural equation is the model variable read at lag 0 on the left of `~`
+///   (the equation's name when several are); the left-hand side of a gaussian equation contains
+///   it exactly once at lag 0 and can be solved for it through `+ - * / ^`, unary minus, `log`, `log1p`, `exp`,
 ///   `sqrt`, `logit`, `invlogit`, `dlog`, `diff`; poisson, negbin and binomial equations have
 ///   the bare variable on the left; an identity reads `x = expression`;
 /// - each variable is computed by exactly one equation, and is read at lag 0 only after the
@@ -362,6 +363,23 @@ public struct CompiledModel: Sendable {
             default:
                 program[i].d = resolve(program[i].d); program[i].a = resolve(program[i].a); program[i].b = resolve(program[i].b)
             }
+        }
+        // Uniform instructions: arithmetic on levers, assumptions and constants only has the same
+        // value on every path, so the evaluator computes it once per batch and broadcasts it.
+        var uniform = Set<Int32>()
+        for x in exogenous.indices { for l in 0...exogenousMaxLag[x] { uniform.insert(Int32(exogenousBase[x] + l)) } }
+        for k in gen.constantValues.indices { uniform.insert(Int32(constantBase + k)) }
+        for i in program.indices {
+            let ins = program[i]
+            switch ins.code {
+            case .add, .subtract, .multiply, .divide, .power:
+                program[i].uniform = uniform.contains(ins.a) && uniform.contains(ins.b)
+            case .negate, .log, .log1p, .exp, .expm1, .sqrt, .squareNonNegative, .logit, .invlogit, .abs, .copy:
+                program[i].uniform = uniform.contains(ins.a)
+            case .beginStreams: continue
+            case .normal, .linear, .gaussian, .poisson, .negbin, .binomial: program[i].uniform = false
+            }
+            if program[i].uniform { uniform.insert(ins.d) } else { uniform.remove(ins.d) }
         }
         self.spec = spec
         self.calibration = calibration

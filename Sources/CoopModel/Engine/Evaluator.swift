@@ -76,7 +76,7 @@ func _countOutside(_ domain: NumericDomain, _ x: UnsafeMutablePointer<Double>, _
 
 extension SimulationPlan {
     /// Simulates paths `firstPath ..< firstPath + count` (count <= the workspace width) over every
-    /// simulated year. Writes each variable's value to `out[(yearIndex * variables + v) * width + i]`
+    /// simulated year. Writes each variable's value to `out[(yearIndex * variables + v) * stride + i]`
     /// and adds to `violations[yearIndex * variables + v]` the paths whose value left its domain.
     ///
     /// Per path: coefficients drawn once (stream key year 0, equation = the equation's stream id),
@@ -84,6 +84,13 @@ extension SimulationPlan {
     /// comes from `RandomStream(StreamKey(seed, region, path, year, equation))`.
     func simulate(firstPath: Int, count n: Int, workspace ws: _Workspace, switches: SimulationSwitches,
                   out: UnsafeMutablePointer<Double>, violations: UnsafeMutablePointer<Int>) {
+        simulate(firstPath: firstPath, count: n, workspace: ws, switches: switches, out: out, stride: ws.width,
+                 violations: violations)
+    }
+
+    /// Same, with rows of `stride` values in `out` (the engine writes whole blocks).
+    func simulate(firstPath: Int, count n: Int, workspace ws: _Workspace, switches: SimulationSwitches,
+                  out: UnsafeMutablePointer<Double>, stride: Int, violations: UnsafeMutablePointer<Int>) {
         let W = ws.width
         precondition(n >= 0 && n <= W, "A batch of \(n) paths does not fit a workspace of width \(W).")
         let m = model
@@ -120,7 +127,7 @@ extension SimulationPlan {
                 run(program, year: year, firstPath: firstPath, n: n, ws: ws, switches: switches)
                 for v in 0..<nv {
                     let src = ws.buffer(m.variableBase[v])
-                    let dst = out + (yi * nv + v) * W
+                    let dst = out + (yi * nv + v) * stride
                     dst.update(from: src, count: n)
                     var domain = m.variableDomains[v]
                     if countDomainLoose && domain == .count { domain = .nonNegative }
@@ -128,7 +135,7 @@ extension SimulationPlan {
                     violations[yi * nv + v] += bad
                     let lags = m.variableMaxLag[v]
                     if lags > 0 {
-                        for l in stride(from: lags, through: 1, by: -1) {
+                        for l in Swift.stride(from: lags, through: 1, by: -1) {
                             ws.buffer(m.variableBase[v] + l).update(from: ws.buffer(m.variableBase[v] + l - 1), count: n)
                         }
                     }
@@ -141,38 +148,43 @@ extension SimulationPlan {
     private func run(_ program: UnsafeBufferPointer<_Instruction>, year: Int, firstPath: Int, n: Int,
                      ws: _Workspace, switches: SimulationSwitches) {
         let noise = switches.processNoise
+        let pool = ws.pool, W = ws.width, streams = ws.streams
+        @inline(__always) func buffer(_ id: Int32) -> UnsafeMutablePointer<Double> { pool + Int(id) * W }
+        let all = n
         for ins in program {
-            let d = ws.buffer(ins.d)
+            let d = buffer(ins.d)
+            let n = ins.uniform ? min(1, all) : all
+            defer { if ins.uniform && all > 1 { (d + 1).update(repeating: d[0], count: all - 1) } }
             switch ins.code {
-            case .add: let a = ws.buffer(ins.a), b = ws.buffer(ins.b); for i in 0..<n { d[i] = a[i] + b[i] }
-            case .subtract: let a = ws.buffer(ins.a), b = ws.buffer(ins.b); for i in 0..<n { d[i] = a[i] - b[i] }
-            case .multiply: let a = ws.buffer(ins.a), b = ws.buffer(ins.b); for i in 0..<n { d[i] = a[i] * b[i] }
-            case .divide: let a = ws.buffer(ins.a), b = ws.buffer(ins.b); for i in 0..<n { d[i] = a[i] / b[i] }
+            case .add: let a = buffer(ins.a), b = buffer(ins.b); for i in 0..<n { d[i] = a[i] + b[i] }
+            case .subtract: let a = buffer(ins.a), b = buffer(ins.b); for i in 0..<n { d[i] = a[i] - b[i] }
+            case .multiply: let a = buffer(ins.a), b = buffer(ins.b); for i in 0..<n { d[i] = a[i] * b[i] }
+            case .divide: let a = buffer(ins.a), b = buffer(ins.b); for i in 0..<n { d[i] = a[i] / b[i] }
             case .power:
-                let a = ws.buffer(ins.a), b = ws.buffer(ins.b)
+                let a = buffer(ins.a), b = buffer(ins.b)
                 for i in 0..<n { d[i] = b[i] == 2 ? a[i] * a[i] : pow(a[i], b[i]) }
-            case .negate: let a = ws.buffer(ins.a); for i in 0..<n { d[i] = -a[i] }
-            case .log: let a = ws.buffer(ins.a); for i in 0..<n { d[i] = log(a[i]) }
-            case .log1p: let a = ws.buffer(ins.a); for i in 0..<n { d[i] = log1p(a[i]) }
-            case .exp: let a = ws.buffer(ins.a); for i in 0..<n { d[i] = exp(a[i]) }
-            case .expm1: let a = ws.buffer(ins.a); for i in 0..<n { d[i] = expm1(a[i]) }
-            case .sqrt: let a = ws.buffer(ins.a); for i in 0..<n { d[i] = a[i].squareRoot() }
-            case .squareNonNegative: let a = ws.buffer(ins.a); for i in 0..<n { d[i] = a[i] >= 0 ? a[i] * a[i] : .nan }
-            case .logit: let a = ws.buffer(ins.a); for i in 0..<n { d[i] = log(a[i] / (1 - a[i])) }
-            case .invlogit: let a = ws.buffer(ins.a); for i in 0..<n { d[i] = _invlogit(a[i]) }
-            case .abs: let a = ws.buffer(ins.a); for i in 0..<n { d[i] = Swift.abs(a[i]) }
-            case .copy: let a = ws.buffer(ins.a); d.update(from: a, count: n)
+            case .negate: let a = buffer(ins.a); for i in 0..<n { d[i] = -a[i] }
+            case .log: let a = buffer(ins.a); for i in 0..<n { d[i] = log(a[i]) }
+            case .log1p: let a = buffer(ins.a); for i in 0..<n { d[i] = log1p(a[i]) }
+            case .exp: let a = buffer(ins.a); for i in 0..<n { d[i] = exp(a[i]) }
+            case .expm1: let a = buffer(ins.a); for i in 0..<n { d[i] = expm1(a[i]) }
+            case .sqrt: let a = buffer(ins.a); for i in 0..<n { d[i] = a[i].squareRoot() }
+            case .squareNonNegative: let a = buffer(ins.a); for i in 0..<n { d[i] = a[i] >= 0 ? a[i] * a[i] : .nan }
+            case .logit: let a = buffer(ins.a); for i in 0..<n { d[i] = log(a[i] / (1 - a[i])) }
+            case .invlogit: let a = buffer(ins.a); for i in 0..<n { d[i] = _invlogit(a[i]) }
+            case .abs: let a = buffer(ins.a); for i in 0..<n { d[i] = Swift.abs(a[i]) }
+            case .copy: let a = buffer(ins.a); d.update(from: a, count: n)
             case .beginStreams:
                 let id = model.equations[Int(ins.a)].streamID
                 for i in 0..<n {
-                    ws.streams[i] = RandomStream(key: StreamKey(seed: seed, region: regionID, path: UInt64(firstPath + i),
+                    streams[i] = RandomStream(key: StreamKey(seed: seed, region: regionID, path: UInt64(firstPath + i),
                                                                 year: year, equation: id))
                 }
             case .normal:
-                let a = ws.buffer(ins.a), b = ws.buffer(ins.b)
+                let a = buffer(ins.a), b = buffer(ins.b)
                 if noise {
                     for i in 0..<n {
-                        let z = NormalSampler.standard(using: &ws.streams[i])
+                        let z = NormalSampler.standard(using: &streams[i])
                         d[i] = b[i] >= 0 ? a[i] + b[i] * z : .nan
                     }
                 } else {
@@ -182,38 +194,38 @@ extension SimulationPlan {
                 let cols = model.linearColumns[Int(ins.a)]
                 d.update(repeating: 0, count: n)
                 for (j, c) in cols.enumerated() {
-                    let x = ws.buffer(c), beta = ws.buffer(Int(ins.b) + j)
+                    let x = buffer(c), beta = pool + (Int(ins.b) + j) * W
                     for i in 0..<n { d[i] += beta[i] * x[i] }
                 }
             case .gaussian:
-                let a = ws.buffer(ins.a)
+                let a = buffer(ins.a)
                 if noise && ins.x > 0 {
-                    for i in 0..<n { d[i] = a[i] + ins.x * NormalSampler.standard(using: &ws.streams[i]) }
+                    for i in 0..<n { d[i] = a[i] + ins.x * NormalSampler.standard(using: &streams[i]) }
                 } else {
                     d.update(from: a, count: n)
                 }
             case .poisson:
-                let a = ws.buffer(ins.a)
+                let a = buffer(ins.a)
                 for i in 0..<n {
                     let mean = exp(a[i])
                     if !(mean.isFinite && mean <= 1e15) { d[i] = .nan; continue }
-                    d[i] = noise ? Double(PoissonSampler(mean: mean).next(using: &ws.streams[i])) : mean
+                    d[i] = noise ? Double(PoissonSampler(mean: mean).next(using: &streams[i])) : mean
                 }
             case .negbin:
-                let a = ws.buffer(ins.a)
+                let a = buffer(ins.a)
                 for i in 0..<n {
                     let mean = exp(a[i])
                     if !(mean.isFinite && mean <= 1e15) { d[i] = .nan; continue }
-                    d[i] = noise ? Double(NegativeBinomial2Sampler(mean: mean, alpha: ins.x).next(using: &ws.streams[i])) : mean
+                    d[i] = noise ? Double(NegativeBinomial2Sampler(mean: mean, alpha: ins.x).next(using: &streams[i])) : mean
                 }
             case .binomial:
-                let a = ws.buffer(ins.a), t = ws.buffer(ins.b)
+                let a = buffer(ins.a), t = buffer(ins.b)
                 for i in 0..<n {
                     let p = _invlogit(a[i])
                     if t[i].isNaN { d[i] = .nan; continue }
                     let trials = max(0, t[i].rounded())
                     if !(p >= 0 && p <= 1 && trials <= 9e15) { d[i] = .nan; continue }
-                    d[i] = noise ? Double(BinomialSampler(trials: Int(trials), probability: p).next(using: &ws.streams[i]))
+                    d[i] = noise ? Double(BinomialSampler(trials: Int(trials), probability: p).next(using: &streams[i]))
                                  : trials * p
                 }
             }

@@ -30,6 +30,8 @@ struct _Instruction: Sendable, Equatable {
     var a: Int32 = 0
     var b: Int32 = 0
     var x: Double = 0
+    /// All operands are the same on every path (levers, assumptions, constants): computed once, broadcast.
+    var uniform = false
 
     init(_ code: Code, d: Int, a: Int = 0, b: Int = 0, x: Double = 0) {
         self.code = code

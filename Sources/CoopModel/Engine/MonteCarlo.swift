@@ -54,17 +54,17 @@ public struct DifferenceAccumulators: Sendable, Codable, Equatable {
 
 /// The accumulators of a contiguous range of blocks: what a worker thread (or a shard) produces.
 ///
-/// Moments are kept per block, because Chan's merge is exact only up to rounding and must be done
-/// in one fixed order (block order) for identical bytes; sketches and counts are integer-valued
-/// and merge exactly in any order. `MonteCarloResult(merging:)` folds partials covering blocks
-/// 0 ..< n, in any grouping, into exactly the result of a single run.
+/// Moments are merged along a fixed binary tree over block indices (`BlockMomentTree`), because
+/// Chan's merge is exact only up to rounding and must follow one fixed shape for identical bytes;
+/// sketches and counts are integer-valued and merge exactly in any order.
+/// `MonteCarloResult(merging:)` combines partials covering blocks 0 ..< n, in any grouping, into
+/// exactly the result of a single run. Memory: O(log blocks) moment vectors.
 public struct MonteCarloPartial: Sendable, Codable, Equatable {
     public var firstBlock: Int
     public var blockCount: Int
-    /// Per block, per scenario: moments by (year, metric).
-    public var blockMoments: [[[RunningMoments]]]
-    /// Per block, per alternative: difference moments.
-    public var blockDifferenceMoments: [[[RunningMoments]]]
+    /// Moments per (scenario, year, metric) then per (alternative, year, metric) differences:
+    /// cell `s * years * metrics + yearIndex * metrics + metric`, scenarios first.
+    public var moments: BlockMomentTree
     public var scenarios: [ScenarioAccumulators]
     public var differences: [DifferenceAccumulators]
 }
@@ -91,13 +91,16 @@ public struct MonteCarloResult: Sendable, Equatable {
         precondition(!ordered.isEmpty, "Merging needs at least one partial result.")
         var scenarios = ordered[0].scenarios
         var differences = ordered[0].differences
-        for s in scenarios.indices { scenarios[s].moments = Array(repeating: RunningMoments(), count: years * metrics) }
-        for a in differences.indices { differences[a].moments = Array(repeating: RunningMoments(), count: years * metrics) }
+        var tree = BlockMomentTree(cells: ordered[0].moments.cells)
+        for p in ordered { tree.absorb(p.moments) }
+        let total = tree.total
+        let cells = years * metrics
+        for s in scenarios.indices { scenarios[s].moments = Array(total[(s * cells)..<((s + 1) * cells)]) }
+        for a in differences.indices {
+            let k = scenarios.count + a
+            differences[a].moments = Array(total[(k * cells)..<((k + 1) * cells)])
+        }
         for (k, p) in ordered.enumerated() {
-            for b in 0..<p.blockCount {
-                for s in scenarios.indices { for c in 0..<(years * metrics) { scenarios[s].moments[c].merge(p.blockMoments[b][s][c]) } }
-                for a in differences.indices { for c in 0..<(years * metrics) { differences[a].moments[c].merge(p.blockDifferenceMoments[b][a][c]) } }
-            }
             guard k > 0 else { continue }
             for s in scenarios.indices {
                 for c in scenarios[s].sketches.indices { scenarios[s].sketches[c].merge(p.scenarios[s].sketches[c]) }
@@ -136,7 +139,7 @@ public struct MonteCarloResult: Sendable, Equatable {
                     advice += "check the observed values (observed.\(name) and those the equation reads)"
                     return InputError.message(
                         "\(name) left its domain (\(model.variableDomains[v].expectation)) in \(year) on \(k) of \(draws) paths in scenario '\(plan.scenario)': " + advice,
-                        file: plan.file, field: name)
+                        file: plan.file)
                 }
             }
         }
@@ -159,7 +162,8 @@ public struct MonteCarloResult: Sendable, Equatable {
 /// `MonteCarloOptions.blockSize` paths are assigned to threads as contiguous ranges and their
 /// moments folded in block order, so the result is identical for any thread count and batch width.
 public enum MonteCarlo {
-    /// Runs every plan on paths 0 ..< draws. With `options.compare`, plans[1...] are alternatives
+    /// Runs every plan on paths 0 ..< draws; plans run together must have as many variables (their
+    /// simulated years may differ). With `options.compare`, plans[1...] are alternatives
     /// to plans[0] on the same paths (common random numbers): they must share the simulated years
     /// and the variables (a trap otherwise; `Runner` checks this as an input error first).
     /// `progress(done, total)` is called after each block, from worker threads, serialised.
@@ -168,6 +172,10 @@ public enum MonteCarlo {
         precondition(!plans.isEmpty, "A Monte Carlo run needs at least one plan.")
         let years = plans.map(\.yearCount).max()!
         let metrics = plans.map { $0.model.variableNames.count }.max()!
+        for p in plans.dropFirst() {
+            precondition(p.model.variableNames.count == plans[0].model.variableNames.count,
+                         "Plans run together must have as many variables: '\(p.scenario)' has \(p.model.variableNames.count), '\(plans[0].scenario)' \(plans[0].model.variableNames.count).")
+        }
         if options.compare {
             for p in plans.dropFirst() {
                 precondition(p.years == plans[0].years && p.model.variableNames == plans[0].model.variableNames,
@@ -206,9 +214,13 @@ public enum MonteCarlo {
         let A = options.compare ? S - 1 : 0
         // One workspace per plan (its constants are the plan's model's), reused for every block and batch.
         let workspaces = plans.map { _Workspace(model: $0.model, width: W) }
-        let outs = (0..<S).map { _ in UnsafeMutablePointer<Double>.allocate(capacity: cells * W) }
-        for o in outs { o.initialize(repeating: .nan, count: cells * W) }
-        defer { for o in outs { o.deallocate() } }
+        // Each plan's values over a whole block: cell c, path i at outs[s][c * B + i].
+        let B = MonteCarloOptions.blockSize
+        let outs = (0..<S).map { _ in UnsafeMutablePointer<Double>.allocate(capacity: max(1, cells * B)) }
+        for o in outs { o.initialize(repeating: .nan, count: max(1, cells * B)) }
+        let scratch = UnsafeMutablePointer<Double>.allocate(capacity: B)
+        scratch.initialize(repeating: 0, count: B)
+        defer { for o in outs { o.deallocate() }; scratch.deallocate() }
         let sketch = QuantileSketch(relativeAccuracy: options.relativeAccuracy)
         var scen = plans.map { p in
             ScenarioAccumulators(moments: [], sketches: Array(repeating: sketch, count: cells),
@@ -219,78 +231,71 @@ public enum MonteCarlo {
             DifferenceAccumulators(moments: [], sketches: Array(repeating: sketch, count: cells),
                                    increases: Array(repeating: 0, count: cells))
         }
-        var blockMoments: [[[RunningMoments]]] = []
-        var blockDiffMoments: [[[RunningMoments]]] = []
-        let empty = Array(repeating: RunningMoments(), count: cells)
+        var tree = BlockMomentTree(cells: (S + A) * cells)
+        var blockMoments = Array(repeating: RunningMoments(), count: (S + A) * cells)
         for b in blocks {
-            var moments = Array(repeating: empty, count: S)
-            var dmoments = Array(repeating: empty, count: A)
-            let start = b * MonteCarloOptions.blockSize
-            let end = min(options.draws, start + MonteCarloOptions.blockSize)
-            var first = start
-            while first < end {
-                let n = min(W, end - first)
-                for s in 0..<S {
-                    let plan = plans[s]
-                    let nv = plan.model.variableNames.count
+            let start = b * B
+            let end = min(options.draws, start + B)
+            let m = end - start
+            for k in blockMoments.indices { blockMoments[k] = RunningMoments() }
+            for s in 0..<S {
+                let plan = plans[s]
+                let nv = plan.model.variableNames.count
+                let used = plan.yearCount * nv
+                // Simulate the block in batches of the batch width (any width gives the same values).
+                var first = start
+                while first < end {
+                    let n = min(W, end - first)
                     scen[s].violations.withUnsafeMutableBufferPointer { v in
                         plan.simulate(firstPath: first, count: n, workspace: workspaces[s], switches: options.switches,
-                                      out: outs[s], violations: v.baseAddress!)
+                                      out: outs[s] + (first - start), stride: B, violations: v.baseAddress!)
                     }
-                    let out = outs[s]
-                    moments[s].withUnsafeMutableBufferPointer { mom in
-                        scen[s].sketches.withUnsafeMutableBufferPointer { sk in
-                            for c in 0..<(plan.yearCount * nv) {
-                                let row = out + c * W
-                                for i in 0..<n { mom[c].add(row[i]) }
-                                sk[c].add(row, count: n)
-                            }
-                        }
-                    }
-                    for (t, target) in plan.targets.enumerated() {
-                        let row = out + (target.yearIndex * nv + target.metric) * W
-                        var hits = 0
-                        for i in 0..<n where target.holds(row[i]) { hits += 1 }
-                        scen[s].targetHits[t] += hits
-                    }
-                    if first < options.keepPaths {
-                        for i in 0..<min(n, options.keepPaths - first) {
-                            for c in 0..<cells { scen[s].kept.append(c < plan.yearCount * nv ? out[c * W + i] : .nan) }
-                        }
+                    first += n
+                }
+                let out = outs[s]
+                scen[s].sketches.withUnsafeMutableBufferPointer { sk in
+                    for c in 0..<used {
+                        let row = out + c * B
+                        blockMoments[s * cells + c] = RunningMoments(twoPass: row, count: m)
+                        sk[c].add(row, count: m)
                     }
                 }
-                for a in 0..<A {
-                    let base = outs[0], alt = outs[a + 1]
-                    var sketches = diffs[a].sketches       // moved out and back: stays uniquely referenced
-                    var increases = diffs[a].increases
-                    diffs[a].sketches = []
-                    diffs[a].increases = []
-                    dmoments[a].withUnsafeMutableBufferPointer { mom in
-                        sketches.withUnsafeMutableBufferPointer { sk in
-                            for c in 0..<cells {
-                                var up = 0
-                                for i in 0..<n {
-                                    let x = alt[c * W + i], y = base[c * W + i]
-                                    let d = x - y
-                                    mom[c].add(d)
-                                    sk[c].add(d)
-                                    if x > y { up += 1 }
-                                }
-                                increases[c] += up
-                            }
-                        }
-                    }
-                    diffs[a].sketches = sketches
-                    diffs[a].increases = increases
+                for (t, target) in plan.targets.enumerated() {
+                    let row = out + (target.yearIndex * nv + target.metric) * B
+                    var hits = 0
+                    for i in 0..<m where target.holds(row[i]) { hits += 1 }
+                    scen[s].targetHits[t] += hits
                 }
-                first += n
+                if start < options.keepPaths {
+                    for i in 0..<min(m, options.keepPaths - start) {
+                        for c in 0..<cells { scen[s].kept.append(c < used ? out[c * B + i] : .nan) }
+                    }
+                }
             }
-            blockMoments.append(moments)
-            blockDiffMoments.append(dmoments)
+            for a in 0..<A {
+                let base = outs[0], alt = outs[a + 1]
+                var sketches = diffs[a].sketches       // moved out and back: stays uniquely referenced
+                diffs[a].sketches = []
+                sketches.withUnsafeMutableBufferPointer { sk in
+                    for c in 0..<cells {
+                        var up = 0
+                        for i in 0..<m {
+                            let x = alt[c * B + i], y = base[c * B + i]
+                            scratch[i] = x - y
+                            if x > y { up += 1 }
+                        }
+                        diffs[a].increases[c] += up
+                        blockMoments[(S + a) * cells + c] = RunningMoments(twoPass: scratch, count: m)
+                        sk[c].add(UnsafePointer(scratch), count: m)
+                    }
+                }
+                diffs[a].sketches = sketches
+            }
+            tree.push(block: b, moments: blockMoments)
             counter?.blockDone()
         }
-        return MonteCarloPartial(firstBlock: blocks.lowerBound, blockCount: blocks.count, blockMoments: blockMoments,
-                                 blockDifferenceMoments: blockDiffMoments, scenarios: scen, differences: diffs)
+        return MonteCarloPartial(firstBlock: blocks.lowerBound, blockCount: blocks.count, moments: tree,
+                                 scenarios: scen, differences: diffs)
     }
 }
 

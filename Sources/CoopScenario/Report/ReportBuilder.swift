@@ -131,9 +131,9 @@ public struct ReportBuilder: Sendable {
     /// One self-contained HTML page: inline CSS and SVG, no scripts, no external resources.
     public func html() -> String {
         let L = language.labels
-        var h = "<!DOCTYPE html>\n<html lang=\"\(language.rawValue)\">\n<head>\n<meta charset=\"utf-8\">\n"
-        h += "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n"
-        h += "<meta name=\"generator\" content=\"coopsim report\">\n"
+        var h = "<!DOCTYPE html>\n<html lang=\"\(language.rawValue)\">\n<head>\n<meta charset=\"utf-8\"/>\n"
+        h += "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\"/>\n"
+        h += "<meta name=\"generator\" content=\"coopsim report\"/>\n"
         h += "<title>\(esc(title))</title>\n<style>\n" + Self.css + "</style>\n</head>\n<body>\n<main>\n"
         h += "<h1>\(esc(title))</h1>\n"
         h += "<h2>\(esc(L.scenarios))</h2>\n" + htmlTable(scenarioTable())

@@ -125,25 +125,18 @@ public struct ReportNumberFormat: Sendable {
     var decimalSeparator: String { language == .vi ? "," : "." }
 
     /// `x` with `decimals` digits after the mark and thousands grouped:
-    /// 25000 -> "25,000" (en) / "25.000" (vi); -0 prints as "0".
-    /// Rounds half away from zero at the last decimal; NaN prints as "–".
+    /// 25000 -> "25,000" (en) / "25.000" (vi); a value that rounds to zero prints without sign.
+    /// Rounding is C's `printf` (glibc: correctly rounded from the binary value, as Python's
+    /// format), so the report and its notebook print the same digits. NaN prints as "–".
     public func fixed(_ x: Double, decimals: Int) -> String {
         precondition(decimals >= 0 && decimals <= 12, "A number can be printed with 0 to 12 decimals, not \(decimals).")
         if x.isNaN { return "–" }
         if x.isInfinite { return x > 0 ? "∞" : "−∞" }
-        let scale = pow(10.0, Double(decimals))
-        var r = (abs(x) * scale).rounded(.toNearestOrAwayFromZero)
-        let negative = x < 0 && r != 0
-        var digits: String
-        if r < 9e15 {
-            digits = String(UInt64(r))
-        } else {
-            digits = String(format: "%.0f", r)
-            r = 0
-        }
-        while digits.count <= decimals { digits = "0" + digits }
-        let intPart = String(digits.prefix(digits.count - decimals))
-        let fracPart = String(digits.suffix(decimals))
+        let digits = String(format: "%.\(decimals)f", abs(x))
+        let parts = digits.split(separator: ".", maxSplits: 1)
+        let intPart = String(parts[0])
+        let fracPart = parts.count > 1 ? String(parts[1]) : ""
+        let negative = x < 0 && digits.contains { $0 != "0" && $0 != "." }
         var grouped = ""
         for (k, ch) in intPart.enumerated() {
             if k > 0 && (intPart.count - k) % 3 == 0 { grouped += groupSeparator }

@@ -1,0 +1,52 @@
+import ArgumentParser
+import CoopData
+import CoopModel
+import Foundation
+
+/// `coopsim calibrate PANEL.csv --model MODEL.toml --out CALIBRATION.toml`.
+struct CalibrateCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "calibrate",
+        abstract: "Fit every behavioural equation of a model on panel data and write a calibration file.",
+        discussion: """
+        Fits each behavioural equation by its family (gaussian: least squares; poisson, binomial, negbin: IRLS)
+        on the region-year panel, with the covariance the model's [calibration] table asks for (classical or
+        cluster-robust by region). Writes coefficients, their covariance, sigma or alpha, nobs and groups;
+        prints a short table of estimates and standard errors. Substituted columns (if_missing) and dropped rows
+        are reported as warnings on stderr. The file is reproducible: it records the data file's SHA-256, not
+        the date.
+        """
+    )
+
+    @Argument(help: "The panel CSV (one row per region and year).")
+    var panel: String
+
+    @Option(name: .long, help: "The model file (e.g. Scenarios/model.toml).")
+    var model: String
+
+    @Option(name: .long, help: "The calibration file to write (e.g. Scenarios/calibration.toml).")
+    var out: String
+
+    func run() throws {
+        try reportingInputErrors {
+            let spec = try ModelSpec.load(path: model)
+            let table = try CSVReader.read(path: panel)
+            guard let bytes = FileManager.default.contents(atPath: panel) else {
+                throw InputError.message("cannot read the file", file: panel)
+            }
+            let result = try Calibrator.calibrate(model: spec, data: table, dataFile: panel,
+                                                  dataSHA256: SHA256.hex([UInt8](bytes)))
+            for w in result.warnings { printError("warning: " + w) }
+            let header = """
+            Calibration of the model '\(spec.name)' (\(model)) on \(panel).
+            Written by coopsim \(CoopSim.configuration.version): coopsim calibrate \(panel) --model \(model) --out \(out)
+            """
+            let text = result.calibration.toml(header: header)
+            do { try text.write(toFile: out, atomically: true, encoding: .utf8) } catch {
+                throw InputError.message("cannot write the calibration: \(error.localizedDescription)", file: out)
+            }
+            print(result.summaryTable())
+            printError("calibrate: \(result.calibration.equations.count) equations written to \(out)")
+        }
+    }
+}
