@@ -52,6 +52,7 @@ func suite(_ name: String, _ products: [String], support: Bool = false) -> Targe
 
 package.targets += [
     suite("LinearAlgebra", ["CoopNumerics"]),
+    suite("GLM", ["CoopNumerics", "CoopRandom"]),
     suite("Random", ["CoopRandom"]),
     suite("MonteCarlo", ["CoopModel"], support: true),
     suite("EndToEnd", ["CoopScenario", "CoopModel"], support: true),

@@ -49,21 +49,6 @@ final class DesignCache: @unchecked Sendable {
 
 let cache = DesignCache()
 
-/// OLS with HC3 standard errors as `fit --se HC3` computes them: the pivoted QR, then the
-/// sandwich with leverages from the thin Q.
-func olsHC3(_ X: Matrix, _ y: [Double]) -> Matrix {
-    LeastSquares(X: X, y: y).heteroscedasticSandwich(leverageFactor: { h in 1 / ((1 - h) * (1 - h)) }, needsLeverage: true)
-}
-
-/// OLS with classical standard errors: `sigma^2 (X'X)^-1` from the QR.
-func olsClassical(_ X: Matrix, _ y: [Double]) -> Matrix {
-    let ls = LeastSquares(X: X, y: y)
-    let s2 = ls.residualSumOfSquares / Double(ls.rows - ls.rank)
-    var cov = ls.unscaledCovariance
-    for k in cov.storage.indices { cov.storage[k] *= s2 }
-    return cov
-}
-
 let benchmarks: @Sendable () -> Void = {
     Benchmark.defaultConfiguration = .init(
         metrics: [.wallClock, .mallocCountTotal, .peakMemoryResident],
@@ -82,8 +67,8 @@ let benchmarks: @Sendable () -> Void = {
         let label = "\(n)x\(p)"
         let cases: [(String, @Sendable (Matrix, [Double]) -> Void)] = [
             ("LeastSquares", { blackHole(LeastSquares(X: $0, y: $1).coefficients) }),
-            ("OLS classical", { blackHole(olsClassical($0, $1)) }),
-            ("OLS HC3", { blackHole(olsHC3($0, $1)) }),
+            ("OLS classical", { blackHole(LinearModel.fit(X: $0, y: $1, covariance: .classical).standardErrors) }),
+            ("OLS HC3", { blackHole(LinearModel.fit(X: $0, y: $1, covariance: .hc3).standardErrors) }),
         ]
         for (name, fit) in cases {
             Benchmark("\(name) \(label)", configuration: configuration, closure: { benchmark in

@@ -43,12 +43,12 @@ func runOLS(_ o: Options) {
     let repeats = o.int("repeat", default: 5)
     var hc3Coefficients: [Double] = [], hc3Errors: [Double] = [], classicalErrors: [Double] = []
     let tHC3 = time(repeats: repeats) {
-        let fit = olsHC3(data.X, data.y)
+        let fit = LinearModel.fit(X: data.X, y: data.y, covariance: .hc3)
         hc3Coefficients = fit.coefficients
         hc3Errors = fit.standardErrors
     }
     let tClassical = time(repeats: repeats) {
-        classicalErrors = olsClassical(data.X, data.y)
+        classicalErrors = LinearModel.fit(X: data.X, y: data.y, covariance: .classical).standardErrors
     }
     var dgels: [Double] = []
     let tDgels = time(repeats: repeats) { dgels = bareQRSolve(data.X, data.y) }
@@ -62,25 +62,21 @@ func runOLS(_ o: Options) {
     ])
 }
 
-/// OLS with HC3 standard errors through `LeastSquares` (pivoted QR and the blockwise sandwich).
-func olsHC3(_ X: Matrix, _ y: [Double]) -> (coefficients: [Double], standardErrors: [Double]) {
-    let ls = LeastSquares(X: X, y: y)
-    let cov = ls.heteroscedasticSandwich(leverageFactor: { h in 1 / ((1 - h) * (1 - h)) }, needsLeverage: true)
-    return (ls.coefficients, standardErrors(ls, cov))
-}
-
-/// OLS with classical standard errors `sigma^2 (X'X)^-1` through `LeastSquares`.
-func olsClassical(_ X: Matrix, _ y: [Double]) -> [Double] {
-    let ls = LeastSquares(X: X, y: y)
-    let s2 = ls.residualSumOfSquares / Double(ls.rows - ls.rank)
-    var cov = ls.unscaledCovariance
-    for k in cov.storage.indices { cov.storage[k] *= s2 }
-    return standardErrors(ls, cov)
-}
-
-/// Square roots of the diagonal of an estimable-block covariance, NaN for aliased columns.
-func standardErrors(_ ls: LeastSquares, _ cov: Matrix) -> [Double] {
-    var se = [Double](repeating: .nan, count: ls.columns)
-    for (k, j) in ls.estimableColumns.enumerated() { se[j] = cov[k, k].squareRoot() }
-    return se
+/// `coopsim-peers glm --data DIR --repeat N`: coopsim's Poisson GLM (IRLS on the QR core).
+func runGLM(_ o: Options) {
+    let data = RegressionData(directory: o.string("data"))
+    let repeats = o.int("repeat", default: 5)
+    var coefficients: [Double] = [], errors: [Double] = [], iterations = 0, converged = false
+    let t = time(repeats: repeats) {
+        let fit = GeneralizedLinearModel.fit(X: data.X, y: data.y, family: .poisson)
+        coefficients = fit.coefficients
+        errors = fit.standardErrors
+        iterations = fit.iterations
+        converged = fit.converged
+    }
+    emit([
+        "n": data.X.rows, "p": data.X.columns, "coopsim_glm_poisson": t,
+        "coefficients": coefficients, "std_errors": errors, "iterations": iterations, "converged": converged,
+        "openblas_threads": Int(openblas_get_num_threads()),
+    ])
 }
