@@ -69,9 +69,10 @@ def timed(repeats, fn, warmup=1):
     return out
 
 
-def peers_json(bin_path, *args):
+def peers_json(bin_path, *args, env=None):
     """Runs coopsim-peers and parses the JSON it prints."""
-    r = subprocess.run([bin_path, *map(str, args)], capture_output=True, text=True)
+    r = subprocess.run([bin_path, *map(str, args)], capture_output=True, text=True,
+                       env=None if env is None else {**os.environ, **env})
     if r.returncode != 0:
         raise SystemExit(f"coopsim-peers {' '.join(map(str, args))} failed ({r.returncode}):\n{r.stderr}")
     return json.loads(r.stdout)
@@ -150,6 +151,25 @@ def ols_rows(bin_path, tmp, sizes, repeats, notes):
         rows.append(("OLS classical / bare dgels", size, cls, dg, cls / dg, "", None))
         rows.append(("OLS + HC3 / numpy lstsq", size, hc3, median(t_np), hc3 / median(t_np), "< 1", hc3 < median(t_np)))
         rows.append(("OLS + HC3 / statsmodels HC3", size, hc3, median(t_sm), hc3 / median(t_sm), "< 1", hc3 < median(t_sm)))
+        if (n, p) == sizes[-1]:
+            rows += single_thread_rows(bin_path, folder, X, y, size, repeats)
+    return rows
+
+
+def single_thread_rows(bin_path, folder, X, y, size, repeats):
+    """The largest OLS again with one BLAS thread on every side: slower, but it does not depend on
+    whether the other core is free, so it stays comparable on a shared machine."""
+    rows = []
+    sw = peers_json(bin_path, "ols", "--data", folder, "--repeat", repeats, env={"OPENBLAS_NUM_THREADS": "1"})
+    try:
+        from threadpoolctl import threadpool_limits
+    except ImportError:
+        return rows
+    with threadpool_limits(limits=1):
+        t_np = timed(repeats, lambda: np.linalg.lstsq(X, y, rcond=None))
+    hc3, dg = median(sw["coopsim_ols_hc3"]), median(sw["lapacke_dgels"])
+    rows.append(("OLS + HC3 / bare dgels, 1 BLAS thread", size, hc3, dg, hc3 / dg, "<= 1.3", hc3 / dg <= 1.3))
+    rows.append(("OLS + HC3 / numpy lstsq, 1 BLAS thread", size, hc3, median(t_np), hc3 / median(t_np), "< 1", hc3 < median(t_np)))
     return rows
 
 
