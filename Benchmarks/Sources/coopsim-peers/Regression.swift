@@ -80,3 +80,16 @@ func runGLM(_ o: Options) {
         "openblas_threads": Int(openblas_get_num_threads()),
     ])
 }
+
+/// `coopsim-peers qr --data DIR --repeat N`: `LeastSquares` with each factorisation (`dgeqrt`
+/// compact WY, the default, and `dgeqp3` with fixed columns, i.e. blocked `dgeqrf`) against the
+/// bare `dgels`, to show where each QR pays off.
+func runQR(_ o: Options) {
+    let data = RegressionData(directory: o.string("data"))
+    let repeats = o.int("repeat", default: 5)
+    let tWY = time(repeats: repeats) { _ = LeastSquares(X: data.X, y: data.y, factorization: .compactWY).coefficients }
+    let tPivoted = time(repeats: repeats) { _ = LeastSquares(X: data.X, y: data.y, factorization: .pivoted).coefficients }
+    let tDgels = time(repeats: repeats) { _ = bareQRSolve(data.X, data.y) }
+    emit(["n": data.X.rows, "p": data.X.columns, "least_squares_compact_wy": tWY, "least_squares_pivoted": tPivoted,
+          "lapacke_dgels": tDgels, "openblas_threads": Int(openblas_get_num_threads())])
+}

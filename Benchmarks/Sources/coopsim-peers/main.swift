@@ -4,6 +4,7 @@
 //   coopsim-peers info
 //   coopsim-peers ols --data DIR [--repeat N]
 //   coopsim-peers glm --data DIR [--repeat N]
+//   coopsim-peers qr --data DIR [--repeat N]
 //   coopsim-peers mc --draws D --years Y --threads T [--repeat N]
 //   coopsim-peers rng [--count N] [--years Y] [--repeat N]
 import CLinearAlgebra
@@ -19,6 +20,7 @@ case "info":
           "openblas_threads": Int(openblas_get_num_threads())])
 case "ols": runOLS(options)
 case "glm": runGLM(options)
+case "qr": runQR(options)
 case "rng": runRNG(options)
 case "mc": runMonteCarlo(options)
 default: fail("unknown command \(arguments[1]); expected info, ols, glm, mc or rng", status: 64)
