@@ -19,10 +19,10 @@ public enum TOMLParser {
 
     /// Reads and parses a file; a missing file, an empty one or invalid UTF-8 is an `InputError`.
     public static func parse(contentsOf path: String) throws(InputError) -> TOMLDocument {
-        guard let data = FileManager.default.contents(atPath: path) else {
-            throw InputError.message("cannot read the file (does it exist?)", file: path)
+        let bytes: [UInt8]
+        do { bytes = try CSVReader.readFile(path) } catch let e as InputError { throw e } catch {
+            throw InputError.message("cannot read the file", file: path)
         }
-        let bytes = [UInt8](data)
         if let bad = firstInvalidUTF8(bytes) {
             throw InputError(file: path, line: bad.line, field: nil, expected: "UTF-8 text",
                              found: "an invalid byte 0x\(String(bytes[bad.offset], radix: 16)) at byte offset \(bad.offset)")
