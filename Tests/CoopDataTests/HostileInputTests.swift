@@ -85,4 +85,17 @@ final class HostileInputTests: XCTestCase {
         XCTAssertEqual(message { _ = try CSVReader.read(path: dir) }, "\(dir): expected a file, got a folder")
         XCTAssertTrue(message { _ = try TOMLParser.parse(contentsOf: "/no/such/file.toml") }.contains("no such file"))
     }
+
+    /// Arrays or inline tables nested 100,000 deep overflowed the stack; 50,000 dotted key parts hung.
+    func testDeepTOMLIsAnError() {
+        let arrays = "a = " + String(repeating: "[", count: 100_000) + String(repeating: "]", count: 100_000)
+        XCTAssertEqual(message { _ = try TOMLParser.parse(arrays, file: "t.toml") },
+                       "t.toml:1:105: expected arrays and inline tables nested at most 100 deep, got deeper nesting")
+        let tables = "a = " + String(repeating: "{b=", count: 1000) + "1" + String(repeating: "}", count: 1000)
+        XCTAssertTrue(message { _ = try TOMLParser.parse(tables, file: "t.toml") }.contains("nested at most 100 deep"))
+        let keys = String(repeating: "a.", count: 50_000) + "b = 1"
+        XCTAssertEqual(message { _ = try TOMLParser.parse(keys, file: "t.toml") }, "t.toml:1:201: expected a key of at most 100 dotted parts, got more")
+        // Within the limits: parsed.
+        XCTAssertNoThrow(try TOMLParser.parse("a = " + String(repeating: "[", count: 50) + "1" + String(repeating: "]", count: 50), file: "t.toml"))
+    }
 }
