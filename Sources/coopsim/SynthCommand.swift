@@ -53,9 +53,7 @@ struct SynthCommand: ParsableCommand {
             let table = try Synthesizer.panel(model: spec, truth: t, regions: regions, years: yearRange!, seed: seed)
             let text = Synthesizer.csv(table)
             if let out {
-                do { try text.write(toFile: out, atomically: true, encoding: .utf8) } catch {
-                    throw InputError.message("cannot write the panel: \(error.localizedDescription)", file: out)
-                }
+                try OutputFile.write(text, to: out)
                 printError("synth: \(table.rowCount) rows (\(regions) regions x \(yearRange!.count) years) written to \(out)")
             } else {
                 FileHandle.standardOutput.write(Data(text.utf8))
