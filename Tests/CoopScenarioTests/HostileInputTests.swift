@@ -116,4 +116,24 @@ final class HostileInputTests: XCTestCase {
         XCTAssertTrue(p[0].contains("c.toml:46:14: equations[3].covariance: expected a positive semi-definite covariance of the coefficients"), p[0])
         XCTAssertTrue(p[0].contains("at term 'log1p(support)'"), p[0])
     }
+
+    /// A truth whose lever range leaves the lever's domain (training up to 2) or whose initial
+    /// counts may be negative wrote such values to the panel with exit status 0.
+    func testSynthRulesMustStayInTheirDomains() throws {
+        let model = try ModelSpec.load(path: root.appendingPathComponent("Scenarios/model.toml").path)
+        let text = try String(contentsOf: root.appendingPathComponent("Scenarios/truth.toml"), encoding: .utf8)
+        let bad = text.replacingOccurrences(of: "training = { uniform = [0, 0.2] }", with: "training = { uniform = [0, 2] }")
+            .replacingOccurrences(of: "coops = { uniform = [50, 1500] }", with: "coops = { uniform = [-50, 1500] }")
+        let truth = try SyntheticTruth.parse(bad, file: "t.toml")
+        do {
+            _ = try Synthesizer.panel(model: model, truth: truth, regions: 2, years: 2010...2012, seed: 1)
+            XCTFail("accepted")
+        } catch let e as InputErrors {
+            XCTAssertEqual(e.errors.map(\.description), [
+                "t.toml:34: initial.coops: expected values in the domain of coops (a whole number of at least 0), got the range [-50.0, 1500.0]",
+                "t.toml:44: paths.training: expected values in the domain of training (a share between 0 and 1), got the range [0.0, 2.0]",
+            ])
+        }
+        XCTAssertNoThrow(try Synthesizer.panel(model: model, truth: SyntheticTruth.parse(text, file: "t.toml"), regions: 2, years: 2010...2012, seed: 1))
+    }
 }

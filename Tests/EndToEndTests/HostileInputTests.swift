@@ -149,4 +149,10 @@ final class HostileInputTests: XCTestCase {
         try expect(["run", dir.appendingPathComponent("hcmc-baseline.toml").path, "--out", dir.appendingPathComponent("o").path], 65, "positive semi-definite")
         XCTAssertFalse(FileManager.default.fileExists(atPath: dir.appendingPathComponent("o").path))
     }
+
+    /// synth with 9,999 regions over 98,100 years aborted allocating memory.
+    func testSynthPanelIsBounded() throws {
+        try expect(["synth", "--model", scenario("model"), "--truth", scenario("truth"), "--regions", "9999", "--years", "1900:99999",
+                    "--seed", "1"], 64, "--regions x --years must be at most 1000000 rows, got 9999 x 98100 = 980901900.")
+    }
 }
