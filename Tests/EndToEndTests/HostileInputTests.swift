@@ -155,4 +155,22 @@ final class HostileInputTests: XCTestCase {
         try expect(["synth", "--model", scenario("model"), "--truth", scenario("truth"), "--regions", "9999", "--years", "1900:99999",
                     "--seed", "1"], 64, "--regions x --years must be at most 1000000 rows, got 9999 x 98100 = 980901900.")
     }
+
+    /// An extends chain of 3,000 files took minutes (a quadratic cycle check); blank names were accepted.
+    func testScenarioChainsAndNames() throws {
+        let dir = try CLI.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        for f in ["model", "calibration"] {
+            try FileManager.default.copyItem(atPath: scenario(f), toPath: dir.appendingPathComponent(f + ".toml").path)
+        }
+        let base = try String(contentsOfFile: scenario("hcmc-baseline"), encoding: .utf8)
+        _ = try write(base, "c0.toml", in: dir)
+        for i in 1...150 { _ = try write("name = \"c\(i)\"\nextends = \"c\(i - 1).toml\"\n", "c\(i).toml", in: dir) }
+        try expect(["validate", dir.appendingPathComponent("c99.toml").path], 0)
+        try expect(["validate", dir.appendingPathComponent("c150.toml").path], 65,
+                   "c51.toml:2: extends: expected a chain of at most 100 scenario files")
+        let blank = try write(base.replacingOccurrences(of: "name = \"hcmc-baseline\"", with: "name = \" \"")
+                                  .replacingOccurrences(of: "region = \"Thành phố Hồ Chí Minh\"", with: "region = \"\""), "blank.toml", in: dir)
+        try expect(["validate", blank], 65, "blank.toml:3: name: expected a non-empty text, got \" \"", "blank.toml:7: region: expected a non-empty text")
+    }
 }
