@@ -136,4 +136,27 @@ final class HostileInputTests: XCTestCase {
         }
         XCTAssertNoThrow(try Synthesizer.panel(model: model, truth: SyntheticTruth.parse(text, file: "t.toml"), regions: 2, years: 2010...2012, seed: 1))
     }
+
+    /// A division by zero in an identity was reported as "change levers ..." only: the message
+    /// now also points at the equation, with its file and line.
+    func testDomainErrorNamesTheEquation() throws {
+        let dir = try temporaryFolder()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let scenarios = root.appendingPathComponent("Scenarios")
+        for f in ["calibration.toml", "hcmc-baseline.toml"] {
+            try FileManager.default.copyItem(at: scenarios.appendingPathComponent(f), to: dir.appendingPathComponent(f))
+        }
+        let model = try String(contentsOf: scenarios.appendingPathComponent("model.toml"), encoding: .utf8)
+        try model.replacingOccurrences(of: "identity = \"gdp_share = va / grdp\"", with: "identity = \"gdp_share = va / (grdp - grdp)\"")
+            .write(to: dir.appendingPathComponent("model.toml"), atomically: true, encoding: .utf8)
+        let loaded = try ScenarioLoader.load(path: dir.appendingPathComponent("hcmc-baseline.toml").path)
+        do {
+            _ = try Runner.run(scenarios: [loaded], options: RunOptions(draws: 10))
+            XCTFail("ran")
+        } catch let e as InputErrors {
+            let m = e.description
+            XCTAssertTrue(m.contains("gdp_share left its domain (a number of at least 0) in 2024 on 10 of 10 paths"), m)
+            XCTAssertTrue(m.hasSuffix("or the equation 'gdp_share' on \(dir.appendingPathComponent("model.toml").path):92"), m)
+        }
+    }
 }

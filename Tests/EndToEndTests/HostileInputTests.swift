@@ -71,7 +71,7 @@ final class HostileInputTests: XCTestCase {
         let dir = try CLI.temporaryDirectory()
         defer { try? FileManager.default.removeItem(at: dir) }
         let arrays = try write("a = " + String(repeating: "[", count: 100_000) + String(repeating: "]", count: 100_000) + "\n", "arrays.toml", in: dir)
-        try expect(["validate", arrays], 65, "arrays.toml:1:105: expected arrays and inline tables nested at most 100 deep")
+        try expect(["validate", arrays], 65, "arrays.toml:1:105: a: expected arrays and inline tables nested at most 100 deep")
         let tables = try write("a = " + String(repeating: "{b=", count: 50_000) + "1" + String(repeating: "}", count: 50_000) + "\n", "tables.toml", in: dir)
         try expect(["validate", tables], 65, "tables.toml:1:", "nested at most 100 deep")
         let keys = try write(String(repeating: "a.", count: 50_000) + "b = 1\n", "keys.toml", in: dir)
