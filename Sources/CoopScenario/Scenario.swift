@@ -96,12 +96,22 @@ public enum ScenarioLoader {
 
     /// Loads a scenario and the model it names, checking the scenario against the model.
     /// Throws `InputErrors` listing every problem found.
+    /// The most files an `extends` chain may hold (each is read and merged).
+    public static let maximumExtendsChain = 100
+
     public static func load(path: String) throws -> (Scenario, ModelSpec) {
         var problems: [InputError] = []
         var chain: [(path: String, doc: TOMLDocument)] = []
         var current = path
+        var seen = Set<String>()
         while true {
-            if let k = chain.firstIndex(where: { canonical($0.path) == canonical(current) }) {
+            if chain.count >= maximumExtendsChain, let last = chain.last {
+                throw InputErrors([InputError(file: last.path, line: last.doc.root.entry("extends")?.keyLine, field: "extends",
+                                              expected: "a chain of at most \(maximumExtendsChain) scenario files",
+                                              found: "a longer one from \(path)", hint: "extend a scenario nearer the root")])
+            }
+            if !seen.insert(canonical(current)).inserted,
+               let k = chain.firstIndex(where: { canonical($0.path) == canonical(current) }) {
                 let cycle = chain[k...].map(\.path) + [current]
                 throw InputErrors([InputError(file: chain.last!.path, line: chain.last!.doc.root.entry("extends")?.keyLine, field: "extends",
                                               expected: "a chain of scenarios without a cycle", found: "a cycle: " + cycle.joined(separator: " -> "))])
@@ -232,6 +242,12 @@ struct MergedScenario {
         if modelPath == nil { missing("model", "the path of a model file") }
         if calibrationPath == nil { missing("calibration", "the path of a calibration file") }
         if region == nil { missing("region", "the region's name") }
+        // Names label every output row and select scenarios in reports: blank ones are errors.
+        for (key, v) in [("name", name), ("region", region)] {
+            if let v, v.value.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty {
+                problems.append(InputError(file: v.file, line: v.line, field: key, expected: "a non-empty text", found: "\"\(v.value)\""))
+            }
+        }
         if lastObserved == nil { missing("last_observed_year", "the last observed year") }
         if horizon == nil { missing("horizon", "the last simulated year") }
         if let lo = lastObserved, let h = horizon, h.value <= lo.value {

@@ -18,7 +18,7 @@ struct SimulationOptions: ParsableArguments {
     @Option(help: "Output folder (written atomically: a failed run leaves nothing behind).")
     var out: String = "out"
 
-    @Option(help: "Also write the first K paths of every metric to paths.csv.")
+    @Option(help: "Also write the first K paths (at most 10000) of every metric to paths.csv.")
     var paths: Int = 0
 
     @Flag(help: "Start every CSV with a byte-order mark so Excel shows Vietnamese names correctly.")
@@ -28,7 +28,8 @@ struct SimulationOptions: ParsableArguments {
         // The cap of a scenario file's `draws`: memory does not grow with draws, but time does.
         if let d = draws, d < 1 || d > 100_000_000 { throw ValidationError("--draws must be from 1 to 100000000, got \(d).") }
         if threads < 1 { throw ValidationError("--threads must be at least 1, got \(threads).") }
-        if paths < 0 { throw ValidationError("--paths must be at least 0, got \(paths).") }
+        // Sample paths are kept in memory and written one row per path, year and metric.
+        if paths < 0 || paths > 10_000 { throw ValidationError("--paths must be from 0 to 10000, got \(paths).") }
         if out.isEmpty { throw ValidationError("--out must name a folder.") }
     }
 

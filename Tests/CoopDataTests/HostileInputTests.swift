@@ -90,11 +90,14 @@ final class HostileInputTests: XCTestCase {
     func testDeepTOMLIsAnError() {
         let arrays = "a = " + String(repeating: "[", count: 100_000) + String(repeating: "]", count: 100_000)
         XCTAssertEqual(message { _ = try TOMLParser.parse(arrays, file: "t.toml") },
-                       "t.toml:1:105: expected arrays and inline tables nested at most 100 deep, got deeper nesting")
+                       "t.toml:1:105: a: expected arrays and inline tables nested at most 100 deep, got deeper nesting")
         let tables = "a = " + String(repeating: "{b=", count: 1000) + "1" + String(repeating: "}", count: 1000)
         XCTAssertTrue(message { _ = try TOMLParser.parse(tables, file: "t.toml") }.contains("nested at most 100 deep"))
         let keys = String(repeating: "a.", count: 50_000) + "b = 1"
         XCTAssertEqual(message { _ = try TOMLParser.parse(keys, file: "t.toml") }, "t.toml:1:201: expected a key of at most 100 dotted parts, got more")
+        // A malformed value names its key.
+        XCTAssertEqual(message { _ = try TOMLParser.parse("[run]\nseed = 18446744073709551615\n", file: "t.toml") },
+                       "t.toml:2:8: run.seed: expected an integer that fits in 64 bits, got '18446744073709551615'")
         // Within the limits: parsed.
         XCTAssertNoThrow(try TOMLParser.parse("a = " + String(repeating: "[", count: 50) + "1" + String(repeating: "]", count: 50), file: "t.toml"))
     }

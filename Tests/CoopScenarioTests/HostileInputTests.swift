@@ -116,4 +116,47 @@ final class HostileInputTests: XCTestCase {
         XCTAssertTrue(p[0].contains("c.toml:46:14: equations[3].covariance: expected a positive semi-definite covariance of the coefficients"), p[0])
         XCTAssertTrue(p[0].contains("at term 'log1p(support)'"), p[0])
     }
+
+    /// A truth whose lever range leaves the lever's domain (training up to 2) or whose initial
+    /// counts may be negative wrote such values to the panel with exit status 0.
+    func testSynthRulesMustStayInTheirDomains() throws {
+        let model = try ModelSpec.load(path: root.appendingPathComponent("Scenarios/model.toml").path)
+        let text = try String(contentsOf: root.appendingPathComponent("Scenarios/truth.toml"), encoding: .utf8)
+        let bad = text.replacingOccurrences(of: "training = { uniform = [0, 0.2] }", with: "training = { uniform = [0, 2] }")
+            .replacingOccurrences(of: "coops = { uniform = [50, 1500] }", with: "coops = { uniform = [-50, 1500] }")
+        let truth = try SyntheticTruth.parse(bad, file: "t.toml")
+        do {
+            _ = try Synthesizer.panel(model: model, truth: truth, regions: 2, years: 2010...2012, seed: 1)
+            XCTFail("accepted")
+        } catch let e as InputErrors {
+            XCTAssertEqual(e.errors.map(\.description), [
+                "t.toml:34: initial.coops: expected values in the domain of coops (a whole number of at least 0), got the range [-50.0, 1500.0]",
+                "t.toml:44: paths.training: expected values in the domain of training (a share between 0 and 1), got the range [0.0, 2.0]",
+            ])
+        }
+        XCTAssertNoThrow(try Synthesizer.panel(model: model, truth: SyntheticTruth.parse(text, file: "t.toml"), regions: 2, years: 2010...2012, seed: 1))
+    }
+
+    /// A division by zero in an identity was reported as "change levers ..." only: the message
+    /// now also points at the equation, with its file and line.
+    func testDomainErrorNamesTheEquation() throws {
+        let dir = try temporaryFolder()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let scenarios = root.appendingPathComponent("Scenarios")
+        for f in ["calibration.toml", "hcmc-baseline.toml"] {
+            try FileManager.default.copyItem(at: scenarios.appendingPathComponent(f), to: dir.appendingPathComponent(f))
+        }
+        let model = try String(contentsOf: scenarios.appendingPathComponent("model.toml"), encoding: .utf8)
+        try model.replacingOccurrences(of: "identity = \"gdp_share = va / grdp\"", with: "identity = \"gdp_share = va / (grdp - grdp)\"")
+            .write(to: dir.appendingPathComponent("model.toml"), atomically: true, encoding: .utf8)
+        let loaded = try ScenarioLoader.load(path: dir.appendingPathComponent("hcmc-baseline.toml").path)
+        do {
+            _ = try Runner.run(scenarios: [loaded], options: RunOptions(draws: 10))
+            XCTFail("ran")
+        } catch let e as InputErrors {
+            let m = e.description
+            XCTAssertTrue(m.contains("gdp_share left its domain (a number of at least 0) in 2024 on 10 of 10 paths"), m)
+            XCTAssertTrue(m.hasSuffix("or the equation 'gdp_share' on \(dir.appendingPathComponent("model.toml").path):92"), m)
+        }
+    }
 }

@@ -71,7 +71,7 @@ final class HostileInputTests: XCTestCase {
         let dir = try CLI.temporaryDirectory()
         defer { try? FileManager.default.removeItem(at: dir) }
         let arrays = try write("a = " + String(repeating: "[", count: 100_000) + String(repeating: "]", count: 100_000) + "\n", "arrays.toml", in: dir)
-        try expect(["validate", arrays], 65, "arrays.toml:1:105: expected arrays and inline tables nested at most 100 deep")
+        try expect(["validate", arrays], 65, "arrays.toml:1:105: a: expected arrays and inline tables nested at most 100 deep")
         let tables = try write("a = " + String(repeating: "{b=", count: 50_000) + "1" + String(repeating: "}", count: 50_000) + "\n", "tables.toml", in: dir)
         try expect(["validate", tables], 65, "tables.toml:1:", "nested at most 100 deep")
         let keys = try write(String(repeating: "a.", count: 50_000) + "b = 1\n", "keys.toml", in: dir)
@@ -114,6 +114,7 @@ final class HostileInputTests: XCTestCase {
     func testDrawsAreBounded() throws {
         try expect(["run", scenario("hcmc-baseline"), "--draws", "1000000000"], 64, "--draws must be from 1 to 100000000")
         try expect(["run", scenario("hcmc-baseline"), "--draws", "0"], 64, "--draws must be from 1 to 100000000")
+        try expect(["run", scenario("hcmc-baseline"), "--paths", "100000"], 64, "--paths must be from 0 to 10000")
         let dir = try CLI.temporaryDirectory()
         defer { try? FileManager.default.removeItem(at: dir) }
         try expect(["run", scenario("hcmc-baseline"), "--draws", "1", "--seed", String(UInt64.max), "--out", dir.appendingPathComponent("o").path], 0)
@@ -148,5 +149,62 @@ final class HostileInputTests: XCTestCase {
         try expect(["validate", dir.appendingPathComponent("hcmc-baseline.toml").path], 65, "positive semi-definite")
         try expect(["run", dir.appendingPathComponent("hcmc-baseline.toml").path, "--out", dir.appendingPathComponent("o").path], 65, "positive semi-definite")
         XCTAssertFalse(FileManager.default.fileExists(atPath: dir.appendingPathComponent("o").path))
+    }
+
+    /// synth with 9,999 regions over 98,100 years aborted allocating memory.
+    func testSynthPanelIsBounded() throws {
+        try expect(["synth", "--model", scenario("model"), "--truth", scenario("truth"), "--regions", "9999", "--years", "1900:99999",
+                    "--seed", "1"], 64, "--regions x --years must be at most 1000000 rows, got 9999 x 98100 = 980901900.")
+    }
+
+    /// An extends chain of 3,000 files took minutes (a quadratic cycle check); blank names were accepted.
+    func testScenarioChainsAndNames() throws {
+        let dir = try CLI.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        for f in ["model", "calibration"] {
+            try FileManager.default.copyItem(atPath: scenario(f), toPath: dir.appendingPathComponent(f + ".toml").path)
+        }
+        let base = try String(contentsOfFile: scenario("hcmc-baseline"), encoding: .utf8)
+        _ = try write(base, "c0.toml", in: dir)
+        for i in 1...150 { _ = try write("name = \"c\(i)\"\nextends = \"c\(i - 1).toml\"\n", "c\(i).toml", in: dir) }
+        try expect(["validate", dir.appendingPathComponent("c99.toml").path], 0)
+        try expect(["validate", dir.appendingPathComponent("c150.toml").path], 65,
+                   "c51.toml:2: extends: expected a chain of at most 100 scenario files")
+        let blank = try write(base.replacingOccurrences(of: "name = \"hcmc-baseline\"", with: "name = \" \"")
+                                  .replacingOccurrences(of: "region = \"Thành phố Hồ Chí Minh\"", with: "region = \"\""), "blank.toml", in: dir)
+        try expect(["validate", blank], 65, "blank.toml:3: name: expected a non-empty text, got \" \"", "blank.toml:7: region: expected a non-empty text")
+    }
+
+    /// A run folder whose summary.csv holds a year of 99999999999 made report hang; values near
+    /// 1e308 overflowed the chart axis and trapped (signal 4).
+    func testReportOnCorruptRunFolders() throws {
+        let dir = try CLI.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let run = dir.appendingPathComponent("run")
+        try expect(["run", scenario("hcmc-baseline"), "--draws", "20", "--out", run.path], 0)
+        let summary = try String(contentsOf: run.appendingPathComponent("summary.csv"), encoding: .utf8)
+        var lines = summary.split(separator: "\n", omittingEmptySubsequences: false).map(String.init)
+        func corrupt(_ name: String, _ edit: (inout [String]) -> Void) throws -> String {
+            let folder = dir.appendingPathComponent(name)
+            try FileManager.default.copyItem(at: run, to: folder)
+            var cells = lines[1].split(separator: ",", omittingEmptySubsequences: false).map(String.init)
+            edit(&cells)
+            var copy = lines
+            copy[1] = cells.joined(separator: ",")
+            try copy.joined(separator: "\n").write(to: folder.appendingPathComponent("summary.csv"), atomically: true, encoding: .utf8)
+            return folder.path
+        }
+        let year = try corrupt("year") { $0[2] = "99999999999" }
+        try expect(["report", year], 65, "summary.csv:2: year: expected a year from 1 to 9999, got '99999999999'")
+        let huge = try corrupt("huge") { $0[4] = "1e308"; $0[6] = "-1e308" }
+        for format in ["html", "ipynb", "md"] {
+            try expect(["report", huge, "--format", format], 65, "summary.csv:2: mean: expected a number between -1e300 and 1e300, got '1e+308'")
+        }
+        let text = try corrupt("text") { $0[4] = "abc" }
+        try expect(["report", text], 65, "summary.csv:2: mean: expected a number, got 'abc'")
+        lines.removeLast(lines.count / 2)
+        let truncated = try corrupt("truncated") { $0.removeLast(3) }
+        try expect(["report", truncated], 65, "summary.csv:2: expected 12 fields as in the header, got 9")
+        try expect(["report", dir.path], 65, "summary.csv: expected summary.csv in a run folder")
     }
 }

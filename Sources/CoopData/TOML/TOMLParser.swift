@@ -195,7 +195,15 @@ private struct Parser {
                 guard peek == UInt8(ascii: "=") else { throw error("'=' after the key '\(key.map(\.name).joined(separator: "."))'") }
                 i += 1
                 skipSpaces()
-                let value = try parseValue()
+                let value: TOMLNode
+                do { value = try parseValue() } catch {
+                    // Name the key whose value is malformed (e.g. `seed: expected an integer that fits in 64 bits`).
+                    var located = error
+                    if located.field == nil {
+                        located.field = (current.filter { !$0.arrayLast } + key).map(\.name).joined(separator: ".")
+                    }
+                    throw located
+                }
                 try insert(&root, path: current, key: key, value: value)
                 try expectLineEnd()
             }

@@ -137,6 +137,8 @@ public struct MonteCarloResult: Sendable, Equatable {
                     }
                     var advice = levers.isEmpty ? "" : "change " + Self.list(levers, "or") + " (they feed the equation '\(eq!.name)'), or "
                     advice += "check the observed values (observed.\(name) and those the equation reads)"
+                    // The equation itself may be at fault (a division by zero, a negative sd in normal()).
+                    if let eq { advice += ", or the equation '\(eq.name)' on \(model.spec.file):\(eq.line)" }
                     return InputError.message(
                         "\(name) left its domain (\(model.variableDomains[v].expectation)) in \(year) on \(k) of \(draws) paths in scenario '\(plan.scenario)': " + advice,
                         file: plan.file)
