@@ -255,12 +255,11 @@ public enum MonteCarlo {
                     first += n
                 }
                 let out = outs[s]
+                blockMoments.withUnsafeMutableBufferPointer { bm in
+                    RunningMoments.twoPass(rows: used, values: out, stride: B, count: m, into: bm.baseAddress! + s * cells)
+                }
                 scen[s].sketches.withUnsafeMutableBufferPointer { sk in
-                    for c in 0..<used {
-                        let row = out + c * B
-                        blockMoments[s * cells + c] = RunningMoments(twoPass: row, count: m)
-                        sk[c].add(row, count: m)
-                    }
+                    for c in 0..<used { sk[c].add(out + c * B, count: m) }
                 }
                 for (t, target) in plan.targets.enumerated() {
                     let row = out + (target.yearIndex * nv + target.metric) * B
