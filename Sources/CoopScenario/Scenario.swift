@@ -124,6 +124,10 @@ public enum ScenarioLoader {
                 }
                 throw InputErrors([error])
             }
+            if let other = otherKind(doc) {
+                throw InputErrors([InputError(file: current, line: 1, field: nil, expected: "a scenario file",
+                                              found: other.found, hint: other.hint)])
+            }
             chain.append((current, doc))
             guard let ext = doc.root["extends"] else { break }
             guard let s = ext.stringValue else {
@@ -148,6 +152,21 @@ public enum ScenarioLoader {
         }
         let scenario = try merged.finish(path: path, chain: chain.map(\.path), model: model)
         return (scenario, model)
+    }
+
+    /// Recognises a model, calibration or truth file given where a scenario was expected.
+    static func otherKind(_ doc: TOMLDocument) -> (found: String, hint: String)? {
+        let root = doc.root
+        if let eqs = root["equations"]?.arrayValue, eqs.contains(where: { $0.tableValue?["coefficients"] != nil }) {
+            return ("a calibration file (its [[equations]] have coefficients)", "name it in a scenario as calibration = \"...\"")
+        }
+        if root["variables"] != nil && root["equations"] != nil {
+            return ("a model file (it has [variables] and [[equations]])", "name it in a scenario as model = \"...\"")
+        }
+        if root["initial"] != nil && root["paths"] != nil {
+            return ("a truth file for coopsim synth (it has [initial] and [paths])", "use it with coopsim synth --truth")
+        }
+        return nil
     }
 
     static func canonical(_ p: String) -> String { URL(fileURLWithPath: p).standardizedFileURL.path }
