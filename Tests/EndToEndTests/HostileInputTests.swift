@@ -106,6 +106,13 @@ final class HostileInputTests: XCTestCase {
         try expect(["report", out.path, "--out", empty.path], 64, "cannot write: it is a folder")
         try expect(["synth", "--model", scenario("model"), "--truth", scenario("truth"), "--regions", "2", "--years", "2010:2012",
                     "--seed", "1", "--out", empty.path], 64, "cannot write: it is a folder")
+        // An output that names an input would replace it.
+        try expect(["report", out.path, "--out", out.appendingPathComponent("summary.csv").path], 64, "expected a new file, got the input")
+        let truth = dir.appendingPathComponent("truth.toml").path
+        try FileManager.default.copyItem(atPath: scenario("truth"), toPath: truth)
+        try expect(["synth", "--model", scenario("model"), "--truth", truth, "--regions", "2", "--years", "2010:2012", "--seed", "1",
+                    "--out", truth], 64, "--out \(truth): expected a new file, got the input")
+        XCTAssertEqual(try String(contentsOfFile: truth, encoding: .utf8), try String(contentsOfFile: scenario("truth"), encoding: .utf8))
         let leftovers = try FileManager.default.contentsOfDirectory(atPath: dir.path).filter { $0.hasPrefix(".") }
         XCTAssertEqual(leftovers, [], "temporary folders left behind")
     }
