@@ -234,4 +234,14 @@ final class HostileInputTests: XCTestCase {
         try expect(["fit", overflow, "--formula", "y ~ x", "--family", "negbin"], 65,
                    "overflow.csv: --family negbin: expected an IRLS fit that converges to finite estimates")
     }
+
+    /// A TOML file with neither a model's sections nor a scenario's model key said "problems in "
+    /// and "no such file or directory" about an empty path.
+    func testScenarioWithoutModelSaysWhatIsMissing() throws {
+        let dir = try CLI.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let bare = try write("name = \"m\"\n", "bare.toml", in: dir)
+        try expect(["validate", bare], 65, "bare.toml:1: model: expected the path of a model file")
+        try expect(["run", bare, "--out", dir.appendingPathComponent("o").path], 65, "bare.toml:1: model: expected the path of a model file")
+    }
 }
