@@ -10,6 +10,7 @@ for pair in "hcmc-baseline hcmc-2024-plan" "haiphong-baseline haiphong-2014-plan
             "haugiang-baseline haugiang-2021-plan"; do
   set -- $pair
   "$bin" compare "Scenarios/$1.toml" "Scenarios/$2.toml" --out "out/compare-$2"
+  "$bin" report "out/compare-$2" --format html --out "out/compare-$2/report.html"
 done
 "$bin" report out --format html --out out/report.html
-echo "make run: results in out/ (summary.csv, targets.csv, run.json, report.html) and out/compare-*/" >&2
+echo "make run: results in out/ (summary.csv, targets.csv, run.json, report.html) and out/compare-*/ (compare.csv, report.html)" >&2

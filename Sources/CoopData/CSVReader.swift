@@ -136,6 +136,17 @@ public enum CSVReader {
 
     // MARK: - Cells
 
+    /// True when `text` reads as a number under the rules of a numeric cell (missing markers excluded).
+    public static func isNumber(_ text: String) -> Bool {
+        var bytes = Array(text.utf8)
+        let n = bytes.count
+        bytes.append(0)
+        return bytes.withUnsafeBufferPointer { b in
+            let f = _CSVField(start: 0, end: n, quoted: false, escapedQuote: false)
+            return !isMissing(b.baseAddress!, f) && parseCell(b.baseAddress!, f) != nil
+        }
+    }
+
     /// True when the field is one of the missing markers.
     @inline(__always)
     static func isMissing(_ p: UnsafePointer<UInt8>, _ f: _CSVField) -> Bool {
@@ -258,7 +269,9 @@ public enum CSVReader {
 
     // MARK: - Files and UTF-8
 
-    static func readFile(_ path: String) throws -> [UInt8] {
+    /// The bytes of the file at `path`: a regular file or a pipe; a folder, a device (such as
+    /// `/dev/zero`, which never ends) or an unreadable path is an `InputError` naming it.
+    public static func readFile(_ path: String) throws -> [UInt8] {
         let fd = open(path, O_RDONLY)
         if fd < 0 {
             let reason = String(cString: strerror(errno))
@@ -266,8 +279,17 @@ public enum CSVReader {
         }
         defer { close(fd) }
         var st = stat()
-        if fstat(fd, &st) != 0 || (st.st_mode & S_IFMT) == S_IFDIR {
-            throw InputError(file: path, expected: "a readable file", found: "a directory or unreadable entry")
+        if fstat(fd, &st) != 0 {
+            throw InputError(file: path, expected: "a readable file", found: String(cString: strerror(errno)).lowercased())
+        }
+        switch st.st_mode & S_IFMT {
+        case S_IFDIR:
+            throw InputError(file: path, expected: "a file", found: "a folder")
+        case S_IFREG, S_IFIFO:
+            break  // regular files, and pipes such as <(command)
+        default:
+            // Devices such as /dev/zero never end: reading them would exhaust memory.
+            throw InputError(file: path, expected: "a regular file", found: "a device or socket")
         }
         var result: [UInt8] = []
         let size = Int(st.st_size)

@@ -95,12 +95,29 @@ public struct DataTable: Sendable, Equatable {
     public func numeric(_ name: String, field: String? = nil) throws -> [Double] {
         switch try column(named: name, field: field) {
         case .numeric(let v): return v
-        case .text(let v):
-            let example = v.first(where: { $0 != nil }).flatMap { $0 } ?? ""
-            throw InputError(file: source, field: field ?? name,
-                             expected: "a numeric column '\(name)'",
-                             found: "text such as '\(example)'")
+        case .text:
+            throw textInNumericColumn(name, usedAs: field)
         }
+    }
+
+    /// The input error for the text column `name` used as a number: located at the first cell
+    /// that is not a number (the one that made the column text), e.g.
+    /// `data.csv:14: x: expected a number (x is used as a number in the formula), got 'abc'`.
+    public func textInNumericColumn(_ name: String, usedAs use: String?, hint: String? = nil) -> InputError {
+        guard let j = indexByName[name], case .text(let cells) = columns[j] else {
+            return InputError(file: source, field: name, expected: "a numeric column", found: "no such column")
+        }
+        let context = use.map { " (\(name) is used as a number in \($0.hasPrefix("the ") || $0.hasPrefix("-") ? "" : "the ")\($0))" } ?? ""
+        let numbers = cells.lazy.compactMap { $0 }.filter { CSVReader.isNumber($0) }.count
+        let texts = cells.lazy.compactMap { $0 }.count - numbers
+        guard let row = cells.indices.first(where: { cells[$0].map { !CSVReader.isNumber($0) } ?? false }) else {
+            return InputError(file: source, field: name, expected: "a number\(context)", found: "text")
+        }
+        let more = numbers == 0 ? "" : texts > 1 ? " and \(texts - 1) other cell\(texts == 2 ? "" : "s") that are not numbers" : ""
+        return InputError(file: source, line: rowLines.isEmpty ? nil : rowLines[row], field: name,
+                          expected: numbers > 0 ? "a number in every cell\(context)" : "a numeric column\(context)",
+                          found: (numbers == 0 ? "text such as " : "") + "'\(cells[row]!.unicodeScalars.map { $0.value < 0x20 || $0.value == 0x7F ? "\\u{\(String($0.value, radix: 16))}" : String($0) }.joined())'\(more)",
+                          hint: hint ?? (numbers > 0 ? "fix the cell, or leave it empty or NA for a missing value" : nil))
     }
 
     /// Adds (or replaces) a column; used by callers that derive columns.

@@ -74,7 +74,8 @@ public struct DesignMatrix: Sendable {
 
         // 1. Factors.
         var factors: [Factor] = []
-        for t in formula.terms { for f in t.factors where !factors.contains(f) { factors.append(f) } }
+        var seenFactors = Set<Factor>()
+        for t in formula.terms { for f in t.factors where seenFactors.insert(f).inserted { factors.append(f) } }
         var numeric: [String: [Double]] = [:]
         var categorical: [String: _Categorical] = [:]
         for f in factors {
@@ -83,6 +84,14 @@ public struct DesignMatrix: Sendable {
             switch f.kind {
             case .expression:
                 if let textColumn {
+                    // A bare text column is categorical (patsy), unless most of its cells are numbers:
+                    // then a stray cell made a numeric column text, and that cell is the problem.
+                    let present = textColumn.compactMap { $0 }
+                    if case .variable(let name) = f.expression,
+                       present.lazy.filter({ CSVReader.isNumber($0) }).count * 2 > present.count {
+                        throw data.textInNumericColumn(name, usedAs: "the formula",
+                                                       hint: "fix the cell, or write C(\(name)) to treat the column as categorical")
+                    }
                     categorical[f.name] = _Categorical(text: textColumn, reference: nil)
                 } else {
                     numeric[f.name] = try f.expression.evaluate(resolver)
@@ -98,8 +107,7 @@ public struct DesignMatrix: Sendable {
         var y: [Double] = []
         if let response = formula.response {
             if case .variable(let name) = response, case .text? = data[name] {
-                throw InputError(file: data.source, field: "formula",
-                                 expected: "a numeric response", found: "the text column '\(name)'")
+                throw data.textInNumericColumn(name, usedAs: "the response")
             }
             y = try response.evaluate(resolver)
         }

@@ -63,7 +63,8 @@ public struct Formula: Sendable, Hashable, CustomStringConvertible {
         let rhs = try p.parseTermSum()
         try p.expectEnd()
         var unique: [Term] = []
-        for t in rhs.terms where !unique.contains(t) { unique.append(t) }
+        var seen = Set<Term>()
+        for t in rhs.terms where seen.insert(t).inserted { unique.append(t) }
         return Formula(text: text, response: response, responseName: responseName,
                        hasIntercept: !rhs.interceptRemoved, terms: unique)
     }
@@ -161,6 +162,8 @@ extension _FormulaParser {
     mutating func parseTermSigned(after previous: String?) throws -> _TermExpr {
         guard isOp("-") || isOp("+") else { return try parseTermProduct(after: previous) }
         let op = current
+        try enter(op)
+        defer { nesting -= 1 }
         index += 1
         let operand = try parseTermSigned(after: op.text)
         if op.text == "+" { return operand }
@@ -181,10 +184,13 @@ extension _FormulaParser {
                 if right.literal == 0 || right.literal == -1 {
                     left = _TermExpr(intercept: false, interceptRemoved: true, terms: left.terms)
                 } else if right.intercept {
-                    left = _TermExpr(intercept: true, interceptRemoved: false, terms: left.terms + right.terms)
+                    left.intercept = true
+                    left.interceptRemoved = false
+                    left.literal = nil
+                    try appendTerms(right.terms, to: &left.terms, at: current)
                 } else {
-                    left = _TermExpr(intercept: left.intercept, interceptRemoved: left.interceptRemoved,
-                                     terms: left.terms + right.terms)
+                    left.literal = nil
+                    try appendTerms(right.terms, to: &left.terms, at: current)
                 }
             } else {
                 if right.literal == 0 {
@@ -192,7 +198,8 @@ extension _FormulaParser {
                 } else if right.literal == 1 {
                     left = _TermExpr(intercept: false, interceptRemoved: true, terms: left.terms)
                 } else {
-                    let kept = left.terms.filter { !right.terms.contains($0) }
+                    let removed = Set(right.terms)
+                    let kept = left.terms.filter { !removed.contains($0) }
                     left = right.intercept
                         ? _TermExpr(intercept: false, interceptRemoved: true, terms: kept)
                         : _TermExpr(intercept: left.intercept, interceptRemoved: left.interceptRemoved, terms: kept)
@@ -210,10 +217,15 @@ extension _FormulaParser {
             let right = try parseTermInteraction(after: op.text)
             try checkInteractable(left, right, op)
             if op.text == "*" {
-                left = _TermExpr(terms: left.terms + right.terms + interact(left.terms, right.terms))
+                var terms = left.terms
+                try appendTerms(right.terms, to: &terms, at: op)
+                try appendTerms(try interact(left.terms, right.terms, at: op), to: &terms, at: op)
+                left = _TermExpr(terms: terms)
             } else {
                 let all = Term(factors: left.terms.flatMap(\.factors))
-                left = _TermExpr(terms: left.terms + interact([all], right.terms))
+                var terms = left.terms
+                try appendTerms(try interact([all], right.terms, at: op), to: &terms, at: op)
+                left = _TermExpr(terms: terms)
             }
         }
         return left
@@ -226,7 +238,7 @@ extension _FormulaParser {
             index += 1
             let right = try parseTermPower(after: ":")
             try checkInteractable(left, right, op)
-            left = _TermExpr(terms: interact(left.terms, right.terms))
+            left = _TermExpr(terms: try interact(left.terms, right.terms, at: op))
         }
         return left
     }
@@ -250,8 +262,8 @@ extension _FormulaParser {
         var big = base.terms
         if n > 1 {
             for _ in 1..<n {
-                big = interact(big, base.terms)
-                all += big
+                big = try interact(big, base.terms, at: op)
+                try appendTerms(big, to: &all, at: op)
             }
         }
         return _TermExpr(terms: all)
@@ -265,12 +277,32 @@ extension _FormulaParser {
         }
     }
 
-    func interact(_ a: [Term], _ b: [Term]) -> [Term] {
+    /// The most terms a formula may expand to (`a*b*c*...` doubles the count with each factor):
+    /// beyond it the formula is an input error, not an endless expansion.
+    static let maximumTerms = 10_000
+
+    /// The error for a formula that expands past `maximumTerms` at `token`.
+    func tooManyTerms(at token: _Token) -> InputError {
+        InputError(column: token.column, field: field, expected: "a formula of at most \(Self.maximumTerms) terms",
+                   found: "more at '\(token.text)' (column \(token.column))",
+                   hint: "each '*' doubles the terms: use fewer factors, or ':' for a single interaction")
+    }
+
+    /// Appends `extra` to `terms`, bounded by `maximumTerms` (duplicates are removed later, in order).
+    func appendTerms(_ extra: [Term], to terms: inout [Term], at token: _Token) throws {
+        if terms.count + extra.count > Self.maximumTerms { throw tooManyTerms(at: token) }
+        terms.append(contentsOf: extra)
+    }
+
+    /// Every product of a term of `a` with a term of `b`, without duplicates, in order.
+    func interact(_ a: [Term], _ b: [Term], at token: _Token) throws -> [Term] {
+        if a.count * b.count > Self.maximumTerms { throw tooManyTerms(at: token) }
         var out: [Term] = []
+        var seen = Set<Term>()
         for l in a {
             for r in b {
                 let t = Term(factors: l.factors + r.factors)
-                if !out.contains(t) { out.append(t) }
+                if seen.insert(t).inserted { out.append(t) }
             }
         }
         return out
@@ -280,6 +312,8 @@ extension _FormulaParser {
         let t = current
         switch t.kind {
         case .op where t.text == "(":
+            try enter(t)
+            defer { nesting -= 1 }
             index += 1
             let inner = try parseTermSum()
             try expectOp(")", "')' to close the '(' at column \(t.column)")

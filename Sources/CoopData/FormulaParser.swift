@@ -123,6 +123,37 @@ struct _FormulaParser {
     let tokens: [_Token]
     let field: String
     var index = 0
+    /// Current recursion depth (parentheses, calls, unary signs), bounded by `maximumNesting`.
+    var nesting = 0
+    /// Depth of the expression tree last returned by an arithmetic parse function.
+    var expressionDepth = 0
+
+    /// Deepest nesting of parentheses, calls and signs accepted: input beyond it is an error,
+    /// not a stack overflow (recursive descent uses the call stack).
+    static let maximumNesting = 200
+    /// Deepest expression tree accepted (`a + b + c` is 3 deep): evaluation, printing and
+    /// release of an expression recurse over the tree.
+    static let maximumExpressionDepth = 1000
+
+    /// Enters one level of nesting at `token`; throws beyond `maximumNesting`.
+    mutating func enter(_ token: _Token) throws {
+        nesting += 1
+        if nesting > Self.maximumNesting {
+            throw InputError(column: token.column, field: field,
+                             expected: "at most \(Self.maximumNesting) nested parentheses, calls or signs",
+                             found: "deeper nesting at column \(token.column)", hint: "simplify the expression")
+        }
+    }
+
+    /// Records the depth of a new node over children of depth `childDepth`; throws beyond `maximumExpressionDepth`.
+    mutating func grow(_ childDepth: Int, at token: _Token) throws {
+        expressionDepth = childDepth + 1
+        if expressionDepth > Self.maximumExpressionDepth {
+            throw InputError(column: token.column, field: field,
+                             expected: "an expression at most \(Self.maximumExpressionDepth) operations deep",
+                             found: "a deeper one at column \(token.column)", hint: "split it into several terms or identities")
+        }
+    }
 
     init(_ text: String, field: String) throws {
         self.tokens = try _tokenize(text, field: field)
@@ -151,38 +182,58 @@ struct _FormulaParser {
 
     mutating func parseArithmetic() throws -> Expression {
         var left = try parseProduct()
+        var depth = expressionDepth
         while isOp("+") || isOp("-") {
-            let op = current.text
+            let token = current
+            let op = token.text
             index += 1
             let right = try parseProduct(after: op)
+            try grow(max(depth, expressionDepth), at: token)
+            depth = expressionDepth
             left = .binary(op == "+" ? .add : .subtract, left, right)
         }
+        expressionDepth = depth
         return left
     }
 
     mutating func parseProduct(after previous: String? = nil) throws -> Expression {
         var left = try parseUnary(after: previous)
+        var depth = expressionDepth
         while isOp("*") || isOp("/") {
-            let op = current.text
+            let token = current
+            let op = token.text
             index += 1
             let right = try parseUnary(after: op)
+            try grow(max(depth, expressionDepth), at: token)
+            depth = expressionDepth
             left = .binary(op == "*" ? .multiply : .divide, left, right)
         }
+        expressionDepth = depth
         return left
     }
 
     mutating func parseUnary(after previous: String?) throws -> Expression {
-        if isOp("-") { index += 1; return .negate(try parseUnary(after: "-")) }
-        if isOp("+") { index += 1; return try parseUnary(after: "+") }
+        if isOp("-") || isOp("+") {
+            let token = current
+            try enter(token)
+            defer { nesting -= 1 }
+            index += 1
+            let operand = try parseUnary(after: token.text)
+            if token.text == "+" { return operand }
+            try grow(expressionDepth, at: token)
+            return .negate(operand)
+        }
         return try parsePower(after: previous)
     }
 
     mutating func parsePower(after previous: String?) throws -> Expression {
         let base = try parsePrimary(after: previous)
         if isOp("^") || isOp("**") {
-            let op = current.text
+            let token = current
+            let baseDepth = expressionDepth
             index += 1
-            let exponent = try parseUnary(after: op)
+            let exponent = try parseUnary(after: token.text)
+            try grow(max(baseDepth, expressionDepth), at: token)
             return .binary(.power, base, exponent)
         }
         return base
@@ -194,10 +245,14 @@ struct _FormulaParser {
         switch t.kind {
         case .number:
             index += 1
+            expressionDepth = 1
             return .number(t.value)
         case .name:
             index += 1
+            expressionDepth = 1
             guard isOp("(") else { return .variable(t.text) }
+            try enter(t)
+            defer { nesting -= 1 }
             index += 1
             if t.text == "Q" {
                 // patsy's quoting of a column name that is not a valid name: Q("Thành phố").
@@ -205,6 +260,7 @@ struct _FormulaParser {
                 let name = current.stringValue
                 index += 1
                 try expectOp(")", "')' to close Q( opened at column \(t.column)")
+                expressionDepth = 1
                 return .variable(name)
             }
             if t.text == "I" {
@@ -220,13 +276,17 @@ struct _FormulaParser {
                                  hint: closestName(to: t.text, among: known).map { "did you mean '\($0)'?" })
             }
             var args: [Expression] = []
+            var deepest = 0
             if !isOp(")") {
                 args.append(try parseArithmetic())
+                deepest = expressionDepth
                 while isOp(",") {
                     index += 1
                     args.append(try parseArithmetic())
+                    deepest = max(deepest, expressionDepth)
                 }
             }
+            try grow(deepest, at: t)
             try expectOp(")", "',' or ')' to close \(t.text)( opened at column \(t.column)")
             guard f.arity.contains(args.count) else {
                 let n = f.arity.lowerBound == f.arity.upperBound ? "\(f.arity.lowerBound)" : "\(f.arity.lowerBound) or \(f.arity.upperBound)"
@@ -243,6 +303,8 @@ struct _FormulaParser {
             }
             return .call(f, args)
         case .op where t.text == "(":
+            try enter(t)
+            defer { nesting -= 1 }
             index += 1
             let inner = try parseArithmetic()
             try expectOp(")", "')' to close the '(' at column \(t.column)")

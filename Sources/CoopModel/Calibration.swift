@@ -163,9 +163,19 @@ public struct Calibration: Sendable {
                         c.report(t["covariance"], field: p + ".covariance", expected: "a symmetric matrix",
                                  found: "entry (\(i + 1),\(j + 1)) = \(covRows[i][j]) but (\(j + 1),\(i + 1)) = \(covRows[j][i])")
                     } }
+                    let before = c.problems.count
                     for i in 0..<n where !(covRows[i][i] >= 0) {
                         c.report(t["covariance"], field: p + ".covariance", expected: "non-negative variances on the diagonal",
                                  found: "\(covRows[i][i]) for term '\(i < terms.count ? terms[i] : "?")'")
+                    }
+                    // Symmetric with a sound diagonal: the simulation needs a Cholesky factor.
+                    if c.problems.count == before && !covRows.joined().contains(where: { !$0.isFinite }) {
+                        if case .failure(let f) = SemidefiniteCholesky.factor(Array(covRows.joined()), dimension: n) {
+                            c.report(t["covariance"], field: p + ".covariance",
+                                     expected: "a positive semi-definite covariance of the coefficients",
+                                     found: "a matrix that is not (pivot \(f.pivot) at term '\(f.column < terms.count ? terms[f.column] : "?")')",
+                                     hint: "run `coopsim calibrate` again; if the design is nearly collinear, drop a term from the formula")
+                        }
                     }
                 }
                 let sigma = c.number(t, "sigma", path: p, required: family == .gaussian, tableLine: item.line, domain: .nonNegative)

@@ -65,6 +65,32 @@ public enum Synthesizer {
                                            found: "nothing"))
             }
         }
+        // Every value a rule can draw must lie in its variable's domain (a share above 1, or a
+        // negative count, would otherwise be written to the panel as if valid).
+        for (section, rules) in [("initial", truth.initial), ("paths", truth.paths)] {
+            for (name, rule, line) in rules {
+                guard let domain = model.declaration(name)?.domain else { continue }
+                let (low, high): (Double, Double)
+                switch rule {
+                case .value(let v): (low, high) = (v, v)
+                case .uniform(let a, let b): (low, high) = (a, b)
+                case .walk(let a, let b, _): (low, high) = (a, b)
+                }
+                let ok: Bool
+                switch domain {
+                case .real: ok = low.isFinite && high.isFinite
+                case .positive: ok = low > 0 && high.isFinite
+                case .nonNegative, .count: ok = low >= 0 && high.isFinite
+                case .share, .openShare: ok = low >= 0 && high <= 1 && (domain == .share || low < 1 && high > 0)
+                case .range(let a, let b): ok = low >= a && high <= b
+                }
+                if !ok {
+                    problems.append(InputError(file: truth.file, line: line, field: "\(section).\(name)",
+                                               expected: "values in the domain of \(name) (\(domain.expectation))",
+                                               found: low == high ? "\(low)" : "the range [\(low), \(high)]"))
+                }
+            }
+        }
         if !problems.isEmpty { throw InputErrors(problems) }
 
         let width = max(2, String(regions).count)

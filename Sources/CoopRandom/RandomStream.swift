@@ -36,6 +36,53 @@ public struct RandomStream: RandomNumberGenerator, Sendable {
         position = 4
     }
 
+    /// The stream for `key` when its Philox key is already known: the same stream as
+    /// `init(key:)`, bit for bit. `philoxKey` must be `key.philoxKey`; it depends on
+    /// (seed, region, equation) only, so a loop over paths or years computes it once.
+    @inlinable
+    public init(key: StreamKey, philoxKey k: SIMD2<UInt32>) {
+        let c = key.firstCounter
+        k0 = k.x; k1 = k.y
+        c0 = c.x; c1 = c.y; c2 = c.z; c3 = c.w
+        buffer = (0, 0, 0, 0)
+        position = 4
+    }
+
+    /// Opens the streams of `count` consecutive paths, `streams[i]` for `key.withPath(key.path + i)`,
+    /// each with its first Philox block already computed: the same draws as
+    /// `RandomStream(key: key.withPath(key.path + i))`, bit for bit.
+    ///
+    /// The Philox key is derived once for all paths, and the first blocks are computed in one
+    /// tight loop whose iterations are independent (the processor overlaps their chains of
+    /// multiplications), instead of one at a time inside the samplers.
+    /// Use it when every stream will be drawn from; an unused stream costs a block.
+    @inlinable
+    public static func open(_ streams: UnsafeMutablePointer<RandomStream>, count n: Int, paths key: StreamKey) {
+        let k = key.philoxKey
+        let c1 = UInt32(bitPattern: Int32(truncatingIfNeeded: key.year))
+        let first = key.path
+        for i in 0..<n {
+            let path = first &+ UInt64(i)
+            let c2 = UInt32(truncatingIfNeeded: path), c3 = UInt32(truncatingIfNeeded: path >> 32)
+            let a = Philox4x32x10.block(0, c1, c2, c3, k.x, k.y)
+            var s = RandomStream(k0: k.x, k1: k.y, c1: c1, c2: c2, c3: c3)
+            // The state `next()` leaves after a fresh stream's first block, before its first draw.
+            s.c0 = 1
+            s.buffer.2 = UInt64(a.1) << 32 | UInt64(a.0)
+            s.buffer.3 = UInt64(a.3) << 32 | UInt64(a.2)
+            s.position = 2
+            streams[i] = s
+        }
+    }
+
+    @inlinable
+    init(k0: UInt32, k1: UInt32, c1: UInt32, c2: UInt32, c3: UInt32) {
+        self.k0 = k0; self.k1 = k1
+        c0 = 0; self.c1 = c1; self.c2 = c2; self.c3 = c3
+        buffer = (0, 0, 0, 0)
+        position = 4
+    }
+
     /// The stream's next 64 random bits.
     @inlinable
     public mutating func next() -> UInt64 {

@@ -18,18 +18,27 @@ public enum FileValidator {
 
     /// Every problem found in the file; empty when it is valid.
     public static func check(path: String) -> [InputError] {
-        guard FileManager.default.fileExists(atPath: path) else {
+        var isFolder: ObjCBool = false
+        guard FileManager.default.fileExists(atPath: path, isDirectory: &isFolder) else {
             return [InputError.message("no such file", file: path)]
         }
+        if isFolder.boolValue { return [InputError(file: path, expected: "a file", found: "a folder")] }
         do {
             switch kind(of: path) {
-            case .model: return checkModel(try ModelSpec.load(path: path))
+            case .model:
+                let model = try ModelSpec.load(path: path)
+                let problems = checkModel(model)
+                return problems.isEmpty ? checkStructure(model) : problems
             case .calibration: _ = try Calibration.load(path: path)
             case .truth: _ = try SyntheticTruth.load(path: path)
             case .scenario:
                 let (scenario, _) = try ScenarioLoader.load(path: path)
                 if FileManager.default.fileExists(atPath: scenario.calibrationPath) {
-                    _ = try Calibration.load(path: scenario.calibrationPath)
+                    // Everything `run` checks before simulating: the model compiled with the
+                    // calibration, and the scenario's observed values and history against it.
+                    let (scenario, model) = (scenario, try ModelSpec.load(path: scenario.modelPath))
+                    let compiled = try CompiledModel(spec: model, calibration: try Calibration.load(path: scenario.calibrationPath))
+                    _ = try Runner.plan(scenario, compiled, seed: scenario.seed)
                 } else {
                     return [InputError(file: path, field: "calibration", expected: "an existing calibration file",
                                        found: "\(scenario.calibrationPath) does not exist", hint: "run `coopsim calibrate` to make one")]
@@ -62,6 +71,13 @@ public enum FileValidator {
                         continue
                     }
                     let lhs = eq.text[..<eqSign].trimmingCharacters(in: .whitespaces)
+                    guard case .variable(let target)? = try? CoopData.Expression.parse(lhs), target == lhs else {
+                        problems.append(InputError(file: model.file, line: eq.line, field: field + ".identity",
+                                                   expected: "a single variable name on the left of '=' (an identity defines one variable)",
+                                                   found: "'\(lhs)'",
+                                                   hint: "solve the identity for the variable, e.g. 'x = exp(...)' rather than 'log(x) = ...'; a behavioural equation (formula with ~) may transform its left side"))
+                        continue
+                    }
                     names.append(lhs)
                     names += try CoopData.Expression.parse(String(eq.text[eq.text.index(after: eqSign)...]), field: field + ".identity").variableNames
                 } else {
@@ -86,6 +102,34 @@ public enum FileValidator {
             }
         }
         return problems
+    }
+
+    /// What only compiling the model shows (the order of equations, a cycle, a variable that no
+    /// equation computes, a left-hand side that cannot be solved for its variable), checked with a
+    /// placeholder calibration that matches every behavioural equation.
+    static func checkStructure(_ model: ModelSpec) -> [InputError] {
+        var equations: [Calibration.Equation] = []
+        for eq in model.equations {
+            guard let family = eq.family, let f = try? Formula.parse(eq.text) else { continue }
+            let terms = (f.hasIntercept ? ["Intercept"] : []) + f.terms.map(\.name)
+            let p = terms.count
+            equations.append(Calibration.Equation(name: eq.name, family: family, formula: eq.text, terms: terms,
+                                                  coefficients: [Double](repeating: 0, count: p),
+                                                  covariance: [[Double]](repeating: [Double](repeating: 0, count: p), count: p),
+                                                  sigma: 1, alpha: 1, nobs: 0, groups: nil))
+        }
+        let placeholder = Calibration(file: "<placeholder>", model: model.name, dataFile: "", dataSHA256: "",
+                                      covarianceType: "classical", equations: equations)
+        do {
+            _ = try CompiledModel(spec: model, calibration: placeholder)
+            return []
+        } catch let e as InputErrors {
+            return e.errors.filter { $0.file != placeholder.file }
+        } catch let e as InputError {
+            return e.file == placeholder.file ? [] : [e]
+        } catch {
+            return [InputError.message("\(error)", file: model.file)]
+        }
     }
 
     static func checkData(path: String) throws -> [InputError] {

@@ -94,7 +94,7 @@ public enum FitRunner {
         }
         if n <= p {
             throw InputError(file: file, field: "--formula",
-                             expected: "more rows than coefficients (\(p) columns: \(design.columnNames.joined(separator: ", ")))",
+                             expected: "more rows than coefficients (\(p) columns: \(Self.shortList(design.columnNames)))",
                              found: "\(n) usable row\(n == 1 ? "" : "s")" + (design.droppedRows > 0 ? " after dropping \(design.droppedRows) with missing values" : ""),
                              hint: "use fewer terms or more data")
         }
@@ -109,7 +109,20 @@ public enum FitRunner {
             weights = keep.map { w[$0] }
             trials = trials.map { t in keep.map { t[$0] } }
             groups = groups.map { g in keep.map { g[$0] } }
+            if keep.count <= p {
+                throw InputError(file: file, field: "--weights \(request.weights ?? "")",
+                                 expected: "more rows with a positive weight than coefficients (\(p))",
+                                 found: "\(keep.count) row\(keep.count == 1 ? "" : "s") with a positive weight",
+                                 hint: "rows of zero weight carry no information; check the weight column")
+            }
         }
+        if case .cluster(let c) = request.standardErrors, let g = groups, Set(g).count < 2 {
+            throw InputError(file: file, field: "--se cluster:\(c)",
+                             expected: "at least 2 clusters for cluster-robust standard errors",
+                             found: "\(Set(g).count) distinct value\(Set(g).count == 1 ? "" : "s") of '\(c)' on the rows used",
+                             hint: "cluster by a column with several groups, or use --se HC1")
+        }
+        try checkScale(X: X, y: y, names: design.columnNames, response: design.responseName, file: file)
         try checkResponse(y, family: request.family, trials: trials, design: design, table: table, file: file)
 
         let covariance: CovarianceType
@@ -177,6 +190,31 @@ public enum FitRunner {
         }
         report.warnings = warnings
         return report
+    }
+
+    /// Names for a message: all of them up to 12, else the first 10 and how many more.
+    static func shortList(_ names: [String]) -> String {
+        names.count <= 12 ? names.joined(separator: ", ") : names.prefix(10).joined(separator: ", ") + ", ... (\(names.count - 10) more)"
+    }
+
+    /// Values whose squares overflow or underflow (largest magnitude in a column above 1e150 or
+    /// below 1e-150) make sums of squares and the coefficient covariance meaningless (infinite or
+    /// zero standard errors): an input error that asks to rescale the column.
+    static func checkScale(X: Matrix, y: [Double], names: [String], response: String, file: String) throws {
+        func check(_ largest: Double, _ name: String, _ example: String) throws {
+            guard largest > 1e150 || (largest > 0 && largest < 1e-150) else { return }
+            let factor = "1e\(Int(log10(largest).rounded()))"
+            throw InputError(file: file, field: name,
+                             expected: "values between 1e-150 and 1e150 in magnitude (their squares must be finite and non-zero)",
+                             found: "values as large as \(CSVWriter.number(largest)) in absolute value",
+                             hint: "rescale it, e.g. \(example.replacingOccurrences(of: "NAME", with: name).replacingOccurrences(of: "K", with: factor))")
+        }
+        try check(y.reduce(0) { max($0, abs($1)) }, response, "I(NAME / K) on the left of '~'")
+        for j in 0..<X.columns {
+            var largest = 0.0
+            for i in 0..<X.rows { largest = max(largest, abs(X.storage[i + j * X.rows])) }
+            try check(largest, names[j], "I(NAME / K)")
+        }
     }
 
     static func rows(_ X: Matrix, _ keep: [Int]) -> Matrix {

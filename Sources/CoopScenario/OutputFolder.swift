@@ -133,11 +133,36 @@ extension RunSummary {
 }
 
 extension Runner {
+    /// Names of the files a run folder may hold (outputs and reports): an existing folder with a
+    /// `run.json` is a previous run, which `writeOutput` may replace.
+    static let runFolderMarker = "run.json"
+
+    /// Checks that `directory` may receive a run's output before the run starts: it does not exist,
+    /// is an empty folder, or is a previous run's folder (it holds run.json). A file, or a folder
+    /// holding anything else, is never replaced: an `OutputError` with `isUsage` (a wrong `--out`).
+    public static func checkOutputFolder(_ directory: String) throws(OutputError) {
+        let fm = FileManager.default
+        let path = URL(fileURLWithPath: directory).standardizedFileURL.path
+        var isFolder: ObjCBool = false
+        guard fm.fileExists(atPath: path, isDirectory: &isFolder) else { return }
+        guard isFolder.boolValue else {
+            throw OutputError(path: directory, reason: "it is a file, not a folder",
+                              hint: "give --out a new folder; coopsim does not replace other files", isUsage: true)
+        }
+        let entries = (try? fm.contentsOfDirectory(atPath: path)) ?? []
+        if entries.isEmpty || entries.contains(runFolderMarker) { return }
+        throw OutputError(path: directory,
+                          reason: "the folder exists and is not the output of an earlier run (it has no run.json but holds \(entries.sorted().prefix(3).map { "'\($0)'" }.joined(separator: ", "))\(entries.count > 3 ? ", ..." : ""))",
+                          hint: "give --out a new folder; a run replaces its whole output folder", isUsage: true)
+    }
+
     /// Writes the output folder atomically: into a temporary folder beside `directory`, then renamed
-    /// into place (a previous folder is replaced only once the new one is complete). On failure the
-    /// temporary folder is removed and any previous folder is left untouched; the error is an
-    /// `InputError` naming the folder.
-    public static func writeOutput(_ summary: RunSummary, to directory: String, excel: Bool) throws {
+    /// into place (a previous run's folder is replaced only once the new one is complete). On failure
+    /// the temporary folder is removed and any previous folder is left untouched. Throws
+    /// `OutputError`: `isUsage` when `directory` is a file or a folder that is not a previous run's
+    /// (see `checkOutputFolder`), else a reason such as a missing permission.
+    public static func writeOutput(_ summary: RunSummary, to directory: String, excel: Bool) throws(OutputError) {
+        try checkOutputFolder(directory)
         let fm = FileManager.default
         let target = URL(fileURLWithPath: directory).standardizedFileURL
         let parent = target.deletingLastPathComponent()
@@ -145,32 +170,32 @@ extension Runner {
         let stamp = "\(ProcessInfo.processInfo.processIdentifier)-\(UInt64(Date().timeIntervalSince1970 * 1e6))"
         let temp = parent.appendingPathComponent(".\(name).tmp-\(stamp)")
         let old = parent.appendingPathComponent(".\(name).old-\(stamp)")
-        func fail(_ what: String, _ error: Error) -> InputErrors {
-            InputErrors([InputError(file: directory, expected: "a folder that can be written", found: "\(what): \(error.localizedDescription)")])
+        func fail(_ what: String, _ error: Error, at path: URL) -> OutputError {
+            OutputError(path: directory, reason: "\(what): \(OutputFile.reason(path.path, error))")
         }
         do {
             try fm.createDirectory(at: parent, withIntermediateDirectories: true)
             try fm.createDirectory(at: temp, withIntermediateDirectories: false)
-        } catch { throw fail("cannot create \(temp.path)", error) }
+        } catch { throw fail("cannot create \(temp.path)", error, at: temp) }
         do {
             for f in summary.outputFiles(excel: excel) {
                 try Data(f.contents.utf8).write(to: temp.appendingPathComponent(f.name))
             }
         } catch {
             try? fm.removeItem(at: temp)
-            throw fail("cannot write into \(temp.path)", error)
+            throw fail("cannot write into \(temp.path)", error, at: temp.appendingPathComponent("summary.csv"))
         }
         var hadOld = false
         if fm.fileExists(atPath: target.path) {
             do { try fm.moveItem(at: target, to: old); hadOld = true } catch {
                 try? fm.removeItem(at: temp)
-                throw fail("cannot move the previous \(target.path) aside", error)
+                throw fail("cannot move the previous \(target.path) aside", error, at: old)
             }
         }
         do { try fm.moveItem(at: temp, to: target) } catch {
             try? fm.removeItem(at: temp)
             if hadOld { try? fm.moveItem(at: old, to: target) }
-            throw fail("cannot rename \(temp.path) into place", error)
+            throw fail("cannot rename \(temp.path) into place", error, at: target)
         }
         if hadOld { try? fm.removeItem(at: old) }
     }

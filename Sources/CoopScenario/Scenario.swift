@@ -96,12 +96,22 @@ public enum ScenarioLoader {
 
     /// Loads a scenario and the model it names, checking the scenario against the model.
     /// Throws `InputErrors` listing every problem found.
+    /// The most files an `extends` chain may hold (each is read and merged).
+    public static let maximumExtendsChain = 100
+
     public static func load(path: String) throws -> (Scenario, ModelSpec) {
         var problems: [InputError] = []
         var chain: [(path: String, doc: TOMLDocument)] = []
         var current = path
+        var seen = Set<String>()
         while true {
-            if let k = chain.firstIndex(where: { canonical($0.path) == canonical(current) }) {
+            if chain.count >= maximumExtendsChain, let last = chain.last {
+                throw InputErrors([InputError(file: last.path, line: last.doc.root.entry("extends")?.keyLine, field: "extends",
+                                              expected: "a chain of at most \(maximumExtendsChain) scenario files",
+                                              found: "a longer one from \(path)", hint: "extend a scenario nearer the root")])
+            }
+            if !seen.insert(canonical(current)).inserted,
+               let k = chain.firstIndex(where: { canonical($0.path) == canonical(current) }) {
                 let cycle = chain[k...].map(\.path) + [current]
                 throw InputErrors([InputError(file: chain.last!.path, line: chain.last!.doc.root.entry("extends")?.keyLine, field: "extends",
                                               expected: "a chain of scenarios without a cycle", found: "a cycle: " + cycle.joined(separator: " -> "))])
@@ -113,6 +123,10 @@ public enum ScenarioLoader {
                                                   expected: "a readable scenario file", found: "\(error)")])
                 }
                 throw InputErrors([error])
+            }
+            if let other = otherKind(doc) {
+                throw InputErrors([InputError(file: current, line: 1, field: nil, expected: "a scenario file",
+                                              found: other.found, hint: other.hint)])
             }
             chain.append((current, doc))
             guard let ext = doc.root["extends"] else { break }
@@ -138,6 +152,21 @@ public enum ScenarioLoader {
         }
         let scenario = try merged.finish(path: path, chain: chain.map(\.path), model: model)
         return (scenario, model)
+    }
+
+    /// Recognises a model, calibration or truth file given where a scenario was expected.
+    static func otherKind(_ doc: TOMLDocument) -> (found: String, hint: String)? {
+        let root = doc.root
+        if let eqs = root["equations"]?.arrayValue, eqs.contains(where: { $0.tableValue?["coefficients"] != nil }) {
+            return ("a calibration file (its [[equations]] have coefficients)", "name it in a scenario as calibration = \"...\"")
+        }
+        if root["variables"] != nil && root["equations"] != nil {
+            return ("a model file (it has [variables] and [[equations]])", "name it in a scenario as model = \"...\"")
+        }
+        if root["initial"] != nil && root["paths"] != nil {
+            return ("a truth file for coopsim synth (it has [initial] and [paths])", "use it with coopsim synth --truth")
+        }
+        return nil
     }
 
     static func canonical(_ p: String) -> String { URL(fileURLWithPath: p).standardizedFileURL.path }
@@ -232,6 +261,12 @@ struct MergedScenario {
         if modelPath == nil { missing("model", "the path of a model file") }
         if calibrationPath == nil { missing("calibration", "the path of a calibration file") }
         if region == nil { missing("region", "the region's name") }
+        // Names label every output row and select scenarios in reports: blank ones are errors.
+        for (key, v) in [("name", name), ("region", region)] {
+            if let v, v.value.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty {
+                problems.append(InputError(file: v.file, line: v.line, field: key, expected: "a non-empty text", found: "\"\(v.value)\""))
+            }
+        }
         if lastObserved == nil { missing("last_observed_year", "the last observed year") }
         if horizon == nil { missing("horizon", "the last simulated year") }
         if let lo = lastObserved, let h = horizon, h.value <= lo.value {

@@ -42,9 +42,7 @@ struct CalibrateCommand: ParsableCommand {
             Written by coopsim \(CoopSim.configuration.version): coopsim calibrate \(panel) --model \(model) --out \(out)
             """
             let text = result.calibration.toml(header: header)
-            do { try text.write(toFile: out, atomically: true, encoding: .utf8) } catch {
-                throw InputError.message("cannot write the calibration: \(error.localizedDescription)", file: out)
-            }
+            try OutputFile.write(text, to: out)
             print(result.summaryTable())
             printError("calibrate: \(result.calibration.equations.count) equations written to \(out)")
         }

@@ -53,6 +53,9 @@ struct FitCommand: ParsableCommand {
         if let p = panel, p.split(separator: ",").count != 2 {
             throw ValidationError("--panel must be REGION_COL,YEAR_COL, got '\(p)'.")
         }
+        if trials != nil && family != .binomial {
+            throw ValidationError("--trials goes with --family binomial only, got --family \(family.rawValue).")
+        }
         if !(level > 0 && level < 1) { throw ValidationError("--level must lie strictly between 0 and 1, got \(level).") }
     }
 

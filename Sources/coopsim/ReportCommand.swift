@@ -38,13 +38,8 @@ struct ReportCommand: ParsableCommand {
     func run() throws {
         let folder = try reportingInputErrors { try RunFolder.read(directory: dir) }
         let path = out ?? ReportBuilder.defaultOutput(directory: dir, format: format)
-        do {
-            try ReportBuilder(folder: folder, language: lang).write(format: format, to: path)
-        } catch let e as InputError {
-            // An output that cannot be written is not bad input data: exit 1.
-            printError("error: " + e.description)
-            throw ExitCode(1)
-        }
+        // An output that cannot be written is not bad input data: exit 1 (64 when --out is a folder).
+        try reportingInputErrors { try ReportBuilder(folder: folder, language: lang).write(format: format, to: path) }
         printError("coopsim report: wrote \(path)")
     }
 }

@@ -18,16 +18,18 @@ struct SimulationOptions: ParsableArguments {
     @Option(help: "Output folder (written atomically: a failed run leaves nothing behind).")
     var out: String = "out"
 
-    @Option(help: "Also write the first K paths of every metric to paths.csv.")
+    @Option(help: "Also write the first K paths (at most 10000) of every metric to paths.csv.")
     var paths: Int = 0
 
     @Flag(help: "Start every CSV with a byte-order mark so Excel shows Vietnamese names correctly.")
     var excel = false
 
     func validate() throws {
-        if let d = draws, d < 1 { throw ValidationError("--draws must be at least 1, got \(d).") }
+        // The cap of a scenario file's `draws`: memory does not grow with draws, but time does.
+        if let d = draws, d < 1 || d > 100_000_000 { throw ValidationError("--draws must be from 1 to 100000000, got \(d).") }
         if threads < 1 { throw ValidationError("--threads must be at least 1, got \(threads).") }
-        if paths < 0 { throw ValidationError("--paths must be at least 0, got \(paths).") }
+        // Sample paths are kept in memory and written one row per path, year and metric.
+        if paths < 0 || paths > 10_000 { throw ValidationError("--paths must be from 0 to 10000, got \(paths).") }
         if out.isEmpty { throw ValidationError("--out must name a folder.") }
     }
 
@@ -70,6 +72,7 @@ struct RunCommand: ParsableCommand {
 
     func run() throws {
         let files = scenarios.isEmpty ? try shippedScenarios() : scenarios
+        try reportingInputErrors { try Runner.checkOutputFolder(options.out) }
         let summary = try reportingInputErrors { () throws -> RunSummary in
             let loaded = try loadAll(files)
             return try Runner.run(scenarios: loaded, options: options.runOptions(compare: false))
@@ -101,6 +104,7 @@ struct CompareCommand: ParsableCommand {
     }
 
     func run() throws {
+        try reportingInputErrors { try Runner.checkOutputFolder(options.out) }
         let summary = try reportingInputErrors { () throws -> RunSummary in
             let loaded = try loadAll(scenarios)
             return try Runner.run(scenarios: loaded, options: options.runOptions(compare: true))

@@ -18,6 +18,10 @@ func reportingInputErrors<T>(_ body: () throws -> T) throws -> T {
     } catch let e as InputErrors {
         for err in e.errors { printError("error: " + err.description) }
         throw ExitCode(65)
+    } catch let e as OutputError {
+        // Not bad input: a wrong output option (64) or a file system that refuses (1).
+        printError("error: " + e.description)
+        throw ExitCode(e.isUsage ? 64 : 1)
     }
 }
 

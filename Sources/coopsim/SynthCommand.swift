@@ -34,6 +34,9 @@ struct SynthCommand: ParsableCommand {
     @Option(name: .long, help: "Output CSV file (stdout when omitted).")
     var out: String?
 
+    /// The largest panel synth draws (rows = regions x years), about 200 MB of CSV.
+    static let maximumRows = 1_000_000
+
     /// FIRST:LAST as a range of at least two years.
     var yearRange: ClosedRange<Int>? {
         let parts = years.split(separator: ":", omittingEmptySubsequences: false)
@@ -43,7 +46,11 @@ struct SynthCommand: ParsableCommand {
 
     func validate() throws {
         if regions < 1 || regions > 9999 { throw ValidationError("--regions must be between 1 and 9999, got \(regions).") }
-        if yearRange == nil { throw ValidationError("--years must be FIRST:LAST with FIRST < LAST, e.g. 2010:2023; got '\(years)'.") }
+        guard let range = yearRange else { throw ValidationError("--years must be FIRST:LAST with FIRST < LAST, e.g. 2010:2023; got '\(years)'.") }
+        // Every row is held in memory and written as text: bound the panel, not the machine.
+        if regions * range.count > Self.maximumRows {
+            throw ValidationError("--regions x --years must be at most \(Self.maximumRows) rows, got \(regions) x \(range.count) = \(regions * range.count).")
+        }
     }
 
     func run() throws {
@@ -53,9 +60,7 @@ struct SynthCommand: ParsableCommand {
             let table = try Synthesizer.panel(model: spec, truth: t, regions: regions, years: yearRange!, seed: seed)
             let text = Synthesizer.csv(table)
             if let out {
-                do { try text.write(toFile: out, atomically: true, encoding: .utf8) } catch {
-                    throw InputError.message("cannot write the panel: \(error.localizedDescription)", file: out)
-                }
+                try OutputFile.write(text, to: out)
                 printError("synth: \(table.rowCount) rows (\(regions) regions x \(yearRange!.count) years) written to \(out)")
             } else {
                 FileHandle.standardOutput.write(Data(text.utf8))

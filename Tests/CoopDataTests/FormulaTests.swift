@@ -145,8 +145,8 @@ final class FormulaTests: XCTestCase {
         }
         XCTAssertEqual(message("y ~ x", weights: "w"), "d.csv:3: w: expected a finite, non-negative weight, got -1.0")
         XCTAssertEqual(message("y ~ xx"), "d.csv: formula: expected a column of d.csv, got 'xx' (did you mean 'x'?)")
-        XCTAssertEqual(message("y ~ log(g)"), "d.csv: formula: expected a numeric column 'g', got text such as 'a'")
-        XCTAssertEqual(message("g ~ x"), "d.csv: formula: expected a numeric response, got the text column 'g'")
+        XCTAssertEqual(message("y ~ log(g)"), "d.csv:2: g: expected a numeric column (g is used as a number in the formula), got text such as 'a'")
+        XCTAssertEqual(message("g ~ x"), "d.csv:2: g: expected a numeric column (g is used as a number in the response), got text such as 'a'")
         XCTAssertEqual(message("y ~ lag(x)"),
                        "d.csv: formula: expected a panel (region and year columns) for lag(), diff() and dlog(), got a lagged use of 'x' without one (give --panel REGION,YEAR)")
         XCTAssertEqual(message("y ~ C(g, Treatment('z'))"), "formula: expected a reference level of C(g, Treatment('z')) among 'a', 'b', got 'z'")

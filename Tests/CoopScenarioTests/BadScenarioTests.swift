@@ -56,3 +56,21 @@ final class BadScenarioTests: XCTestCase {
         expect("path-errors.toml", line: 19, "levers.promotion.stepp", "did you mean 'step'?")
     }
 }
+
+/// A model, calibration or truth file given where a scenario is expected is named for what it is.
+final class WrongKindOfFileTests: XCTestCase {
+    func testModelAndCalibrationAreNotScenarios() {
+        let dir = ScenarioLoaderTests.root.appendingPathComponent("Scenarios")
+        for (file, words) in [("model.toml", "a model file"), ("calibration.toml", "a calibration file"), ("truth.toml", "a truth file")] {
+            do {
+                _ = try ScenarioLoader.load(path: dir.appendingPathComponent(file).path)
+                XCTFail("\(file) loaded as a scenario")
+            } catch let e as InputErrors {
+                XCTAssertEqual(e.errors.count, 1, "\(e)")
+                XCTAssertTrue(e.description.contains("expected a scenario file, got \(words)"), e.description)
+            } catch {
+                XCTFail("\(error)")
+            }
+        }
+    }
+}

@@ -214,6 +214,8 @@ final class EngineRunTests: XCTestCase {
         let dir = folder + "/out"
         try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
         try "old".write(toFile: dir + "/stale.txt", atomically: true, encoding: .utf8)
+        // A previous run's folder (it has run.json); any other folder is refused (HostileInputTests).
+        try "{}".write(toFile: dir + "/run.json", atomically: true, encoding: .utf8)
         let summary = try Runner.run(scenarios: [s], options: RunOptions(draws: 50, excel: true))
         try Runner.writeOutput(summary, to: dir, excel: true)
         XCTAssertFalse(FileManager.default.fileExists(atPath: dir + "/stale.txt"))

@@ -19,10 +19,10 @@ public enum TOMLParser {
 
     /// Reads and parses a file; a missing file, an empty one or invalid UTF-8 is an `InputError`.
     public static func parse(contentsOf path: String) throws(InputError) -> TOMLDocument {
-        guard let data = FileManager.default.contents(atPath: path) else {
-            throw InputError.message("cannot read the file (does it exist?)", file: path)
+        let bytes: [UInt8]
+        do { bytes = try CSVReader.readFile(path) } catch let e as InputError { throw e } catch {
+            throw InputError.message("cannot read the file", file: path)
         }
-        let bytes = [UInt8](data)
         if let bad = firstInvalidUTF8(bytes) {
             throw InputError(file: path, line: bad.line, field: nil, expected: "UTF-8 text",
                              found: "an invalid byte 0x\(String(bytes[bad.offset], radix: 16)) at byte offset \(bad.offset)")
@@ -69,6 +69,21 @@ private struct Parser {
     var i = 0
     var line = 1
     var lineStart = 0
+    /// Arrays and inline tables open around the current value.
+    var nesting = 0
+
+    /// Deepest nesting of arrays and inline tables, and most parts of a dotted key, accepted:
+    /// the parser and the tables it builds recurse, so deeper input is an error, not a stack overflow.
+    static let maximumNesting = 100
+    static let maximumKeyParts = 100
+
+    /// Enters an array or inline table; throws beyond `maximumNesting`.
+    mutating func enterNested() throws(InputError) {
+        nesting += 1
+        if nesting > Self.maximumNesting {
+            throw error("arrays and inline tables nested at most \(Self.maximumNesting) deep", "deeper nesting")
+        }
+    }
 
     init(bytes: [UInt8], file: String) {
         self.bytes = bytes
@@ -180,7 +195,15 @@ private struct Parser {
                 guard peek == UInt8(ascii: "=") else { throw error("'=' after the key '\(key.map(\.name).joined(separator: "."))'") }
                 i += 1
                 skipSpaces()
-                let value = try parseValue()
+                let value: TOMLNode
+                do { value = try parseValue() } catch {
+                    // Name the key whose value is malformed (e.g. `seed: expected an integer that fits in 64 bits`).
+                    var located = error
+                    if located.field == nil {
+                        located.field = (current.filter { !$0.arrayLast } + key).map(\.name).joined(separator: ".")
+                    }
+                    throw located
+                }
                 try insert(&root, path: current, key: key, value: value)
                 try expectLineEnd()
             }
@@ -216,6 +239,9 @@ private struct Parser {
                 throw error("a key", describeHere())
             }
             parts.append(KeyPart(name: name, line: l, column: c))
+            if parts.count > Self.maximumKeyParts {
+                throw error("a key of at most \(Self.maximumKeyParts) dotted parts", "more", line: l, column: c)
+            }
             skipSpaces()
             if peek == UInt8(ascii: ".") { i += 1; continue }
             return parts
@@ -420,6 +446,8 @@ private struct Parser {
 
     mutating func parseArray() throws(InputError) -> TOMLNode {
         let l = line, c = column
+        try enterNested()
+        defer { nesting -= 1 }
         i += 1
         var items: [TOMLNode] = []
         while true {
@@ -438,6 +466,8 @@ private struct Parser {
 
     mutating func parseInlineTable() throws(InputError) -> TOMLNode {
         let l = line, c = column
+        try enterNested()
+        defer { nesting -= 1 }
         i += 1
         var table = TOMLTable()
         skipSpaces()

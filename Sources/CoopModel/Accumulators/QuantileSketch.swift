@@ -143,7 +143,16 @@ public struct QuantileSketch: Sendable, Equatable, Codable {
         let bits = x.bitPattern
         let e = Int((bits >> 52) & 0x7FF) - 1023
         let m = Double(bitPattern: (bits & 0x000F_FFFF_FFFF_FFFF) | 0x3FF0_0000_0000_0000)
-        return Int(((Double(e) + (m - 1)) * multiplier).rounded(.up))
+        return _ceilToInt((Double(e) + (m - 1)) * multiplier)
+    }
+
+    /// ⌈v⌉ as an Int for |v| < 2^62, without a call of libm's `ceil` (the default x86-64 target has
+    /// no rounding instruction): truncate, then add one when the truncation fell below `v`. Exact:
+    /// the same integer as `Int(v.rounded(.up))` for every such `v`.
+    @inline(__always)
+    static func _ceilToInt(_ v: Double) -> Int {
+        let t = Int(v)
+        return Double(t) < v ? t + 1 : t
     }
 
     /// The inverse of s: 2^floor(s) · (1 + frac(s)).

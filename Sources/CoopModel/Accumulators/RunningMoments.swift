@@ -55,6 +55,62 @@ public struct RunningMoments: Sendable, Equatable, Codable {
         self.init(count: k, mean: mean, m2: max(0, ss - comp * comp / Double(k)), nonFinite: bad)
     }
 
+    /// The two-pass moments of each of `rows` rows of `count` values (row r at `values + r * stride`):
+    /// `out[r]` gets exactly the bits of `RunningMoments(twoPass: values + r * stride, count: count)`.
+    ///
+    /// Each row's sums run in index order as in `init(twoPass:count:)`; rows are taken four at a
+    /// time so that their four chains of dependent additions overlap in the processor instead of
+    /// following one another. A non-finite value adds +0 and no count, which leaves every sum's
+    /// bits unchanged (the sums start at +0 and a sum of doubles is −0 only when both terms are −0).
+    public static func twoPass(rows: Int, values: UnsafePointer<Double>, stride: Int, count n: Int,
+                               into out: UnsafeMutablePointer<RunningMoments>) {
+        precondition(rows >= 0 && n >= 0 && (rows <= 1 || stride >= n),
+                     "Moments of \(rows) rows of \(n) values need a stride of at least \(n), got \(stride).")
+        var r = 0
+        while r + 4 <= rows {
+            let x0 = values + r * stride, x1 = x0 + stride, x2 = x1 + stride, x3 = x2 + stride
+            var s0 = 0.0, s1 = 0.0, s2 = 0.0, s3 = 0.0
+            var k0 = 0, k1 = 0, k2 = 0, k3 = 0
+            for i in 0..<n {
+                let a = x0[i], b = x1[i], c = x2[i], d = x3[i]
+                let fa = a.isFinite, fb = b.isFinite, fc = c.isFinite, fd = d.isFinite
+                s0 += fa ? a : 0; k0 &+= fa ? 1 : 0
+                s1 += fb ? b : 0; k1 &+= fb ? 1 : 0
+                s2 += fc ? c : 0; k2 &+= fc ? 1 : 0
+                s3 += fd ? d : 0; k3 &+= fd ? 1 : 0
+            }
+            let m0 = k0 > 0 ? s0 / Double(k0) : 0, m1 = k1 > 0 ? s1 / Double(k1) : 0
+            let m2 = k2 > 0 ? s2 / Double(k2) : 0, m3 = k3 > 0 ? s3 / Double(k3) : 0
+            var q0 = 0.0, q1 = 0.0, q2 = 0.0, q3 = 0.0
+            var c0 = 0.0, c1 = 0.0, c2 = 0.0, c3 = 0.0
+            for i in 0..<n {
+                let a = x0[i], b = x1[i], c = x2[i], d = x3[i]
+                let da = a.isFinite ? a - m0 : 0, db = b.isFinite ? b - m1 : 0
+                let dc = c.isFinite ? c - m2 : 0, dd = d.isFinite ? d - m3 : 0
+                q0 += da * da; c0 += da
+                q1 += db * db; c1 += db
+                q2 += dc * dc; c2 += dc
+                q3 += dd * dd; c3 += dd
+            }
+            out[r] = Self(finiteCount: k0, of: n, mean: m0, ss: q0, comp: c0)
+            out[r + 1] = Self(finiteCount: k1, of: n, mean: m1, ss: q1, comp: c1)
+            out[r + 2] = Self(finiteCount: k2, of: n, mean: m2, ss: q2, comp: c2)
+            out[r + 3] = Self(finiteCount: k3, of: n, mean: m3, ss: q3, comp: c3)
+            r += 4
+        }
+        while r < rows {
+            out[r] = RunningMoments(twoPass: values + r * stride, count: n)
+            r += 1
+        }
+    }
+
+    /// The summary `init(twoPass:count:)` builds from its sums.
+    @inline(__always)
+    init(finiteCount k: Int, of n: Int, mean: Double, ss: Double, comp: Double) {
+        if k == 0 { self.init(count: 0, mean: 0, m2: 0, nonFinite: n); return }
+        self.init(count: k, mean: mean, m2: max(0, ss - comp * comp / Double(k)), nonFinite: n - k)
+    }
+
     /// Adds one value (Welford).
     public mutating func add(_ x: Double) {
         guard x.isFinite else { nonFinite += 1; return }

@@ -56,17 +56,35 @@ final class _Workspace {
 /// Values of `x[0..<n]` outside `domain` (NaN and infinities are outside every domain), with the
 /// domain's test hoisted out of the loop; the same sets as `NumericDomain.contains`.
 func _countOutside(_ domain: NumericDomain, _ x: UnsafeMutablePointer<Double>, _ n: Int) -> Int {
+    // Branch-free counts (a comparison per value, no jump): each loop vectorises.
     var bad = 0
     switch domain {
-    case .real: for i in 0..<n where !x[i].isFinite { bad += 1 }
-    case .positive: for i in 0..<n where !(x[i] > 0 && x[i].isFinite) { bad += 1 }
-    case .nonNegative: for i in 0..<n where !(x[i] >= 0 && x[i].isFinite) { bad += 1 }
-    case .share: for i in 0..<n where !(x[i] >= 0 && x[i] <= 1) { bad += 1 }
-    case .openShare: for i in 0..<n where !(x[i] > 0 && x[i] < 1) { bad += 1 }
-    case .count: for i in 0..<n where !(x[i] >= 0 && x[i].isFinite && x[i] == x[i].rounded(.towardZero)) { bad += 1 }
+    case .real: for i in 0..<n { bad &+= x[i].isFinite ? 0 : 1 }
+    case .positive: for i in 0..<n { let v = x[i]; bad &+= v > 0 && v < .infinity ? 0 : 1 }
+    case .nonNegative: for i in 0..<n { let v = x[i]; bad &+= v >= 0 && v < .infinity ? 0 : 1 }
+    case .share: for i in 0..<n { let v = x[i]; bad &+= v >= 0 && v <= 1 ? 0 : 1 }
+    case .openShare: for i in 0..<n { let v = x[i]; bad &+= v > 0 && v < 1 ? 0 : 1 }
+    case .count: for i in 0..<n { bad &+= _isCount(x[i]) ? 0 : 1 }
     case .range: for i in 0..<n where !domain.contains(x[i]) { bad += 1 }
     }
     return bad
+}
+
+/// Whether `x` is a finite whole number >= 0: the same test as
+/// `x >= 0 && x.isFinite && x == x.rounded(.towardZero)` without a call of libm's `trunc`
+/// (every double from 2^52 up is whole; below it the conversion to Int64 truncates exactly).
+@inline(__always) func _isCount(_ x: Double) -> Bool {
+    guard x >= 0 && x.isFinite else { return false }
+    return x >= 0x1p52 || Double(Int64(x)) == x
+}
+
+/// `x.rounded()` (to nearest, ties away from zero) for 0 < x < 2^52 without a call of libm's
+/// `round`: the fractional part `x − trunc(x)` is exact, so comparing it with 1/2 decides; other
+/// values (zeros, whose sign must stay, negative, huge, NaN) go to `rounded()`.
+@inline(__always) func _roundedHalfAway(_ x: Double) -> Double {
+    guard x > 0 && x < 0x1p52 else { return x.rounded() }
+    let f = Double(Int64(x))
+    return x - f >= 0.5 ? f + 1 : f
 }
 
 @inline(__always) func _invlogit(_ x: Double) -> Double {
@@ -100,10 +118,11 @@ extension SimulationPlan {
             let p = eq.coefficients.count
             let base = ws.buffer(eq.coefficientBase)
             if switches.parameterUncertainty {
+                let key = StreamKey(seed: seed, region: regionID, path: UInt64(firstPath), year: 0, equation: eq.streamID)
+                let philoxKey = key.philoxKey
                 eq.covarianceFactor.withUnsafeBufferPointer { l in
                     for i in 0..<n {
-                        var stream = RandomStream(key: StreamKey(seed: seed, region: regionID, path: UInt64(firstPath + i),
-                                                                 year: 0, equation: eq.streamID))
+                        var stream = RandomStream(key: key.withPath(UInt64(firstPath + i)), philoxKey: philoxKey)
                         for j in 0..<p { ws.z[j] = NormalSampler.standard(using: &stream) }
                         for r in 0..<p {
                             var b = eq.coefficients[r]
@@ -176,9 +195,13 @@ extension SimulationPlan {
             case .copy: let a = buffer(ins.a); d.update(from: a, count: n)
             case .beginStreams:
                 let id = model.equations[Int(ins.a)].streamID
-                for i in 0..<n {
-                    streams[i] = RandomStream(key: StreamKey(seed: seed, region: regionID, path: UInt64(firstPath + i),
-                                                                year: year, equation: id))
+                let key = StreamKey(seed: seed, region: regionID, path: UInt64(firstPath), year: year, equation: id)
+                if noise {
+                    // Every path draws: first blocks computed together, the Philox key once.
+                    RandomStream.open(streams, count: n, paths: key)
+                } else {
+                    let k = key.philoxKey
+                    for i in 0..<n { streams[i] = RandomStream(key: key.withPath(UInt64(firstPath + i)), philoxKey: k) }
                 }
             case .normal:
                 let a = buffer(ins.a), b = buffer(ins.b)
@@ -223,7 +246,7 @@ extension SimulationPlan {
                 for i in 0..<n {
                     let p = _invlogit(a[i])
                     if t[i].isNaN { d[i] = .nan; continue }
-                    let trials = max(0, t[i].rounded())
+                    let trials = max(0, _roundedHalfAway(t[i]))
                     if !(p >= 0 && p <= 1 && trials <= 9e15) { d[i] = .nan; continue }
                     d[i] = noise ? Double(BinomialSampler(trials: Int(trials), probability: p).next(using: &streams[i]))
                                  : trials * p

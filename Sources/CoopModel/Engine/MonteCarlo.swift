@@ -137,6 +137,8 @@ public struct MonteCarloResult: Sendable, Equatable {
                     }
                     var advice = levers.isEmpty ? "" : "change " + Self.list(levers, "or") + " (they feed the equation '\(eq!.name)'), or "
                     advice += "check the observed values (observed.\(name) and those the equation reads)"
+                    // The equation itself may be at fault (a division by zero, a negative sd in normal()).
+                    if let eq { advice += ", or the equation '\(eq.name)' on \(model.spec.file):\(eq.line)" }
                     return InputError.message(
                         "\(name) left its domain (\(model.variableDomains[v].expectation)) in \(year) on \(k) of \(draws) paths in scenario '\(plan.scenario)': " + advice,
                         file: plan.file)
@@ -253,12 +255,11 @@ public enum MonteCarlo {
                     first += n
                 }
                 let out = outs[s]
+                blockMoments.withUnsafeMutableBufferPointer { bm in
+                    RunningMoments.twoPass(rows: used, values: out, stride: B, count: m, into: bm.baseAddress! + s * cells)
+                }
                 scen[s].sketches.withUnsafeMutableBufferPointer { sk in
-                    for c in 0..<used {
-                        let row = out + c * B
-                        blockMoments[s * cells + c] = RunningMoments(twoPass: row, count: m)
-                        sk[c].add(row, count: m)
-                    }
+                    for c in 0..<used { sk[c].add(out + c * B, count: m) }
                 }
                 for (t, target) in plan.targets.enumerated() {
                     let row = out + (target.yearIndex * nv + target.metric) * B

@@ -276,16 +276,12 @@ public struct ReportBuilder: Sendable {
 
     /// Writes the report to `path`. Markdown writes its SVGs into `STEM-figures/`
     /// beside the file; a notebook refers to the run folder by its path relative
-    /// to the notebook's folder. Throws `InputError` when a file cannot be written.
+    /// to the notebook's folder. Throws `OutputError` when a file cannot be written.
     public func write(format: ReportFormat, to path: String) throws {
         let fm = FileManager.default
         let dir = (path as NSString).deletingLastPathComponent
         if !dir.isEmpty { try? fm.createDirectory(atPath: dir, withIntermediateDirectories: true) }
-        func put(_ text: String, _ p: String) throws {
-            do { try Data(text.utf8).write(to: URL(fileURLWithPath: p), options: .atomic) } catch {
-                throw InputError(file: p, expected: "a writable output file", found: "\(error.localizedDescription)")
-            }
-        }
+        func put(_ text: String, _ p: String) throws { try OutputFile.write(text, to: p) }
         switch format {
         case .html:
             try put(html(), path)

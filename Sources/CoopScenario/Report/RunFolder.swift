@@ -185,7 +185,7 @@ public struct RunFolder: Sendable {
         }
         var summary: [Quantiles] = []
         do {
-            let sc = s.text("scenario"), rg = s.text("region"), mt = s.text("metric"), yr = try s.integers("year")
+            let sc = s.text("scenario"), rg = s.text("region"), mt = s.text("metric"), yr = try s.years("year")
             let n = try ["mean", "sd", "p05", "p25", "p50", "p75", "p95", "mc_se"].map { try s.numbers($0) }
             summary.reserveCapacity(s.rowCount)
             for i in 0..<s.rowCount {
@@ -197,7 +197,7 @@ public struct RunFolder: Sendable {
         var targets: [TargetResult] = []
         if let t = try open("targets.csv", targetColumns), t.rowCount > 0 {
             let sc = t.text("scenario"), rg = t.text("region"), mt = t.text("metric"), op = t.text("op"), src = t.text("source")
-            let yr = try t.integers("year"), v = try t.numbers("value"), p = try t.numbers("probability"), se = try t.numbers("mc_se")
+            let yr = try t.years("year"), v = try t.numbers("value"), p = try t.numbers("probability"), se = try t.numbers("mc_se")
             for i in 0..<t.rowCount {
                 guard [">=", ">", "<=", "<"].contains(op[i]) else {
                     throw InputError(file: t.file, line: t.line(i), field: "op", expected: "one of >=, >, <=, <", found: "'\(op[i])'")
@@ -210,7 +210,7 @@ public struct RunFolder: Sendable {
         var differences: [Difference] = []
         if let t = try open("compare.csv", compareColumns), t.rowCount > 0 {
             let sc = t.text("scenario"), bl = t.text("baseline"), rg = t.text("region"), mt = t.text("metric")
-            let yr = try t.integers("year")
+            let yr = try t.years("year")
             let n = try ["mean_diff", "sd_diff", "p05_diff", "p50_diff", "p95_diff", "prob_increase"].map { try t.numbers($0) }
             for i in 0..<t.rowCount {
                 differences.append(Difference(scenario: sc[i], baseline: bl[i], region: rg[i], year: yr[i], metric: mt[i],
@@ -222,7 +222,7 @@ public struct RunFolder: Sendable {
         var history: [Observation] = []
         if let t = try open("history.csv", historyColumns), t.rowCount > 0 {
             let sc = t.text("scenario"), rg = t.text("region"), mt = t.text("metric")
-            let yr = try t.integers("year"), v = try t.numbers("value")
+            let yr = try t.years("year"), v = try t.numbers("value")
             for i in 0..<t.rowCount {
                 history.append(Observation(scenario: sc[i], region: rg[i], year: yr[i], metric: mt[i], value: v[i]))
             }
@@ -240,7 +240,7 @@ public struct RunFolder: Sendable {
         var scenarios: [ScenarioInfo] = []
         if let t = try open("scenarios.csv", scenarioColumns), t.rowCount > 0 {
             let sc = t.text("scenario"), ti = t.text("title"), rg = t.text("region"), seed = t.text("seed"), file = t.text("file")
-            let lo = try t.integers("last_observed_year"), hz = try t.integers("horizon"), dr = try t.integers("draws")
+            let lo = try t.years("last_observed_year"), hz = try t.years("horizon"), dr = try t.integers("draws")
             for i in 0..<t.rowCount {
                 scenarios.append(ScenarioInfo(name: sc[i], title: ti[i], region: rg[i], lastObservedYear: lo[i], horizon: hz[i],
                                               draws: dr[i], seed: seed[i], file: file[i]))

@@ -52,8 +52,18 @@ struct _RunTable {
         }
     }
 
-    /// A column of numbers (NaN for missing); a cell that is not a number is an error at its line.
+    /// A column of numbers (NaN for missing); a cell that is not a number is an error at its line,
+    /// and so is a finite one beyond ±1e300 (no run writes one; chart axes around it overflow).
     func numbers(_ name: String) throws -> [Double] {
+        let v = try rawNumbers(name)
+        if let row = v.firstIndex(where: { $0.isFinite && abs($0) > 1e300 }) {
+            throw InputError(file: file, line: line(row), field: name, expected: "a number between -1e300 and 1e300",
+                             found: "'\(CSVWriter.number(v[row]))'")
+        }
+        return v
+    }
+
+    func rawNumbers(_ name: String) throws -> [Double] {
         guard let t = table, let c = t[name] else { return [] }
         switch c {
         case .numeric(let v): return v
@@ -70,6 +80,16 @@ struct _RunTable {
             }
             return out
         }
+    }
+
+    /// A column of years (whole numbers from 1 to 9999): charts step through every year between
+    /// the first and the last, so a corrupt year such as 99999999999 is an error, not a hang.
+    func years(_ name: String) throws -> [Int] {
+        let v = try integers(name)
+        if let row = v.firstIndex(where: { !(1...9999).contains($0) }) {
+            throw InputError(file: file, line: line(row), field: name, expected: "a year from 1 to 9999", found: "'\(v[row])'")
+        }
+        return v
     }
 
     /// A column of whole numbers, such as years.

@@ -1,0 +1,83 @@
+import Foundation
+@testable import CoopModel
+import CoopData
+import XCTest
+
+/// The engine's hot-loop shortcuts must agree exactly with the plain forms they replace.
+final class FastPathTests: XCTestCase {
+    /// Values around every rounding boundary: whole numbers, halves, their neighbours, negatives,
+    /// zeros, huge values and non-finite ones.
+    var edgeValues: [Double] {
+        var v: [Double] = [0, -0.0, .nan, .infinity, -.infinity, .ulpOfOne, .leastNonzeroMagnitude,
+                           0x1p52, 0x1p52 - 0.5, 0x1p52 + 1, 0x1p53, 0x1p62, 0x1p70, 0.49999999999999994, 0.5]
+        for k in [0.0, 1, 2, 3, 7, 100, 663, 1e6, 123_456_789] {
+            for x in [k, k + 0.5, k - 0.5, k + 0.25, k + 0.75] {
+                v += [x, x.nextUp, x.nextDown, -x, -x.nextUp]
+            }
+        }
+        var g = SystemRandomNumberGenerator()
+        for _ in 0..<2000 { v.append(Double.random(in: -1e6...1e6, using: &g)) }
+        return v
+    }
+
+    func testIsCountMatchesTruncationTest() {
+        for x in edgeValues {
+            XCTAssertEqual(_isCount(x), x >= 0 && x.isFinite && x == x.rounded(.towardZero), "x = \(x)")
+        }
+    }
+
+    func testRoundedHalfAwayMatchesRounded() {
+        for x in edgeValues {
+            let want = x.rounded(), got = _roundedHalfAway(x)
+            XCTAssert(want.bitPattern == got.bitPattern || (want.isNaN && got.isNaN), "x = \(x): \(got) against \(want)")
+        }
+    }
+
+    func testCountOutsideMatchesDomainContains() {
+        let values = edgeValues
+        let buffer = UnsafeMutablePointer<Double>.allocate(capacity: values.count)
+        defer { buffer.deallocate() }
+        buffer.initialize(from: values, count: values.count)
+        for domain: NumericDomain in [.real, .positive, .nonNegative, .share, .openShare, .count] {
+            XCTAssertEqual(_countOutside(domain, buffer, values.count), values.filter { !domain.contains($0) }.count,
+                           "domain \(domain)")
+        }
+    }
+
+    func testSketchBucketMatchesCeiling() {
+        let multiplier = 1 / log((1 + 1e-3) / (1 - 1e-3))
+        for x in edgeValues where x > QuantileSketch.minIndexable && x.isFinite {
+            let bits = x.bitPattern
+            let e = Int((bits >> 52) & 0x7FF) - 1023
+            let m = Double(bitPattern: (bits & 0x000F_FFFF_FFFF_FFFF) | 0x3FF0_0000_0000_0000)
+            XCTAssertEqual(QuantileSketch.index(x, multiplier: multiplier),
+                           Int(((Double(e) + (m - 1)) * multiplier).rounded(.up)), "x = \(x)")
+        }
+        for v in [-3.0, -2.5, -2, -0.5, -0.0, 0, 0.5, 1, 1.5, 2, 1e5 + 0.5, -1e5 - 0.5, 3.0.nextUp, 3.0.nextDown] {
+            XCTAssertEqual(QuantileSketch._ceilToInt(v), Int(v.rounded(.up)), "v = \(v)")
+        }
+    }
+
+    func testMomentRowsMatchTwoPassPerRow() {
+        var g = SystemRandomNumberGenerator()
+        let n = 37, stride = 40
+        for rows in [0, 1, 3, 4, 5, 9] {
+            var values = (0..<(rows * stride)).map { _ in Double.random(in: -5...1e3, using: &g) }
+            if rows > 2 { values[stride + 3] = .nan; values[2 * stride] = .infinity }
+            if rows > 4 { for i in 0..<n { values[4 * stride + i] = .nan } }   // a row with no finite value
+            if rows > 5 { for i in 0..<n { values[5 * stride + i] = -0.0 } }   // negative zeros
+            let out = UnsafeMutablePointer<RunningMoments>.allocate(capacity: max(1, rows))
+            defer { out.deallocate() }
+            out.initialize(repeating: RunningMoments(), count: max(1, rows))
+            values.withUnsafeBufferPointer { v in
+                RunningMoments.twoPass(rows: rows, values: v.baseAddress!, stride: stride, count: n, into: out)
+                for r in 0..<rows {
+                    let want = RunningMoments(twoPass: v.baseAddress! + r * stride, count: n)
+                    XCTAssertEqual(out[r], want, "row \(r) of \(rows)")
+                    XCTAssertEqual(out[r].mean.bitPattern, want.mean.bitPattern, "row \(r) of \(rows)")
+                    XCTAssertEqual(out[r].m2.bitPattern, want.m2.bitPattern, "row \(r) of \(rows)")
+                }
+            }
+        }
+    }
+}
