@@ -33,11 +33,16 @@ let benchmarks: @Sendable () -> Void = {
         warmupIterations: 1,
         maxDuration: .seconds(10),
         maxIterations: 20,
-        thresholds: [.wallClock: .init(relative: [.p50: 25.0])]
+        thresholds: [
+            // Static thresholds (Thresholds/*.p90.json) are checked at p90.
+            .wallClock: .init(relative: [.p50: 30.0, .p90: 30.0]),
+            .mallocCountTotal: .init(relative: [.p90: 10.0], absolute: [.p90: 50]),
+            .peakMemoryResident: .init(relative: [.p90: 25.0]),
+        ]
     )
     let scenarios = shippedScenarios()
     for threads in [1, 2] {
-        Benchmark("run shipped scenarios, \(threads) threads") { benchmark in
+        Benchmark("run_shipped_scenarios_\(threads)_threads") { benchmark in
             let out = NSTemporaryDirectory() + "coopsim-bench-\(getpid())-\(threads)"
             for _ in benchmark.scaledIterations {
                 let summary = try! Runner.run(scenarios: scenarios, options: RunOptions(threads: threads))
@@ -46,7 +51,7 @@ let benchmarks: @Sendable () -> Void = {
             }
         }
     }
-    Benchmark("load and validate shipped scenarios") { benchmark in
+    Benchmark("load_and_validate_shipped_scenarios") { benchmark in
         for _ in benchmark.scaledIterations { blackHole(shippedScenarios().count) }
     }
 }
