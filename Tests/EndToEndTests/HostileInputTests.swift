@@ -243,5 +243,13 @@ final class HostileInputTests: XCTestCase {
         let bare = try write("name = \"m\"\n", "bare.toml", in: dir)
         try expect(["validate", bare], 65, "bare.toml:1: model: expected the path of a model file")
         try expect(["run", bare, "--out", dir.appendingPathComponent("o").path], 65, "bare.toml:1: model: expected the path of a model file")
+        // Two scenarios of one name made indistinguishable output rows (and a 'difference' of a scenario from itself).
+        let plan = try String(contentsOfFile: scenario("hcmc-2024-plan"), encoding: .utf8)
+        let same = try write(plan.replacingOccurrences(of: "name = \"hcmc-2024-plan\"", with: "name = \"hcmc-baseline\"")
+                                 .replacingOccurrences(of: "extends = \"hcmc-baseline.toml\"", with: "extends = \"\(scenario("hcmc-baseline"))\""),
+                             "same-name.toml", in: dir)
+        try expect(["compare", scenario("hcmc-baseline"), same, "--draws", "10", "--out", dir.appendingPathComponent("o").path], 65,
+                   "same-name.toml: name: expected a scenario name not used by another scenario of this run, got 'hcmc-baseline', the name of")
+        XCTAssertFalse(FileManager.default.fileExists(atPath: dir.appendingPathComponent("o").path))
     }
 }
