@@ -190,7 +190,7 @@ final class HostileInputTests: XCTestCase {
         let run = dir.appendingPathComponent("run")
         try expect(["run", scenario("hcmc-baseline"), "--draws", "20", "--out", run.path], 0)
         let summary = try String(contentsOf: run.appendingPathComponent("summary.csv"), encoding: .utf8)
-        var lines = summary.split(separator: "\n", omittingEmptySubsequences: false).map(String.init)
+        let lines = summary.split(separator: "\n", omittingEmptySubsequences: false).map(String.init)
         func corrupt(_ name: String, _ edit: (inout [String]) -> Void) throws -> String {
             let folder = dir.appendingPathComponent(name)
             try FileManager.default.copyItem(at: run, to: folder)
@@ -209,7 +209,6 @@ final class HostileInputTests: XCTestCase {
         }
         let text = try corrupt("text") { $0[4] = "abc" }
         try expect(["report", text], 65, "summary.csv:2: mean: expected a number, got 'abc'")
-        lines.removeLast(lines.count / 2)
         let truncated = try corrupt("truncated") { $0.removeLast(3) }
         try expect(["report", truncated], 65, "summary.csv:2: expected 12 fields as in the header, got 9")
         try expect(["report", dir.path], 65, "summary.csv: expected summary.csv in a run folder")
