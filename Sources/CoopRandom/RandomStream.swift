@@ -84,15 +84,23 @@ public struct RandomStream: RandomNumberGenerator, Sendable {
     }
 
     /// The stream's next 64 random bits.
-    @inlinable
+    ///
+    /// A buffered draw is returned inline; computing blocks is `refill()`, kept out of line so that
+    /// the common case costs a few instructions and no call.
+    @inlinable @inline(__always)
     public mutating func next() -> UInt64 {
         switch position {
         case 0: position = 1; return buffer.0
         case 1: position = 2; return buffer.1
         case 2: position = 3; return buffer.2
         case 3: position = 4; return buffer.3
-        default: break
+        default: return refill()
         }
+    }
+
+    /// Computes the next block(s) when the buffer is empty and returns the first new draw.
+    @inlinable @inline(never)
+    mutating func refill() -> UInt64 {
         if c0 == 0 {
             // A fresh stream: most keyed streams serve one or two draws, so compute one block.
             let a = Philox4x32x10.block(c0, c1, c2, c3, k0, k1)
