@@ -9,9 +9,9 @@
 /// use of one (path, year, equation)). Two streams with different keys never share a
 /// (Philox key, counter) pair except with probability 2^-64 (see `StreamKey`).
 ///
-/// The first block is computed alone (most streams serve one or two draws); after it, blocks
-/// are computed two at a time (counters n/2 and n/2 + 1 interleaved, so the processor overlaps
-/// their serial chains of multiplications) and four draws are buffered.
+/// The first two blocks are computed one at a time (most streams serve at most four draws);
+/// after them, blocks are computed two at a time (counters n/2 and n/2 + 1 interleaved, so the
+/// processor overlaps their serial chains of multiplications) and four draws are buffered.
 ///
 /// The stream is a small value (64 bytes): copying it forks an identical stream. It never
 /// allocates. Creating one costs three rounds of SplitMix64 mixing; no block is computed
@@ -84,19 +84,28 @@ public struct RandomStream: RandomNumberGenerator, Sendable {
     }
 
     /// The stream's next 64 random bits.
-    @inlinable
+    ///
+    /// A buffered draw is returned inline; computing blocks is `refill()`, kept out of line so that
+    /// the common case costs a few instructions and no call.
+    @inlinable @inline(__always)
     public mutating func next() -> UInt64 {
         switch position {
         case 0: position = 1; return buffer.0
         case 1: position = 2; return buffer.1
         case 2: position = 3; return buffer.2
         case 3: position = 4; return buffer.3
-        default: break
+        default: return refill()
         }
-        if c0 == 0 {
-            // A fresh stream: most keyed streams serve one or two draws, so compute one block.
+    }
+
+    /// Computes the next block(s) when the buffer is empty and returns the first new draw.
+    @inlinable @inline(never)
+    mutating func refill() -> UInt64 {
+        if c0 <= 1 {
+            // A fresh stream's first or second block: most keyed streams serve at most four draws
+            // (a gamma-Poisson mixture or a rejection step takes three or four), so one block at a time.
             let a = Philox4x32x10.block(c0, c1, c2, c3, k0, k1)
-            c0 = 1
+            c0 &+= 1
             buffer.3 = UInt64(a.3) << 32 | UInt64(a.2)
             position = 3
             return UInt64(a.1) << 32 | UInt64(a.0)

@@ -58,6 +58,30 @@ final class FastPathTests: XCTestCase {
         }
     }
 
+    func testSketchRowAddMatchesOneByOne() {
+        var g = SystemRandomNumberGenerator()
+        // Magnitudes from 1e-300 to 1e300, whole numbers, zeros, negatives and non-finite values.
+        var values: [Double] = [0, -0.0, .nan, .infinity, -.infinity, 1e-300, 1e300, .leastNormalMagnitude,
+                                .greatestFiniteMagnitude, 1, 2, 3, 663, 1e6]
+        for _ in 0..<3000 { values.append(Double(sign: .plus, exponent: Int.random(in: -990...990, using: &g),
+                                                 significand: Double.random(in: 1..<2, using: &g))) }
+        for _ in 0..<3000 { values.append(Double(Int.random(in: 0...5000, using: &g))) }
+        for _ in 0..<500 { values.append(-Double.random(in: 0...100, using: &g)) }
+        values.shuffle(using: &g)
+        for accuracy in [1e-3, 1e-2] {
+            var one = QuantileSketch(relativeAccuracy: accuracy), row = one
+            for x in values { one.add(x) }
+            values.withUnsafeBufferPointer { row.add($0.baseAddress!, count: $0.count) }
+            XCTAssertEqual(row, one, "relative accuracy \(accuracy)")
+            // And every bucket index agrees with the documented mapping ceil((e + m - 1) / delta).
+            let delta = log((1 + accuracy) / (1 - accuracy))
+            for x in values where x > QuantileSketch.minIndexable && x.isFinite {
+                let e = Double(x.exponent), m = x.significand
+                XCTAssertEqual(QuantileSketch.index(x, multiplier: 1 / delta), Int(((e + (m - 1)) * (1 / delta)).rounded(.up)))
+            }
+        }
+    }
+
     func testMomentRowsMatchTwoPassPerRow() {
         var g = SystemRandomNumberGenerator()
         let n = 37, stride = 40

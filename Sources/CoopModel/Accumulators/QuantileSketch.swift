@@ -176,7 +176,10 @@ public struct QuantileSketch: Sendable, Equatable, Codable {
     /// Adds `count` values read from `values` (the engine's batch form; the same sketch as adding
     /// them one by one). Positive values whose bucket is already in range take a fast path.
     public mutating func add(_ values: UnsafePointer<Double>, count n: Int) {
-        let multiplier = self.multiplier
+        // s(x)·2^52 is the integer `bits − 1023·2^52` (exponent and mantissa fields side by side), so
+        // Double(that) · (multiplier · 2^-52) is the same correctly rounded product as `index` forms:
+        // both round the one real number (e + m − 1) · multiplier once (scaling by 2^52 is exact).
+        let scaled = self.multiplier * 0x1p-52
         var i = 0
         while i < n {
             let offset = positive.offset, buckets = positive.counts.count
@@ -189,8 +192,9 @@ public struct QuantileSketch: Sendable, Equatable, Codable {
                         while j < n {
                             let x = values[j]
                             guard x > QuantileSketch.minIndexable && x < .infinity else { break }
-                            let k = QuantileSketch.index(x, multiplier: multiplier) - offset
-                            guard k >= 0 && k < buckets else { break }
+                            let s = Double(Int64(bitPattern: x.bitPattern) &- 0x3FF0_0000_0000_0000) * scaled
+                            let k = QuantileSketch._ceilToInt(s) &- offset
+                            guard UInt(bitPattern: k) < UInt(bitPattern: buckets) else { break }
                             if counts[k] == 0 {
                                 minima[k] = x; maxima[k] = x
                             } else {
