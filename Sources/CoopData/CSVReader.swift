@@ -38,6 +38,33 @@ public enum CSVReader {
         return try parse(bytes: bytes, source: path)
     }
 
+    /// Every row whose number of fields differs from the header's (at most `limit`), for
+    /// `validate`, which lists every problem where `read` stops at the first. Empty when the
+    /// file cannot be scanned (the reader's own error says why) or has no such row.
+    public static func raggedRows(path: String, limit: Int = 100) -> [InputError] {
+        guard var bytes = try? readFile(path) else { return [] }
+        let n = bytes.count
+        var start = 0
+        if n >= 3 && bytes[0] == 0xEF && bytes[1] == 0xBB && bytes[2] == 0xBF { start = 3 }
+        bytes.append(0)
+        return bytes.withUnsafeBufferPointer { buffer -> [InputError] in
+            let p = buffer.baseAddress!
+            if firstInvalidUTF8(p, from: start, to: n) != nil { return [] }
+            var scanner = _CSVScanner(p: p, n: n, pos: start, line: 1, source: path)
+            var fields: [_CSVField] = []
+            guard (try? scanner.nextRecord(into: &fields)) == true else { return [] }
+            let width = fields.count
+            var problems: [InputError] = []
+            while problems.count < limit, (try? scanner.nextRecord(into: &fields)) == true {
+                if fields.count != width {
+                    problems.append(InputError(file: path, line: scanner.recordLine, expected: "\(width) fields as in the header",
+                                               found: "\(fields.count)"))
+                }
+            }
+            return problems
+        }
+    }
+
     /// Parses CSV text (convenient for tests and small inputs).
     public static func parse(text: String, source: String = "<text>") throws -> DataTable {
         try parse(bytes: Array(text.utf8), source: source)

@@ -242,6 +242,12 @@ public enum GeneralizedLinearModel {
             z[i] = eta[i] - off[i] + wr
             scoreResid[i] = ww[i].squareRoot() * wr
         }
+        // Rows whose mean overflowed (the fit diverged) carry no valid weight: left out of the
+        // inference, and the fit is reported as not converged.
+        for i in 0..<n where !(ww[i].isFinite && ww[i] >= 0 && z[i].isFinite && scoreResid[i].isFinite) {
+            ww[i] = 0; z[i] = 0; scoreResid[i] = 0
+            allConverged = false
+        }
         let ls = LeastSquares(X: X, y: z, weights: ww, rankTolerance: rankTolerance, refinement: .never)
         let k = ls.rank
         let nD = Double(n)
@@ -438,6 +444,9 @@ public enum GeneralizedLinearModel {
                 z[i] = eta[i] - offset[i] + (response[i] - mu[i]) / d
                 w[i] = prior[i] * d * d / kind.variance(mu[i])
             }
+            // Means that overflowed or collapsed (e.g. NB2 with an extreme dispersion) leave no
+            // valid working weights: stop, unconverged, with the last finite iterate.
+            if w.contains(where: { !($0.isFinite && $0 >= 0) }) || z.contains(where: { !$0.isFinite }) { break }
             let ls = LeastSquares(X: X, y: z, weights: w, rankTolerance: rankTolerance, refinement: .never)
             var newCoef = ls.coefficients
             var newEta = [Double](repeating: 0, count: n)

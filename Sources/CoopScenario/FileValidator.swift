@@ -132,9 +132,24 @@ public enum FileValidator {
         }
     }
 
+    /// CSV structure as the reader checks it (file, line, field), with every ragged row listed,
+    /// then each column that is mostly numbers but holds cells that are not (the cells that would
+    /// make it text, one problem per column).
     static func checkData(path: String) throws -> [InputError] {
-        // CSV structure is checked by the reader, which names file, line and field.
-        _ = try CSVReader.read(path: path)
-        return []
+        let table: DataTable
+        do { table = try CSVReader.read(path: path) } catch let e as InputError {
+            let ragged = CSVReader.raggedRows(path: path)
+            return ragged.isEmpty ? [e] : ragged
+        }
+        var problems: [InputError] = []
+        for (j, column) in table.columns.enumerated() {
+            guard case .text(let cells) = column else { continue }
+            let present = cells.compactMap { $0 }
+            if present.lazy.filter({ CSVReader.isNumber($0) }).count * 2 > present.count {
+                problems.append(table.textInNumericColumn(table.names[j], usedAs: nil,
+                                                          hint: "fix the cell, or leave it empty or NA for a missing value; a column of labels should hold no numbers"))
+            }
+        }
+        return problems
     }
 }

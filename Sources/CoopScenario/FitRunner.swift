@@ -101,14 +101,33 @@ public enum FitRunner {
         // Weights: zero-weight rows carry no information; negative ones are errors (checked by the design builder).
         var weights = design.weights
         var X = design.X, y = design.y, trials = design.trials, groups = design.groups
+        var rowsUsed = design.rowsUsed  // table rows of X's rows, for the lines in messages
+        // Rows of zero trials carry no information either (and the binomial needs trials > 0).
+        if let t = trials, t.contains(where: { $0 == 0 }) {
+            let keep = t.indices.filter { t[$0] > 0 }
+            warnings.append("\(n - keep.count) row\(n - keep.count == 1 ? "" : "s") with zero trials left out of the fit")
+            X = Self.rows(X, keep)
+            y = keep.map { y[$0] }
+            weights = weights.map { w in keep.map { w[$0] } }
+            trials = keep.map { t[$0] }
+            groups = groups.map { g in keep.map { g[$0] } }
+            rowsUsed = keep.map { rowsUsed[$0] }
+            if keep.count <= p {
+                throw InputError(file: file, field: "--trials \(request.trials ?? "")",
+                                 expected: "more rows with positive trials than coefficients (\(p))",
+                                 found: "\(keep.count) row\(keep.count == 1 ? "" : "s") with positive trials",
+                                 hint: "rows of zero trials carry no information; check the trials column")
+            }
+        }
         if let w = weights, w.contains(where: { $0 == 0 }) {
             let keep = w.indices.filter { w[$0] > 0 }
-            warnings.append("\(n - keep.count) row\(n - keep.count == 1 ? "" : "s") with zero weight left out of the fit")
+            warnings.append("\(w.count - keep.count) row\(w.count - keep.count == 1 ? "" : "s") with zero weight left out of the fit")
             X = Self.rows(X, keep)
             y = keep.map { y[$0] }
             weights = keep.map { w[$0] }
             trials = trials.map { t in keep.map { t[$0] } }
             groups = groups.map { g in keep.map { g[$0] } }
+            rowsUsed = keep.map { rowsUsed[$0] }
             if keep.count <= p {
                 throw InputError(file: file, field: "--weights \(request.weights ?? "")",
                                  expected: "more rows with a positive weight than coefficients (\(p))",
@@ -123,7 +142,7 @@ public enum FitRunner {
                              hint: "cluster by a column with several groups, or use --se HC1")
         }
         try checkScale(X: X, y: y, names: design.columnNames, response: design.responseName, file: file)
-        try checkResponse(y, family: request.family, trials: trials, design: design, table: table, file: file)
+        try checkResponse(y, family: request.family, trials: trials, design: design, rows: rowsUsed, table: table, file: file)
 
         let covariance: CovarianceType
         switch request.standardErrors {
@@ -176,6 +195,12 @@ public enum FitRunner {
             report.extra.append(("pearson_chi2", f.pearsonChi2))
             if let a = f.alpha { report.extra.append(("alpha", a)) }
             if let s = f.alphaStdError { report.extra.append(("alpha_std_error", s)) }
+            if !f.converged && f.terms.contains(where: { !$0.aliased && !($0.estimate.isFinite && $0.stdError.isFinite) }) {
+                throw InputError(file: file, field: "--family \(request.family.rawValue)",
+                                 expected: "an IRLS fit that converges to finite estimates",
+                                 found: "non-finite estimates after \(f.iterations) iteration\(f.iterations == 1 ? "" : "s") (the fitted means overflowed)",
+                                 hint: "the response may be too large or too spread for this family: check its values, simplify the formula, or rescale the predictors")
+            }
             if !f.converged {
                 warnings.append("IRLS did not converge in \(f.iterations) iterations: the estimates are not reliable; simplify the formula, rescale the predictors, or check for separation")
             }
@@ -226,8 +251,9 @@ public enum FitRunner {
     }
 
     /// The response must lie in the family's support; the message names the first bad line.
-    static func checkResponse(_ y: [Double], family: Family, trials: [Double]?, design: DesignMatrix, table: DataTable, file: String) throws {
-        func line(_ k: Int) -> Int? { table.line(ofRow: design.rowsUsed[k]) }
+    static func checkResponse(_ y: [Double], family: Family, trials: [Double]?, design: DesignMatrix, rows: [Int], table: DataTable,
+                              file: String) throws {
+        func line(_ k: Int) -> Int? { table.line(ofRow: rows[k]) }
         let name = design.responseName
         switch family {
         case .gaussian:

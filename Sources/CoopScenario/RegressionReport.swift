@@ -157,7 +157,6 @@ public struct RegressionReport: Sendable {
         stats.append(("Condition number", Self.fmt(conditionNumber, digits: 3)))
         let kw = stats.map(\.0.count).max() ?? 0
         for (k, v) in stats { lines.append(k + ":" + String(repeating: " ", count: kw - k.count + 1) + v) }
-        for w in warnings { lines.append("warning: " + w) }
         return lines.joined(separator: "\n") + "\n"
     }
 

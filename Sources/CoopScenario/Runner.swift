@@ -82,6 +82,21 @@ public enum Runner {
         var compiled: [String: CompiledModel] = [:]
         var plans: [SimulationPlan] = []
         var problems: [InputError] = []
+        // Output rows are keyed by scenario name: two different files of one name would be
+        // indistinguishable (the same file twice is a null comparison, and allowed).
+        var firstFile: [String: String] = [:]
+        func canonical(_ p: String) -> String { URL(fileURLWithPath: p).standardizedFileURL.path }
+        for (scenario, _) in loaded {
+            if let other = firstFile[scenario.name], canonical(other) != canonical(scenario.file) {
+                problems.append(InputError(file: scenario.file, field: "name",
+                                           expected: "a scenario name not used by another scenario of this run",
+                                           found: "'\(scenario.name)', the name of \(other) too",
+                                           hint: "rename one of them (output rows are keyed by the scenario's name)"))
+            } else if firstFile[scenario.name] == nil {
+                firstFile[scenario.name] = scenario.file
+            }
+        }
+        if !problems.isEmpty { throw InputErrors(problems) }
         for (scenario, model) in loaded {
             scenario.inputFiles.forEach(use)
             use(scenario.modelPath)

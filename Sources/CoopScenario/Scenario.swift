@@ -144,7 +144,12 @@ public enum ScenarioLoader {
             problems += checker.problems
         }
         if !problems.isEmpty { throw InputErrors(problems) }
-        let modelPath = merged.modelPath ?? ""
+        guard let modelPath = merged.modelPath else {
+            // Without a model nothing else can be checked: say what is missing.
+            throw InputErrors([InputError(file: path, line: 1, field: "model", expected: "the path of a model file, e.g. model = \"model.toml\"",
+                                          found: "nothing (the key is missing here and in every file it extends)",
+                                          hint: "a model file has [variables] and [[equations]]; a scenario names its model")])
+        }
         let model: ModelSpec
         do { model = try ModelSpec.load(path: modelPath) } catch let e as InputErrors {
             throw InputErrors([InputError(file: merged.modelFile ?? path, line: merged.modelLine, field: "model",

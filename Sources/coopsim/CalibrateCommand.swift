@@ -28,6 +28,7 @@ struct CalibrateCommand: ParsableCommand {
     var out: String
 
     func run() throws {
+        try refuseOverwriting([panel, model], with: out, option: "--out")
         try reportingInputErrors {
             let spec = try ModelSpec.load(path: model)
             let table = try CSVReader.read(path: panel)

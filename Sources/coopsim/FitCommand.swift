@@ -69,13 +69,11 @@ struct FitCommand: ParsableCommand {
         let report = try reportingInputErrors { try FitRunner.run(request) }
         switch format {
         case .table: print(report.table(), terminator: "")
-        case .csv:
-            print(report.csv(), terminator: "")
-            for w in report.warnings { printError("warning: " + w) }
-        case .json:
-            print(report.json(), terminator: "")
-            for w in report.warnings { printError("warning: " + w) }
+        case .csv: print(report.csv(), terminator: "")
+        case .json: print(report.json(), terminator: "")
         }
+        // Warnings go to standard error whatever the format (data on stdout, messages on stderr).
+        for w in report.warnings { printError("warning: " + w) }
     }
 }
 

@@ -38,6 +38,8 @@ struct ReportCommand: ParsableCommand {
     func run() throws {
         let folder = try reportingInputErrors { try RunFolder.read(directory: dir) }
         let path = out ?? ReportBuilder.defaultOutput(directory: dir, format: format)
+        let runFiles = ["summary.csv", "targets.csv", "compare.csv", "paths.csv", "history.csv", "metrics.csv", "scenarios.csv", "run.json"]
+        try refuseOverwriting(runFiles.map { (dir as NSString).appendingPathComponent($0) }, with: path, option: "--out")
         // An output that cannot be written is not bad input data: exit 1 (64 when --out is a folder).
         try reportingInputErrors { try ReportBuilder(folder: folder, language: lang).write(format: format, to: path) }
         printError("coopsim report: wrote \(path)")

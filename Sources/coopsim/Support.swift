@@ -25,5 +25,15 @@ func reportingInputErrors<T>(_ body: () throws -> T) throws -> T {
     }
 }
 
+/// Refuses an output path that names one of the command's inputs (the input would be replaced
+/// by the output): a usage error, exit 64.
+func refuseOverwriting(_ inputs: [String], with out: String, option: String) throws {
+    func canonical(_ p: String) -> String { URL(fileURLWithPath: p).resolvingSymlinksInPath().standardizedFileURL.path }
+    if let same = inputs.first(where: { canonical($0) == canonical(out) }) {
+        printError("error: \(option) \(out): expected a new file, got the input \(same) (it would be replaced); choose another output path")
+        throw ExitCode(64)
+    }
+}
+
 /// Whether standard error is a terminal (progress bars only then).
 var stderrIsTerminal: Bool { isatty(2) != 0 }

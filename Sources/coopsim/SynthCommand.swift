@@ -54,6 +54,7 @@ struct SynthCommand: ParsableCommand {
     }
 
     func run() throws {
+        if let out { try refuseOverwriting([model, truth], with: out, option: "--out") }
         try reportingInputErrors {
             let spec = try ModelSpec.load(path: model)
             let t = try SyntheticTruth.load(path: truth)

@@ -159,4 +159,20 @@ final class HostileInputTests: XCTestCase {
             XCTAssertTrue(m.hasSuffix("or the equation 'gdp_share' on \(dir.appendingPathComponent("model.toml").path):92"), m)
         }
     }
+
+    /// validate stopped at the first ragged row of a CSV file and passed a numeric column with a
+    /// stray text cell; it now lists every ragged row and names the stray cell.
+    func testValidateDataListsEveryProblem() throws {
+        let dir = try temporaryFolder()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let ragged = dir.appendingPathComponent("r.csv").path
+        try "y,x\n1,2\n2,3,4\n3,5\n4\n5,7\n".write(toFile: ragged, atomically: true, encoding: .utf8)
+        XCTAssertEqual(FileValidator.check(path: ragged).map(\.description),
+                       ["\(ragged):3: expected 2 fields as in the header, got 3", "\(ragged):5: expected 2 fields as in the header, got 1"])
+        let stray = dir.appendingPathComponent("s.csv").path
+        try "y,x,g\n1,2,a\n2,abc,b\n3,5,a\n".write(toFile: stray, atomically: true, encoding: .utf8)
+        let p = FileValidator.check(path: stray).map(\.description)
+        XCTAssertEqual(p.count, 1, "\(p)")
+        XCTAssertTrue(p[0].hasPrefix("\(stray):3: x: expected a number in every cell, got 'abc'"), p[0])
+    }
 }

@@ -106,6 +106,13 @@ final class HostileInputTests: XCTestCase {
         try expect(["report", out.path, "--out", empty.path], 64, "cannot write: it is a folder")
         try expect(["synth", "--model", scenario("model"), "--truth", scenario("truth"), "--regions", "2", "--years", "2010:2012",
                     "--seed", "1", "--out", empty.path], 64, "cannot write: it is a folder")
+        // An output that names an input would replace it.
+        try expect(["report", out.path, "--out", out.appendingPathComponent("summary.csv").path], 64, "expected a new file, got the input")
+        let truth = dir.appendingPathComponent("truth.toml").path
+        try FileManager.default.copyItem(atPath: scenario("truth"), toPath: truth)
+        try expect(["synth", "--model", scenario("model"), "--truth", truth, "--regions", "2", "--years", "2010:2012", "--seed", "1",
+                    "--out", truth], 64, "--out \(truth): expected a new file, got the input")
+        XCTAssertEqual(try String(contentsOfFile: truth, encoding: .utf8), try String(contentsOfFile: scenario("truth"), encoding: .utf8))
         let leftovers = try FileManager.default.contentsOfDirectory(atPath: dir.path).filter { $0.hasPrefix(".") }
         XCTAssertEqual(leftovers, [], "temporary folders left behind")
     }
@@ -183,7 +190,7 @@ final class HostileInputTests: XCTestCase {
         let run = dir.appendingPathComponent("run")
         try expect(["run", scenario("hcmc-baseline"), "--draws", "20", "--out", run.path], 0)
         let summary = try String(contentsOf: run.appendingPathComponent("summary.csv"), encoding: .utf8)
-        var lines = summary.split(separator: "\n", omittingEmptySubsequences: false).map(String.init)
+        let lines = summary.split(separator: "\n", omittingEmptySubsequences: false).map(String.init)
         func corrupt(_ name: String, _ edit: (inout [String]) -> Void) throws -> String {
             let folder = dir.appendingPathComponent(name)
             try FileManager.default.copyItem(at: run, to: folder)
@@ -202,9 +209,46 @@ final class HostileInputTests: XCTestCase {
         }
         let text = try corrupt("text") { $0[4] = "abc" }
         try expect(["report", text], 65, "summary.csv:2: mean: expected a number, got 'abc'")
-        lines.removeLast(lines.count / 2)
         let truncated = try corrupt("truncated") { $0.removeLast(3) }
         try expect(["report", truncated], 65, "summary.csv:2: expected 12 fields as in the header, got 9")
         try expect(["report", dir.path], 65, "summary.csv: expected summary.csv in a run folder")
+    }
+
+    /// GLM inputs that trapped in a precondition (signal 4): binomial rows with zero trials, and
+    /// NB2 counts so spread that IRLS produced NaN working weights.
+    func testGLMInputsThatTrapped() throws {
+        let dir = try CLI.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let zeroTrials = try write("y,n,x\n0,0,1\n0,3,2\n1,1,3\n0,2,4\n2,3,5\n3,3,6\n1,4,7\n", "zt.csv", in: dir)
+        let r = try expect(["fit", zeroTrials, "--formula", "y ~ x", "--family", "binomial", "--trials", "n", "--format", "json"], 0,
+                           "1 row with zero trials left out of the fit")
+        XCTAssertTrue(r.stdout.contains("\"nobs\": 6"), r.stdout)
+        let allZero = try write("y,n,x\n0,0,1\n0,0,2\n1,1,3\n0,2,4\n", "az.csv", in: dir)
+        try expect(["fit", allZero, "--formula", "y ~ x", "--family", "binomial", "--trials", "n"], 65,
+                   "az.csv: --trials n: expected more rows with positive trials than coefficients (2), got 2 rows")
+        let spread = try write("y,x\n0,1\n1000000,2\n0,3\n0,4\n5000000,5\n0,6\n3,7\n", "spread.csv", in: dir)
+        let nb = try expect(["fit", spread, "--formula", "y ~ x", "--family", "negbin", "--format", "csv"], 0)
+        XCTAssertTrue(nb.stdout.contains("\nIntercept,12.357"), nb.stdout)  // statsmodels: 12.357351 (scripts/fixtures/negbin_extreme_dispersion.py)
+        let overflow = try write("y,x\n0,0\n1e140,1\n0,2\n1e140,3\n0,4\n1e140,5\n", "overflow.csv", in: dir)
+        try expect(["fit", overflow, "--formula", "y ~ x", "--family", "negbin"], 65,
+                   "overflow.csv: --family negbin: expected an IRLS fit that converges to finite estimates")
+    }
+
+    /// A TOML file with neither a model's sections nor a scenario's model key said "problems in "
+    /// and "no such file or directory" about an empty path.
+    func testScenarioWithoutModelSaysWhatIsMissing() throws {
+        let dir = try CLI.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let bare = try write("name = \"m\"\n", "bare.toml", in: dir)
+        try expect(["validate", bare], 65, "bare.toml:1: model: expected the path of a model file")
+        try expect(["run", bare, "--out", dir.appendingPathComponent("o").path], 65, "bare.toml:1: model: expected the path of a model file")
+        // Two scenarios of one name made indistinguishable output rows (and a 'difference' of a scenario from itself).
+        let plan = try String(contentsOfFile: scenario("hcmc-2024-plan"), encoding: .utf8)
+        let same = try write(plan.replacingOccurrences(of: "name = \"hcmc-2024-plan\"", with: "name = \"hcmc-baseline\"")
+                                 .replacingOccurrences(of: "extends = \"hcmc-baseline.toml\"", with: "extends = \"\(scenario("hcmc-baseline"))\""),
+                             "same-name.toml", in: dir)
+        try expect(["compare", scenario("hcmc-baseline"), same, "--draws", "10", "--out", dir.appendingPathComponent("o").path], 65,
+                   "same-name.toml: name: expected a scenario name not used by another scenario of this run, got 'hcmc-baseline', the name of")
+        XCTAssertFalse(FileManager.default.fileExists(atPath: dir.appendingPathComponent("o").path))
     }
 }

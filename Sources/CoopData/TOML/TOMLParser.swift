@@ -92,14 +92,26 @@ private struct Parser {
 
     // MARK: positions and errors
 
+    /// The last column computed, to count on from it: without it a line of 20,000 values
+    /// took quadratic time (every value counts its column from the line start).
+    final class ColumnCache { var lineStart = -1, index = 0, column = 1 }
+    let columnCache = ColumnCache()
+
     var column: Int {
         // Count characters, not bytes, from the line start (continuation bytes do not count).
         var c = 1
         var k = lineStart
+        if columnCache.lineStart == lineStart && columnCache.index <= i {
+            c = columnCache.column
+            k = columnCache.index
+        }
         while k < i && k < bytes.count {
             if bytes[k] & 0xC0 != 0x80 { c += 1 }
             k += 1
         }
+        columnCache.lineStart = lineStart
+        columnCache.index = k
+        columnCache.column = c
         return c
     }
 
