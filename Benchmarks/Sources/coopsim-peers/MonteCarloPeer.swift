@@ -20,21 +20,24 @@ func runMonteCarlo(_ o: Options) {
     do { plan = try BenchmarkWorkload.plan(years: years, root: root) } catch { fail("the benchmark workload does not load: \(error)") }
     var result: MonteCarloResult?
     var times = [[Double]](repeating: [], count: threadCounts.count)
+    var cpu = [[Double]](repeating: [], count: threadCounts.count)
     for t in threadCounts {
         for _ in 0..<warmup { result = MonteCarlo.run(plans: [plan], options: MonteCarloOptions(draws: draws, threads: t)) }
     }
     for _ in 0..<repeats {
         for (k, t) in threadCounts.enumerated() {
+            let c0 = cpuSeconds()
             times[k] += time(repeats: 1, warmup: 0) {
                 result = MonteCarlo.run(plans: [plan], options: MonteCarloOptions(draws: draws, threads: t))
             }
+            cpu[k].append(cpuSeconds() - c0)
         }
     }
     let coops = plan.model.variableNames.firstIndex(of: "coops")!
     let r = result!
-    var byThreads: [String: [Double]] = [:]
-    for (k, t) in threadCounts.enumerated() { byThreads[String(t)] = times[k] }
-    emit(["draws": draws, "years": years, "coopsim_mc": byThreads,
+    var byThreads: [String: [Double]] = [:], cpuByThreads: [String: [Double]] = [:]
+    for (k, t) in threadCounts.enumerated() { byThreads[String(t)] = times[k]; cpuByThreads[String(t)] = cpu[k] }
+    emit(["draws": draws, "years": years, "coopsim_mc": byThreads, "cpu_seconds": cpuByThreads,
           "coops_mean_last_year": r.scenarios[0].moments[(years - 1) * r.metrics + coops].mean,
           "peak_rss_bytes": peakRSSBytes()])
 }

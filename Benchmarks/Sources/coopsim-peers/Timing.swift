@@ -21,6 +21,14 @@ func time(repeats: Int, warmup: Int = 1, _ body: () -> Void) -> [Double] {
     return out
 }
 
+/// User plus system CPU seconds of this process so far, over all its threads (`getrusage`).
+func cpuSeconds() -> Double {
+    var usage = rusage()
+    getrusage(RUSAGE_SELF.rawValue, &usage)
+    func seconds(_ t: timeval) -> Double { Double(t.tv_sec) + Double(t.tv_usec) * 1e-6 }
+    return seconds(usage.ru_utime) + seconds(usage.ru_stime)
+}
+
 /// Peak resident set size of this process so far, in bytes (`getrusage`, `ru_maxrss` in KiB on Linux).
 func peakRSSBytes() -> Int {
     var usage = rusage()
