@@ -111,11 +111,27 @@ public struct LeastSquares: Sendable {
     /// the columns in formula order; rank detection is the same (see the type's
     /// documentation), so they give the same R up to rounding.
     public enum Factorization: Sendable {
-        /// `dgeqrt` (recursive compact WY, level-3 BLAS): the default, about 2x faster than
-        /// `dgeqrf` on tall, skinny designs.
+        /// The faster of the two for the design's shape (the default): `.pivoted` (blocked
+        /// `dgeqrf`) for narrow designs (at most 12 columns, or fewer than 40 columns with fewer
+        /// than 500,000 rows), `.compactWY` otherwise. Measured with `coopsim-peers qr`
+        /// (Benchmarks/README.md): `dgeqrt`'s recursive panels pay level-3 call overhead on
+        /// blocks a few columns wide (2.1x slower at 20,000 x 10) but win on wide designs
+        /// (1.9x faster at 1,000,000 x 50). Both are Householder QR in column order.
+        case automatic
+        /// `dgeqrt` (recursive compact WY, level-3 BLAS): about 2x faster than `dgeqrf` on
+        /// tall designs with many columns.
         case compactWY
         /// `dgeqp3` with every column fixed (which LAPACK runs as the blocked `dgeqrf`).
         case pivoted
+    }
+
+    /// Whether `factorization` resolves to `dgeqrt` for an n x k design.
+    static func usesCompactWY(_ factorization: Factorization, rows n: Int, columns k: Int) -> Bool {
+        switch factorization {
+        case .compactWY: return true
+        case .pivoted: return false
+        case .automatic: return !(k <= 12 || (k < 40 && n < 500_000))
+        }
     }
 
     /// Panel width (block size) for `dgeqrt`.
@@ -130,7 +146,7 @@ public struct LeastSquares: Sendable {
     /// Fits `y ~ X` by least squares, weighted when `weights` is given.
     public init(X: Matrix, y: [Double], weights: [Double]? = nil,
                 rankTolerance: Double = LeastSquares.defaultRankTolerance,
-                refinement: Refinement = .automatic, factorization: Factorization = .compactWY) {
+                refinement: Refinement = .automatic, factorization: Factorization = .automatic) {
         let n = X.rows, p = X.columns
         precondition(y.count == n, "Least squares needs one response per row: X has \(n) rows, y has \(y.count) values.")
         precondition(rankTolerance >= 0 && rankTolerance < 1, "The rank tolerance must lie in [0, 1), got \(rankTolerance).")
@@ -211,14 +227,14 @@ public struct LeastSquares: Sendable {
             }
             needsRefill = true
             a.withUnsafeMutableBufferPointer { ap in
-                if factorization == .pivoted || k > n {
+                if !LeastSquares.usesCompactWY(factorization, rows: n, columns: k) || k > n {
                     var pivots = [Int32](repeating: 1, count: k)
                     _ = LAPACK.geqp3(m: n, n: k, a: ap.baseAddress!, lda: max(1, n), pivots: &pivots, tau: &tau, work: &work)
                 } else {
                     _ = LAPACK.geqrt(m: n, n: k, nb: LeastSquares.panelWidth, a: ap.baseAddress!, lda: max(1, n), t: &tau, work: &work)
                 }
             }
-            usedCompactWY = !(factorization == .pivoted || k > n)
+            usedCompactWY = LeastSquares.usesCompactWY(factorization, rows: n, columns: k) && k <= n
             var firstSmall: Int? = nil
             for c in 0..<min(n, k) where abs(a[c + c * n]) <= rankTolerance {
                 firstSmall = c
