@@ -85,12 +85,12 @@ extension RunSummary {
         for model in models { for d in model.variables where seen.insert(d.name).inserted {
             metrics.addRow([d.name, d.unit, d.labelEN, d.labelVI])
         } }
-        var scenarioTable = CSVWriter(columns: ["scenario", "title", "region", "last_observed_year", "horizon", "draws", "seed", "file"], excel: excel)
+        var scenarioTable = CSVWriter(columns: ["scenario", "title", "region", "last_observed_year", "horizon", "draws", "seed", "file", "title_vi"], excel: excel)
         for group in groups {
             for (g, s) in group.scenarios.enumerated() {
                 let sc = scenarios[s]
                 scenarioTable.addRow([sc.name, sc.title, sc.region, String(sc.lastObservedYear), String(sc.horizon),
-                                      String(group.draws), String(group.plans[g].seed), sc.file])
+                                      String(group.draws), String(group.plans[g].seed), sc.file, sc.titleVI])
             }
         }
         var files: [(String, String)] = [("summary.csv", summary.text), ("targets.csv", targets.text)]

@@ -66,6 +66,8 @@ public struct Target: Sendable, Equatable {
 public struct Scenario: Sendable {
     public var name: String
     public var title: String
+    /// The title in Vietnamese (`title_vi`), used by `report --lang vi`; empty when not given.
+    public var titleVI: String
     /// The scenario's own file, and every file it extends (for provenance).
     public var file: String
     public var inputFiles: [String]
@@ -91,7 +93,7 @@ public struct Scenario: Sendable {
 
 /// Reads scenario files: TOML with `extends`, located errors, every problem listed.
 public enum ScenarioLoader {
-    static let topKeys = ["name", "title", "extends", "model", "calibration", "region", "last_observed_year",
+    static let topKeys = ["name", "title", "title_vi", "extends", "model", "calibration", "region", "last_observed_year",
                           "horizon", "draws", "seed", "observed", "history", "assumptions", "levers", "targets", "notes"]
 
     /// Loads a scenario and the model it names, checking the scenario against the model.
@@ -190,6 +192,7 @@ struct MergedScenario {
     struct Located<T> { var value: T; var file: String; var line: Int }
     var name: Located<String>?
     var title: String?
+    var titleVI: String?
     var modelPath: String?
     var modelFile: String?
     var modelLine: Int?
@@ -213,6 +216,7 @@ struct MergedScenario {
         checker.rejectUnknownKeys(root, allowed: ScenarioLoader.topKeys, path: "")
         if let s = checker.string(root, "name", path: "", required: false) { name = Located(value: s, file: file, line: root.entry("name")!.keyLine) }
         if let s = checker.string(root, "title", path: "", required: false) { title = s }
+        if let s = checker.string(root, "title_vi", path: "", required: false) { titleVI = s }
         if let s = checker.string(root, "model", path: "", required: false) {
             modelPath = ScenarioLoader.resolve(s, relativeTo: file); modelFile = file; modelLine = root.entry("model")!.keyLine
         }
@@ -394,7 +398,7 @@ struct MergedScenario {
             }
         }
         if !problems.isEmpty { throw InputErrors(problems) }
-        return Scenario(name: name!.value, title: title ?? name!.value, file: path, inputFiles: chain,
+        return Scenario(name: name!.value, title: title ?? name!.value, titleVI: titleVI ?? "", file: path, inputFiles: chain,
                         modelPath: modelPath!, calibrationPath: calibrationPath!, region: region!.value,
                         lastObservedYear: lo, horizon: hz, draws: draws ?? 2000, seed: seed ?? 20241,
                         observed: observedValues, history: hist, paths: yearPaths, targets: targetList, notes: notes)

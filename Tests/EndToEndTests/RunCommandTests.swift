@@ -115,4 +115,22 @@ final class RunCommandTests: XCTestCase {
             XCTAssertTrue(help.stdout.contains(sub), "--help lacks \(sub)")
         }
     }
+
+    func testVietnameseReportUsesVietnameseScenarioTitles() throws {
+        let tmp = try CLI.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: tmp) }
+        let out = tmp.appendingPathComponent("r")
+        XCTAssertEqual(try CLI.run(["run", scenario("hcmc-baseline"), "--draws", "200", "--out", out.path]).status, 0)
+        let csv = try String(contentsOf: out.appendingPathComponent("scenarios.csv"), encoding: .utf8)
+        XCTAssertTrue(csv.hasPrefix("scenario,title,region,last_observed_year,horizon,draws,seed,file,title_vi\n"), csv)
+        let vi = try CLI.run(["report", out.path, "--lang", "vi", "--out", tmp.appendingPathComponent("vi.html").path])
+        XCTAssertEqual(vi.status, 0, vi.stderr)
+        let html = try String(contentsOf: tmp.appendingPathComponent("vi.html"), encoding: .utf8)
+        XCTAssertTrue(html.contains("Thành phố Hồ Chí Minh: giữ nguyên chính sách"))
+        let en = try CLI.run(["report", out.path, "--lang", "en", "--out", tmp.appendingPathComponent("en.html").path])
+        XCTAssertEqual(en.status, 0, en.stderr)
+        let enHTML = try String(contentsOf: tmp.appendingPathComponent("en.html"), encoding: .utf8)
+        XCTAssertTrue(enHTML.contains("Ho Chi Minh City: unchanged policy"))
+        XCTAssertFalse(enHTML.contains("giữ nguyên chính sách"))
+    }
 }

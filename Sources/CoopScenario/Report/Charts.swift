@@ -137,7 +137,7 @@ public struct FanChart: Sendable {
 
     public init(folder: RunFolder, scenario: String, region: String, metric: RunFolder.Metric, language: ReportLanguage) {
         self.scenario = scenario
-        self.scenarioTitle = folder.scenarioInfo(scenario)?.title ?? scenario
+        self.scenarioTitle = folder.scenarioTitle(scenario, language: language)
         self.region = region
         self.metric = metric
         self.fan = folder.fan(scenario: scenario, region: region, metric: metric.name).filter {

@@ -136,7 +136,7 @@ extension ReportBuilder {
         LANG = \(NotebookJSON.python(language.rawValue))
         L = \(labelsLiteral)
         UNITS = \(unitsLiteral)
-        TEXT_COLUMNS = ["scenario", "baseline", "region", "metric", "op", "source", "unit", "label_en", "label_vi", "title", "file"]
+        TEXT_COLUMNS = ["scenario", "baseline", "region", "metric", "op", "source", "unit", "label_en", "label_vi", "title", "title_vi", "file"]
 
 
         def read(name):
@@ -240,8 +240,11 @@ extension ReportBuilder {
         def title_of(scenario):
             if scenarios is not None:
                 row = scenarios[scenarios["scenario"] == scenario]
-                if not row.empty and row.iloc[0]["title"]:
-                    return row.iloc[0]["title"]
+                if not row.empty:
+                    if LANG == "vi" and "title_vi" in row.columns and row.iloc[0]["title_vi"]:
+                        return row.iloc[0]["title_vi"]
+                    if row.iloc[0]["title"]:
+                        return row.iloc[0]["title"]
             return scenario
 
 

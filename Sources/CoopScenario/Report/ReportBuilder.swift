@@ -105,7 +105,7 @@ public struct ReportBuilder: Sendable {
         let headers = [L.scenario, L.title, L.region, L.years, L.draws, L.seed, L.file]
         let rows = folder.scenarioNames.map { name -> [String] in
             if let s = folder.scenarioInfo(name) {
-                return [s.name, s.title, s.region, "\(s.lastObservedYear + 1)–\(s.horizon)", fmt.fixed(Double(s.draws), decimals: 0), s.seed, s.file]
+                return [s.name, folder.scenarioTitle(s.name, language: language), s.region, "\(s.lastObservedYear + 1)–\(s.horizon)", fmt.fixed(Double(s.draws), decimals: 0), s.seed, s.file]
             }
             let years = folder.summary.filter { $0.scenario == name }.map(\.year)
             let region = folder.summary.first { $0.scenario == name }?.region ?? ""

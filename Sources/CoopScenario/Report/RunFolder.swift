@@ -65,6 +65,8 @@ public struct RunFolder: Sendable {
     public struct ScenarioInfo: Sendable, Equatable {
         public var name: String
         public var title: String
+        /// `title_vi` (optional column; empty when absent).
+        public var titleVI: String = ""
         public var region: String
         public var lastObservedYear: Int
         public var horizon: Int
@@ -241,9 +243,12 @@ public struct RunFolder: Sendable {
         if let t = try open("scenarios.csv", scenarioColumns), t.rowCount > 0 {
             let sc = t.text("scenario"), ti = t.text("title"), rg = t.text("region"), seed = t.text("seed"), file = t.text("file")
             let lo = try t.years("last_observed_year"), hz = try t.years("horizon"), dr = try t.integers("draws")
+            let tv = t.text("title_vi")   // optional: folders written before it existed lack it
             for i in 0..<t.rowCount {
-                scenarios.append(ScenarioInfo(name: sc[i], title: ti[i], region: rg[i], lastObservedYear: lo[i], horizon: hz[i],
-                                              draws: dr[i], seed: seed[i], file: file[i]))
+                var info = ScenarioInfo(name: sc[i], title: ti[i], region: rg[i], lastObservedYear: lo[i], horizon: hz[i],
+                                        draws: dr[i], seed: seed[i], file: file[i])
+                info.titleVI = i < tv.count ? tv[i] : ""
+                scenarios.append(info)
             }
         }
 
@@ -292,6 +297,12 @@ public struct RunFolder: Sendable {
         metrics.first { $0.name == name } ?? Metric(name: name, unit: "", labelEN: name, labelVI: name)
     }
     public func scenarioInfo(_ name: String) -> ScenarioInfo? { scenarios.first { $0.name == name } }
+
+    /// A scenario's title in the report's language: `title_vi` for Vietnamese when given, else `title`.
+    public func scenarioTitle(_ name: String, language: ReportLanguage) -> String {
+        guard let info = scenarioInfo(name) else { return name }
+        return language == .vi && !info.titleVI.isEmpty ? info.titleVI : info.title
+    }
 
     /// The fan of one scenario, region and metric, sorted by year.
     public func fan(scenario: String, region: String, metric: String) -> [Quantiles] {
