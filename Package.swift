@@ -21,12 +21,14 @@ let package = Package(
     ],
     targets: [
         .systemLibrary(name: "CLinearAlgebra", path: "Sources/CLinearAlgebra"),
+        // Debian's libxlsxwriter-dev (scripts/setup.sh installs it): Excel workbooks for --xlsx.
+        .systemLibrary(name: "CXLSXWriter", path: "Sources/CXLSXWriter", pkgConfig: "xlsxwriter"),
         .target(name: "CoopDistributions"),
         .target(name: "CoopNumerics", dependencies: ["CLinearAlgebra", "CoopDistributions"]),
         .target(name: "CoopRandom", dependencies: ["CoopDistributions"]),
         .target(name: "CoopData", dependencies: ["CoopNumerics"]),
         .target(name: "CoopModel", dependencies: ["CoopNumerics", "CoopData", "CoopRandom", "CoopDistributions"]),
-        .target(name: "CoopScenario", dependencies: ["CoopModel", "CoopData", "CoopNumerics"]),
+        .target(name: "CoopScenario", dependencies: ["CoopModel", "CoopData", "CoopNumerics", "CXLSXWriter"]),
         .executableTarget(
             name: "coopsim",
             dependencies: [

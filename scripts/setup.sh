@@ -3,7 +3,7 @@
 # Idempotent: installs only what is missing. Used by `make run` and `make test`.
 set -euo pipefail
 need=()
-for pkg in libopenblas-dev liblapacke-dev pkg-config; do
+for pkg in libopenblas-dev liblapacke-dev libxlsxwriter-dev pkg-config; do
   dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null | grep -q "install ok installed" || need+=("$pkg")
 done
 if [ ${#need[@]} -gt 0 ]; then
@@ -12,7 +12,8 @@ if [ ${#need[@]} -gt 0 ]; then
   $SUDO apt-get update -qq
   DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq "${need[@]}" >/dev/null
 fi
-# Python packages for the notebook check of `coopsim report` (ReportTests skips that check without them).
-python3 -c "import nbformat, nbconvert, ipykernel, matplotlib, pandas" 2>/dev/null \
-  || python3 -m pip install -q nbformat nbconvert ipykernel matplotlib pandas \
-  || echo "setup: could not install nbformat nbconvert ipykernel matplotlib pandas; the notebook check will be skipped" >&2
+# Python packages for the notebook check of `coopsim report` (ReportTests skips that check without them)
+# and openpyxl, which reads the --xlsx workbooks back in the tests (WorkbookTests).
+python3 -c "import nbformat, nbconvert, ipykernel, matplotlib, pandas, openpyxl" 2>/dev/null \
+  || python3 -m pip install -q nbformat nbconvert ipykernel matplotlib pandas openpyxl \
+  || echo "setup: could not install nbformat nbconvert ipykernel matplotlib pandas openpyxl; the notebook and workbook checks will be skipped" >&2

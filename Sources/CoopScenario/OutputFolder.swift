@@ -161,7 +161,7 @@ extension Runner {
     /// the temporary folder is removed and any previous folder is left untouched. Throws
     /// `OutputError`: `isUsage` when `directory` is a file or a folder that is not a previous run's
     /// (see `checkOutputFolder`), else a reason such as a missing permission.
-    public static func writeOutput(_ summary: RunSummary, to directory: String, excel: Bool) throws(OutputError) {
+    public static func writeOutput(_ summary: RunSummary, to directory: String, excel: Bool, xlsx: Bool = false) throws(OutputError) {
         try checkOutputFolder(directory)
         let fm = FileManager.default
         let target = URL(fileURLWithPath: directory).standardizedFileURL
@@ -184,6 +184,14 @@ extension Runner {
         } catch {
             try? fm.removeItem(at: temp)
             throw fail("cannot write into \(temp.path)", error, at: temp.appendingPathComponent("summary.csv"))
+        }
+        // The workbook is made from the folder's own CSV files (RunWorkbook), before the folder is renamed into place.
+        if xlsx {
+            do { try RunWorkbook(directory: temp.path).write(to: temp.appendingPathComponent(RunWorkbook.fileName).path) } catch {
+                try? fm.removeItem(at: temp)
+                if let e = error as? OutputError { throw OutputError(path: directory, reason: e.reason, hint: e.hint, isUsage: e.isUsage) }
+                throw OutputError(path: directory, reason: "cannot write the workbook: \(error)")
+            }
         }
         var hadOld = false
         if fm.fileExists(atPath: target.path) {

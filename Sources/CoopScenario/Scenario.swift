@@ -86,6 +86,9 @@ public struct Scenario: Sendable {
     public var paths: [String: YearPath]
     public var targets: [Target]
     public var notes: [String: String]
+    /// Things the loader did that the user should know (e.g. a shipped model used because the
+    /// written path is missing); printed as warnings by validate, run and compare.
+    public var notices: [String] = []
 
     /// Simulated years: lastObservedYear + 1 ... horizon.
     public var years: ClosedRange<Int> { (lastObservedYear + 1)...horizon }
@@ -146,6 +149,9 @@ public enum ScenarioLoader {
             problems += checker.problems
         }
         if !problems.isEmpty { throw InputErrors(problems) }
+        var notices: [String] = []
+        if let m = merged.modelPath { merged.modelPath = shippedFallback(m, key: "model", scenario: path, notices: &notices) }
+        if let c = merged.calibrationPath { merged.calibrationPath = shippedFallback(c, key: "calibration", scenario: path, notices: &notices) }
         guard let modelPath = merged.modelPath else {
             // Without a model nothing else can be checked: say what is missing.
             throw InputErrors([InputError(file: path, line: 1, field: "model", expected: "the path of a model file, e.g. model = \"model.toml\"",
@@ -156,8 +162,13 @@ public enum ScenarioLoader {
         do { model = try ModelSpec.load(path: modelPath) } catch let e as InputErrors {
             throw InputErrors([InputError(file: merged.modelFile ?? path, line: merged.modelLine, field: "model",
                                           expected: "a valid model file", found: "problems in \(modelPath)")] + e.errors)
+        } catch let e as InputError where !FileManager.default.fileExists(atPath: modelPath) {
+            throw InputErrors([InputError(file: merged.modelFile ?? path, line: merged.modelLine, field: "model",
+                                          expected: "an existing model file", found: "\(modelPath) does not exist",
+                                          hint: "paths are relative to the file that writes them; a scenario copied out of Scenarios/ must say model = \"PATH/TO/Scenarios/model.toml\" (see Guides/Scenarios.md)")] + [e])
         }
-        let scenario = try merged.finish(path: path, chain: chain.map(\.path), model: model)
+        var scenario = try merged.finish(path: path, chain: chain.map(\.path), model: model)
+        scenario.notices = notices
         return (scenario, model)
     }
 
@@ -177,6 +188,21 @@ public enum ScenarioLoader {
     }
 
     static func canonical(_ p: String) -> String { URL(fileURLWithPath: p).standardizedFileURL.path }
+
+    /// The folder of the shipped scenarios, model and calibration, relative to the working directory.
+    public static let shippedFolder = "Scenarios"
+
+    /// `written` when it exists; else the shipped file of the same name (`Scenarios/NAME` from the
+    /// working directory) when that exists, with a notice saying so; else `written` (whose absence
+    /// the caller reports). A scenario copied out of `Scenarios/` keeps finding its model.
+    static func shippedFallback(_ written: String, key: String, scenario: String, notices: inout [String]) -> String {
+        let fm = FileManager.default
+        if fm.fileExists(atPath: written) { return written }
+        let shipped = shippedFolder + "/" + (written as NSString).lastPathComponent
+        guard fm.fileExists(atPath: shipped) else { return written }
+        notices.append("\(scenario): \(key): \(written) does not exist; using the shipped \(shipped) (paths are relative to the scenario file: write \(key) = \"\(ReportBuilder.relativePath(from: (scenario as NSString).deletingLastPathComponent.isEmpty ? "." : (scenario as NSString).deletingLastPathComponent, to: shipped))\" to say so)")
+        return shipped
+    }
 
     /// A path written in `file`, relative to that file's folder.
     public static func resolve(_ written: String, relativeTo file: String) -> String {

@@ -27,11 +27,13 @@ struct CalibrateCommand: ParsableCommand {
     @Option(name: .long, help: "The calibration file to write (e.g. Scenarios/calibration.toml).")
     var out: String
 
+    @OptionGroup var csv: CSVOptions
+
     func run() throws {
         try refuseOverwriting([panel, model], with: out, option: "--out")
         try reportingInputErrors {
             let spec = try ModelSpec.load(path: model)
-            let table = try CSVReader.read(path: panel)
+            let table = try csv.read(panel)
             guard let bytes = FileManager.default.contents(atPath: panel) else {
                 throw InputError.message("cannot read the file", file: panel)
             }

@@ -46,6 +46,8 @@ struct FitCommand: ParsableCommand {
     @Option(help: "Output: table, csv or json.")
     var format: OutputFormat = .table
 
+    @OptionGroup var csv: CSVOptions
+
     func validate() throws {
         if FitRunner.StandardErrors(argument: se) == nil {
             throw ValidationError("--se must be classical, HC0, HC1, HC2, HC3 or cluster:COL, got '\(se)'.")
@@ -66,7 +68,7 @@ struct FitCommand: ParsableCommand {
         }
         let request = FitRunner.Request(dataPath: data, formula: formula, family: family, trials: trials, weights: weights,
                                         standardErrors: FitRunner.StandardErrors(argument: se)!, panel: spec, confidenceLevel: level)
-        let report = try reportingInputErrors { try FitRunner.run(request) }
+        let report = try reportingInputErrors { try FitRunner.fit(request, table: try csv.read(data)) }
         switch format {
         case .table: print(report.table(), terminator: "")
         case .csv: print(report.csv(), terminator: "")

@@ -24,6 +24,9 @@ struct SimulationOptions: ParsableArguments {
     @Flag(help: "Start every CSV with a byte-order mark so Excel shows Vietnamese names correctly.")
     var excel = false
 
+    @Flag(help: "Also write results.xlsx: a sheet per table with typed numbers (no locale can misread them), a README sheet with provenance, and charts.")
+    var xlsx = false
+
     func validate() throws {
         // The cap of a scenario file's `draws`: memory does not grow with draws, but time does.
         if let d = draws, d < 1 || d > 100_000_000 { throw ValidationError("--draws must be from 1 to 100000000, got \(d).") }
@@ -33,24 +36,12 @@ struct SimulationOptions: ParsableArguments {
         if out.isEmpty { throw ValidationError("--out must name a folder.") }
     }
 
-    func runOptions(compare: Bool) -> RunOptions {
+    /// Options for the runner; `groupDraws` (the draws of each engine run, in order: each scenario
+    /// for `run`, the one group for `compare`) sizes the one progress bar of the whole run.
+    func runOptions(compare: Bool, groupDraws: [Int]) -> RunOptions {
         RunOptions(draws: draws, seed: seed, threads: threads, paths: paths, excel: excel, compare: compare,
-                   commandLine: ["coopsim"] + CommandLine.arguments.dropFirst(), progress: ProgressBar.callback())
-    }
-}
-
-/// A progress bar on standard error, drawn only when it is a terminal.
-enum ProgressBar {
-    static func callback() -> (@Sendable (Int, Int) -> Void)? {
-        guard stderrIsTerminal else { return nil }
-        return { done, total in
-            let width = 30
-            let filled = total > 0 ? width * done / total : width
-            let bar = String(repeating: "#", count: filled) + String(repeating: ".", count: width - filled)
-            let pct = total > 0 ? 100 * done / total : 100
-            FileHandle.standardError.write(Data("\r[\(bar)] \(pct)%".utf8))
-            if done >= total { FileHandle.standardError.write(Data("\r\u{1B}[K".utf8)) }
-        }
+                   commandLine: ["coopsim"] + CommandLine.arguments.dropFirst(),
+                   progress: ProgressBar.callback(groupDraws: groupDraws, what: compare ? "comparison" : "scenario"))
     }
 }
 
@@ -75,10 +66,11 @@ struct RunCommand: ParsableCommand {
         try reportingInputErrors { try Runner.checkOutputFolder(options.out) }
         let summary = try reportingInputErrors { () throws -> RunSummary in
             let loaded = try loadAll(files)
-            return try Runner.run(scenarios: loaded, options: options.runOptions(compare: false))
+            let draws = loaded.map { options.draws ?? $0.0.draws }
+            return try Runner.run(scenarios: loaded, options: options.runOptions(compare: false, groupDraws: draws))
         }
-        try reportingInputErrors { try Runner.writeOutput(summary, to: options.out, excel: options.excel) }
-        printError("coopsim run: \(files.count) scenario\(files.count == 1 ? "" : "s"), \(summary.groups.first?.draws ?? 0) draws, "
+        try reportingInputErrors { try Runner.writeOutput(summary, to: options.out, excel: options.excel, xlsx: options.xlsx) }
+        printError("coopsim run: \(files.count) scenario\(files.count == 1 ? "" : "s"), \(drawCounts(summary.groups.map(\.draws))), "
                    + "\(String(format: "%.2f", summary.wallSeconds)) s -> \(options.out)/")
     }
 }
@@ -107,12 +99,20 @@ struct CompareCommand: ParsableCommand {
         try reportingInputErrors { try Runner.checkOutputFolder(options.out) }
         let summary = try reportingInputErrors { () throws -> RunSummary in
             let loaded = try loadAll(scenarios)
-            return try Runner.run(scenarios: loaded, options: options.runOptions(compare: true))
+            return try Runner.run(scenarios: loaded, options: options.runOptions(compare: true, groupDraws: [options.draws ?? loaded[0].0.draws]))
         }
-        try reportingInputErrors { try Runner.writeOutput(summary, to: options.out, excel: options.excel) }
+        try reportingInputErrors { try Runner.writeOutput(summary, to: options.out, excel: options.excel, xlsx: options.xlsx) }
         printError("coopsim compare: \(scenarios.count - 1) alternative\(scenarios.count == 2 ? "" : "s") against \(scenarios[0]), "
                    + "\(String(format: "%.2f", summary.wallSeconds)) s -> \(options.out)/")
     }
+}
+
+/// The draws of a run in words: "4000 draws" when every scenario ran the same number, else
+/// "2000 to 4000 draws per scenario (28000 in all)".
+func drawCounts(_ draws: [Int]) -> String {
+    guard let lo = draws.min(), let hi = draws.max() else { return "0 draws" }
+    if lo == hi { return "\(lo) draws" + (draws.count > 1 ? " each" : "") }
+    return "\(lo) to \(hi) draws per scenario (\(draws.reduce(0, +)) in all)"
 }
 
 /// Loads every scenario, collecting the problems of all files before failing.
@@ -121,6 +121,9 @@ func loadAll(_ files: [String]) throws -> [(Scenario, ModelSpec)] {
     var problems: [InputError] = []
     for f in files {
         do { loaded.append(try ScenarioLoader.load(path: f)) } catch let e as InputErrors { problems += e.errors }
+    }
+    if problems.isEmpty {
+        for (s, m) in loaded { for w in ScenarioPlausibility.warnings(s, model: m) { printError("warning: " + w) } }
     }
     if !problems.isEmpty { throw InputErrors(problems) }
     return loaded

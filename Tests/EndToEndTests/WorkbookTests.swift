@@ -1,0 +1,77 @@
+import Foundation
+import XCTest
+
+/// `--xlsx` on run/compare and `report --format xlsx`: the workbook read back by openpyxl (another
+/// package) equals the folder's CSV files cell by cell, numbers as numbers, Vietnamese intact
+/// (scripts/check_workbook.py). Issue: Excel in a vi-VN locale read the CSV's 0.885 as 885.
+final class WorkbookTests: XCTestCase {
+    func scenario(_ name: String) -> String { CLI.root.appendingPathComponent("Scenarios/\(name).toml").path }
+
+    func requireOpenpyxl() throws {
+        let probe = Process()
+        probe.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+        probe.arguments = ["python3", "-c", "import openpyxl"]
+        probe.standardError = FileHandle.nullDevice
+        try probe.run()
+        probe.waitUntilExit()
+        try XCTSkipIf(probe.terminationStatus != 0, "openpyxl not installed (scripts/setup.sh installs it)")
+    }
+
+    /// Runs scripts/check_workbook.py; returns its status and output.
+    func check(_ book: URL, _ folder: URL) throws -> (Int32, String) {
+        let p = Process()
+        p.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+        p.arguments = ["python3", CLI.root.appendingPathComponent("scripts/check_workbook.py").path, book.path, folder.path]
+        let out = Pipe()
+        p.standardOutput = out
+        p.standardError = out
+        try p.run()
+        let text = String(decoding: out.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+        p.waitUntilExit()
+        return (p.terminationStatus, text)
+    }
+
+    func testCompareWorkbookEqualsTheCSVFiles() throws {
+        try requireOpenpyxl()
+        let tmp = try CLI.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: tmp) }
+        let dir = tmp.appendingPathComponent("c")
+        let r = try CLI.run(["compare", scenario("hcmc-baseline"), scenario("hcmc-2024-plan"), "--draws", "400", "--paths", "2",
+                             "--xlsx", "--out", dir.path])
+        XCTAssertEqual(r.status, 0, r.stderr)
+        let book = dir.appendingPathComponent("results.xlsx")
+        XCTAssertTrue(FileManager.default.fileExists(atPath: book.path))
+        let (status, text) = try check(book, dir)
+        XCTAssertEqual(status, 0, text)
+        XCTAssertTrue(text.contains("'compare'") && text.contains("'paths'") && text.contains("'README'"), text)
+        XCTAssertTrue(text.contains("charts"), text)
+        // The same folder through `report --format xlsx`, in Vietnamese.
+        let vi = tmp.appendingPathComponent("report.vi.xlsx")
+        let rep = try CLI.run(["report", dir.path, "--format", "xlsx", "--lang", "vi", "--out", vi.path])
+        XCTAssertEqual(rep.status, 0, rep.stderr)
+        let (s2, t2) = try check(vi, dir)
+        XCTAssertEqual(s2, 0, t2)
+        XCTAssertTrue(t2.contains("biểu đồ"), t2)
+    }
+
+    func testRunWorkbookWithByteOrderMarkAndVietnameseNames() throws {
+        try requireOpenpyxl()
+        let tmp = try CLI.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: tmp) }
+        let dir = tmp.appendingPathComponent("r")
+        let r = try CLI.run(["run", scenario("haiphong-baseline"), scenario("hcmc-2024-plan"), "--draws", "300", "--excel", "--xlsx",
+                             "--out", dir.path])
+        XCTAssertEqual(r.status, 0, r.stderr)
+        let (status, text) = try check(dir.appendingPathComponent("results.xlsx"), dir)
+        XCTAssertEqual(status, 0, text)
+    }
+
+    func testWithoutTheFlagThereIsNoWorkbook() throws {
+        let tmp = try CLI.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: tmp) }
+        let dir = tmp.appendingPathComponent("r")
+        let r = try CLI.run(["run", scenario("hcmc-baseline"), "--draws", "100", "--out", dir.path])
+        XCTAssertEqual(r.status, 0, r.stderr)
+        XCTAssertFalse(FileManager.default.fileExists(atPath: dir.appendingPathComponent("results.xlsx").path))
+    }
+}
