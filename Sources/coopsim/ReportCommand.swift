@@ -45,7 +45,7 @@ struct ReportCommand: ParsableCommand {
     func run() throws {
         let folder = try reportingInputErrors { try RunFolder.read(directory: dir) }
         let path = out ?? ReportBuilder.defaultOutput(directory: dir, format: format)
-        let runFiles = ["summary.csv", "targets.csv", "compare.csv", "paths.csv", "history.csv", "metrics.csv", "scenarios.csv", "run.json"]
+        let runFiles = RunFolderSchema.files.map(\.name) + [RunWorkbook.fileName]
         try refuseOverwriting(runFiles.map { (dir as NSString).appendingPathComponent($0) }, with: path, option: "--out")
         // An output that cannot be written is not bad input data: exit 1 (64 when --out is a folder).
         var selection: [String]?

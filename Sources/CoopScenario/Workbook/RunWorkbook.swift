@@ -18,8 +18,13 @@ import Foundation
 public struct RunWorkbook {
     /// The workbook's name in a run folder (`--xlsx`).
     public static let fileName = "results.xlsx"
-    /// Known files in the order their sheets appear; other CSV files follow in name order.
-    public static let sheetOrder = ["scenarios", "targets", "summary", "compare", "history", "metrics", "paths"]
+    /// Sheets first in this order (what an analyst reads first), then the other CSV files of the run
+    /// folder's schema (`RunFolderSchema.files`) in schema order, then any other CSV file in name order.
+    public static var sheetOrder: [String] {
+        let first = ["scenarios", "targets", "summary", "compare"]
+        let schema = RunFolderSchema.files.map(\.name).filter { $0.hasSuffix(".csv") }.map { String($0.dropLast(4)) }
+        return first + schema.filter { !first.contains($0) }
+    }
     /// Columns that are identifiers or labels: always text.
     public static let textColumns: Set<String> = ["scenario", "baseline", "alternative", "region", "metric", "op", "source",
                                                   "source_vi", "file", "title", "title_vi", "unit", "label_en", "label_vi",
@@ -51,8 +56,9 @@ public struct RunWorkbook {
     public func tableFiles() -> [String] {
         let names = ((try? FileManager.default.contentsOfDirectory(atPath: directory)) ?? []).filter { $0.hasSuffix(".csv") }
         let stems = names.map { String($0.dropLast(4)) }
-        let known = Self.sheetOrder.filter { stems.contains($0) }
-        let others = stems.filter { !Self.sheetOrder.contains($0) }.sorted()
+        let order = Self.sheetOrder
+        let known = order.filter { stems.contains($0) }
+        let others = stems.filter { !order.contains($0) }.sorted()
         return (known + others).map { $0 + ".csv" }
     }
 

@@ -71,6 +71,8 @@ public struct Scenario: Sendable {
     /// The scenario's own file, and every file it extends (for provenance).
     public var file: String
     public var inputFiles: [String]
+    /// SHA-256 of each of `inputFiles` (same order), of the bytes parsed when the scenario was loaded.
+    public var inputHashes: [String] = []
     public var modelPath: String
     public var calibrationPath: String
     public var region: String
@@ -169,6 +171,7 @@ public enum ScenarioLoader {
         }
         var scenario = try merged.finish(path: path, chain: chain.map(\.path), model: model)
         scenario.notices = notices
+        scenario.inputHashes = chain.map(\.doc.sha256)
         return (scenario, model)
     }
 
