@@ -326,6 +326,9 @@ public struct ComparisonChart: Sendable {
     public var rows: [RunFolder.Difference]
     public var lastObservedYear: Int?
     public var language: ReportLanguage
+    /// The scenarios' titles in the report's language (their names when untitled).
+    public var scenarioTitle: String
+    public var baselineTitle: String
 
     public init(folder: RunFolder, scenario: String, baseline: String, region: String, metric: RunFolder.Metric, language: ReportLanguage) {
         self.scenario = scenario
@@ -337,6 +340,8 @@ public struct ComparisonChart: Sendable {
         }
         self.lastObservedYear = folder.scenarioInfo(scenario)?.lastObservedYear
         self.language = language
+        self.scenarioTitle = folder.scenarioLabel(scenario, language: language)
+        self.baselineTitle = folder.scenarioLabel(baseline, language: language)
     }
 
     public func svg() -> String {
@@ -360,7 +365,7 @@ public struct ComparisonChart: Sendable {
         let pInc = last.probIncrease.isFinite ? fmt.percent(last.probIncrease, decimals: 1) : "–"
         let metricLabel = language.label(metric)
         f.drawAxes(title: "\(L.difference): \(metricLabel)",
-                   subtitle: "\(L.probIncrease) \(last.year): \(pInc) · \(scenario) \(L.differenceVersus) \(baseline) · \(region)",
+                   subtitle: "\(L.probIncrease) \(last.year): \(pInc) · \(scenarioTitle) \(L.differenceVersus) \(baselineTitle) · \(region)",
                    yLabel: unit.isEmpty ? metricLabel : unit, xLabel: L.year,
                    years: yearTicks(from: firstYear, to: lastYear, maxTicks: 12), tick: tick)
         let band = pts.map { (f.x($0.0), f.y($0.3)) } + pts.reversed().map { (f.x($0.0), f.y($0.1)) }

@@ -110,7 +110,7 @@ public struct ReportBuilder: Sendable {
         let rows = folder.targets.map { t -> [String] in
             let m = folder.metric(t.metric)
             let op = ["<=": "≤", ">=": "≥"][t.op] ?? t.op
-            return [t.scenario, t.region, language.label(m), String(t.year), "\(op) \(fmt.value(t.value, metric: m))",
+            return [folder.scenarioLabel(t.scenario, language: language), t.region, language.label(m), String(t.year), "\(op) \(fmt.value(t.value, metric: m))",
                     fmt.percent(t.probability, decimals: 1), t.mcSE.isFinite ? fmt.percent(t.mcSE, decimals: 1) : "–", t.source]
         }
         return (headers, rows)

@@ -292,6 +292,12 @@ public struct RunFolder: Sendable {
     }
     public func scenarioInfo(_ name: String) -> ScenarioInfo? { scenarios.first { $0.name == name } }
 
+    /// How a report names a scenario: its title in the language (title_vi for Vietnamese), else its name.
+    public func scenarioLabel(_ name: String, language: ReportLanguage) -> String {
+        let t = scenarioTitle(name, language: language)
+        return t.isEmpty ? name : t
+    }
+
     /// A scenario's title in the report's language: `title_vi` for Vietnamese when given, else `title`.
     public func scenarioTitle(_ name: String, language: ReportLanguage) -> String {
         guard let info = scenarioInfo(name) else { return name }
