@@ -46,8 +46,16 @@ public enum ChartTextLayout {
 
     /// Problems of one chart: text outside `width` × `height`, shortened text, a y-axis title that
     /// overlaps a tick label. Empty when the chart's text fits.
-    public static func problems(svg: String, width: Double = 760, height: Double = 440) -> [String] {
+    public static func problems(svg: String) -> [String] {
         let items = items(svg: svg)
+        // The chart's own size, from the root's width and height attributes.
+        func rootAttribute(_ name: String) -> Double? {
+            guard let open = svg.range(of: "<svg"), let close = svg.range(of: ">", range: open.upperBound..<svg.endIndex),
+                  let r = svg.range(of: " \(name)=\"", range: open.upperBound..<close.lowerBound),
+                  let e = svg.range(of: "\"", range: r.upperBound..<close.lowerBound) else { return nil }
+            return Double(svg[r.upperBound..<e.lowerBound])
+        }
+        let width = rootAttribute("width") ?? 760, height = rootAttribute("height") ?? 440
         var out: [String] = []
         for i in items {
             if i.box.0 < -0.5 || i.box.1 < -0.5 || i.box.2 > width + 0.5 || i.box.3 > height + 0.5 {

@@ -88,8 +88,12 @@ struct ChartFrame {
         canvas.text(yLabelLines[0], x: 18, y: (top + bottom) / 2, size: Self.labelSize, anchor: .middle, fill: "#333", rotate: -90, cls: "y-label")
     }
 
-    /// A legend under the x-axis label, centred, wrapping to a second row when needed.
-    mutating func drawLegend(_ items: [(LegendSwatch, String)]) {
+    /// The rows a legend of `labels` takes (see `drawLegend`).
+    static func legendRows(_ labels: [String]) -> Int {
+        legendLayout(labels.map { (LegendSwatch.diamond, $0) }).count
+    }
+
+    static func legendLayout(_ items: [(LegendSwatch, String)]) -> [[(LegendSwatch, String, Double)]] {
         let size = 12.0, swatch = 22.0, gap = 18.0
         var rows: [[(LegendSwatch, String, Double)]] = [[]]
         var rowWidth = 0.0
@@ -100,6 +104,14 @@ struct ChartFrame {
             rowWidth += (rowWidth > 0 ? gap : 0) + w
             rows[rows.count - 1].append((s, label, w))
         }
+        return rows
+    }
+
+    /// A legend under the x-axis label, centred, wrapping onto more rows when needed (a chart with
+    /// more than two rows is made taller: see `OverlayChart`).
+    mutating func drawLegend(_ items: [(LegendSwatch, String)]) {
+        let size = 12.0, swatch = 22.0, gap = 18.0
+        let rows = Self.legendLayout(items)
         var yy = bottom + 60
         for row in rows {
             let total = row.map(\.2).reduce(0, +) + gap * Double(row.count - 1)

@@ -53,6 +53,15 @@ public struct OverlayChart: Sendable {
         let scale = NiceScale(lo: lo, hi: hi, maxTicks: 7)
         let xLo = Double(years.first!) - 0.4, xHi = Double(years.last!) + 0.4
         var f = ChartFrame(xLo: xLo, xHi: xHi, yScale: scale)
+        // Legend: the fixed entries first, then one per scenario (titles can be long); the chart grows
+        // 18 px for each legend row beyond two.
+        var fixed: [(LegendSwatch, String)] = [(.line("#777777", 1, "3 3"), L.band5to95)]
+        if !history.isEmpty { fixed.append((.pointLine, L.observed)) }
+        if !targets.isEmpty { fixed.append((.diamond, L.target)) }
+        let names: [(LegendSwatch, String)] = scenarios.enumerated().map { k, s in (.line(Self.colors[k % Self.colors.count], 2.6, nil), s.title) }
+        let legend = fixed + names
+        let rows = ChartFrame.legendLayout(legend).count
+        if rows > 2 { f.canvas = SVGCanvas(width: ChartStyle.width, height: ChartStyle.height + 18 * Double(rows - 2)) }
         let tick = axisFormatter(step: scale.step, isShare: metric.isShare, format: fmt)
         let unit = language.unit(metric)
         let metricLabel = language.label(metric)
@@ -72,7 +81,6 @@ public struct OverlayChart: Sendable {
         }
         f.drawAxes(title: metricLabel, subtitle: parts.joined(separator: " · "), yLabel: unit.isEmpty ? metricLabel : unit,
                    xLabel: L.year, years: yearTicks(from: years.first!, to: years.last!, maxTicks: 12), tick: tick)
-        var legend: [(LegendSwatch, String)] = []
         for (k, s) in scenarios.enumerated() {
             let color = Self.colors[k % Self.colors.count]
             var pts = s.fan.map { (Double($0.year), $0.p05, $0.p50, $0.p95) }
@@ -84,21 +92,17 @@ public struct OverlayChart: Sendable {
             f.canvas.polyline(pts.map { (f.x($0.0), f.y($0.1)) }, stroke: color, width: 1, cls: "band-edge", dash: "3 3")
             f.canvas.polyline(pts.map { (f.x($0.0), f.y($0.3)) }, stroke: color, width: 1, cls: "band-edge", dash: "3 3")
             f.canvas.polyline(pts.map { (f.x($0.0), f.y($0.2)) }, stroke: color, width: 2.6, cls: "median")
-            legend.append((.line(color, 2.6, nil), s.title))
         }
         if !history.isEmpty {
             if history.count > 1 {
                 f.canvas.polyline(history.map { (f.x(Double($0.year)), f.y($0.value)) }, stroke: ChartStyle.observed, width: 1.4, cls: "observed-line")
             }
             for h in history { f.canvas.circle(f.x(Double(h.year)), f.y(h.value), r: 3.4, fill: ChartStyle.observed, cls: "observed") }
-            legend.append((.pointLine, L.observed))
         }
         var drawn = Set<String>()
         for t in targets where drawn.insert("\(t.year) \(t.value)").inserted {
             f.canvas.diamond(f.x(Double(t.year)), f.y(t.value), r: 6, fill: "#ffffff", stroke: "#000000", cls: "target")
         }
-        if !targets.isEmpty { legend.append((.diamond, L.target)) }
-        legend.append((.line("#777777", 1, "3 3"), L.band5to95))
         f.drawLegend(legend)
         return f.canvas.document(title: metricLabel + " — " + scenarios.map(\.title).joined(separator: " / ") + " — " + region, attributes: [
             ("class", "coopsim-chart overlay-chart"), ("data-scenarios", scenarios.map(\.name).joined(separator: " ")),
