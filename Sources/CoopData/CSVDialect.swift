@@ -144,11 +144,12 @@ public struct CSVDialect: Sendable, Equatable, CustomStringConvertible {
         // Which separator would the rows agree on?
         var cause = "the header and the rows are not separated the same way"
         for (mark, name) in [(UInt8(0x3B), "';'"), (UInt8(0x2C), "','"), (UInt8(0x09), "a tab")] where mark != dialect.separator {
-            let w = split(lines[0].bytes, separator: mark).count
-            if w > 1 && rows.allSatisfy({ split($0.bytes, separator: mark).count == w }) {
-                cause = "the file looks \(name)-separated (every line has \(w) fields that way)"
-                break
-            }
+            let w = split(rows.first!.bytes, separator: mark).count
+            guard w > 1, rows.allSatisfy({ split($0.bytes, separator: mark).count == w }) else { continue }
+            let hw = split(lines[0].bytes, separator: mark).count
+            cause = hw == w ? "the file looks \(name)-separated (every line has \(w) fields that way)"
+                            : "the rows look \(name)-separated (\(w) fields each) but the header does not"
+            break
         }
         return InputError(file: path, line: rows.first!.line,
                           expected: "\(width) fields on every row, as in the header (read as \(dialect))",

@@ -162,8 +162,12 @@ public enum ScenarioLoader {
         }
         let model: ModelSpec
         do { model = try ModelSpec.load(path: modelPath) } catch let e as InputErrors {
+            let missing = !FileManager.default.fileExists(atPath: modelPath)
             throw InputErrors([InputError(file: merged.modelFile ?? path, line: merged.modelLine, field: "model",
-                                          expected: "a valid model file", found: "problems in \(modelPath)")] + e.errors)
+                                          expected: missing ? "an existing model file" : "a valid model file",
+                                          found: missing ? "\(modelPath) does not exist" : "problems in \(modelPath)",
+                                          hint: missing ? "paths are relative to the file that writes them; a scenario copied out of Scenarios/ must say model = \"PATH/TO/Scenarios/model.toml\" (see Guides/Scenarios.md)" : nil)]
+                              + (missing ? [] : e.errors))
         } catch let e as InputError where !FileManager.default.fileExists(atPath: modelPath) {
             throw InputErrors([InputError(file: merged.modelFile ?? path, line: merged.modelLine, field: "model",
                                           expected: "an existing model file", found: "\(modelPath) does not exist",
@@ -198,12 +202,25 @@ public enum ScenarioLoader {
     /// `written` when it exists; else the shipped file of the same name (`Scenarios/NAME` from the
     /// working directory) when that exists, with a notice saying so; else `written` (whose absence
     /// the caller reports). A scenario copied out of `Scenarios/` keeps finding its model.
+    /// The path of `target` from the folder `base`, both taken from the working directory, symbolic
+    /// links left as they are (what a user would write in the scenario).
+    static func relative(from base: String, to target: String) -> String {
+        func parts(_ p: String) -> [String] {
+            let abs = p.hasPrefix("/") ? p : (FileManager.default.currentDirectoryPath as NSString).appendingPathComponent(p.isEmpty ? "." : p)
+            return URL(fileURLWithPath: abs).standardizedFileURL.pathComponents.filter { $0 != "/" }
+        }
+        let b = parts(base), t = parts(target)
+        var k = 0
+        while k < b.count && k < t.count && b[k] == t[k] { k += 1 }
+        return (Array(repeating: "..", count: b.count - k) + t[k...]).joined(separator: "/")
+    }
+
     static func shippedFallback(_ written: String, key: String, scenario: String, notices: inout [String]) -> String {
         let fm = FileManager.default
         if fm.fileExists(atPath: written) { return written }
         let shipped = shippedFolder + "/" + (written as NSString).lastPathComponent
         guard fm.fileExists(atPath: shipped) else { return written }
-        notices.append("\(scenario): \(key): \(written) does not exist; using the shipped \(shipped) (paths are relative to the scenario file: write \(key) = \"\(ReportBuilder.relativePath(from: (scenario as NSString).deletingLastPathComponent.isEmpty ? "." : (scenario as NSString).deletingLastPathComponent, to: shipped))\" to say so)")
+        notices.append("\(scenario): \(key): \(written) does not exist; using the shipped \(shipped) (paths are relative to the scenario file: write \(key) = \"\(relative(from: (scenario as NSString).deletingLastPathComponent, to: shipped))\" to say so)")
         return shipped
     }
 

@@ -1,0 +1,114 @@
+import Foundation
+import XCTest
+
+/// What an analyst's own files meet: plausibility warnings, the decimal-comma hint, a scenario
+/// copied out of Scenarios/, and a panel saved by Excel in a Vietnamese locale. Each reproduces a
+/// problem reported in the analyst issue (a percent run as a fraction to a GRDP of 2.4e23; a lever
+/// path before the simulation accepted silently; `0,52` with no hint; a copied scenario losing its
+/// model; 100 identical "expected 1 fields" errors for a `;`-separated panel).
+final class AnalystInputTests: XCTestCase {
+    func workdir() throws -> URL {
+        let work = try CLI.temporaryDirectory()
+        let scen = work.appendingPathComponent("Scenarios")
+        try FileManager.default.createDirectory(at: scen, withIntermediateDirectories: true)
+        for f in ["model.toml", "calibration.toml", "hcmc-baseline.toml"] {
+            try FileManager.default.copyItem(at: CLI.root.appendingPathComponent("Scenarios/" + f), to: scen.appendingPathComponent(f))
+        }
+        return work
+    }
+
+    func testImplausibleGrowthAndLeverPathBeforeTheSimulationAreWarned() throws {
+        let work = try workdir()
+        defer { try? FileManager.default.removeItem(at: work) }
+        try """
+        name = "b"
+        extends = "hcmc-baseline.toml"
+        [assumptions]
+        grdp_growth = 6
+        [levers]
+        promotion = { 2019 = 10, 2021 = 12 }
+        """.write(to: work.appendingPathComponent("Scenarios/b.toml"), atomically: true, encoding: .utf8)
+        let v = try CLI.run(["validate", "Scenarios/b.toml"], cwd: work)
+        XCTAssertEqual(v.status, 0, "warnings, not errors: " + v.stderr)
+        XCTAssertTrue(v.stderr.contains("assumptions.grdp_growth: 6 is a growth of 600% a year") && v.stderr.contains("did you mean 0.06?"), v.stderr)
+        XCTAssertTrue(v.stderr.contains("levers.promotion: the path is given for 2019–2021 only, before the simulated years 2024–2026"), v.stderr)
+        let r = try CLI.run(["run", "Scenarios/b.toml", "--draws", "50", "--out", "o"], cwd: work)
+        XCTAssertTrue(r.stderr.contains("did you mean 0.06?"), r.stderr)
+        // The shipped scenarios draw no warning.
+        let shipped = try FileManager.default.contentsOfDirectory(atPath: CLI.root.appendingPathComponent("Scenarios").path)
+            .filter { $0.hasSuffix(".toml") && !["model.toml", "calibration.toml", "truth.toml"].contains($0) }.map { "Scenarios/" + $0 }
+        let s = try CLI.run(["validate"] + shipped)
+        XCTAssertEqual(s.status, 0, s.stderr)
+        XCTAssertFalse(s.stderr.contains("warning:"), s.stderr)
+    }
+
+    func testDecimalCommaGetsAHint() throws {
+        let work = try workdir()
+        defer { try? FileManager.default.removeItem(at: work) }
+        try "name = \"c\"\nextends = \"hcmc-baseline.toml\"\n[levers]\ntraining = 0,52\n"
+            .write(to: work.appendingPathComponent("Scenarios/c.toml"), atomically: true, encoding: .utf8)
+        let v = try CLI.run(["validate", "Scenarios/c.toml"], cwd: work)
+        XCTAssertEqual(v.status, 65)
+        XCTAssertTrue(v.stderr.contains("Scenarios/c.toml:4:13:") && v.stderr.contains("write 0.52, not 0,52"), v.stderr)
+    }
+
+    func testCopiedScenarioFindsTheShippedModelAndSaysSo() throws {
+        let work = try workdir()
+        defer { try? FileManager.default.removeItem(at: work) }
+        let mine = work.appendingPathComponent("mine")
+        try FileManager.default.createDirectory(at: mine, withIntermediateDirectories: true)
+        try FileManager.default.copyItem(at: work.appendingPathComponent("Scenarios/hcmc-baseline.toml"), to: mine.appendingPathComponent("hcmc.toml"))
+        let v = try CLI.run(["validate", "mine/hcmc.toml"], cwd: work)
+        XCTAssertEqual(v.status, 0, v.stderr)
+        XCTAssertTrue(v.stderr.contains("model: mine/model.toml does not exist; using the shipped Scenarios/model.toml"), v.stderr)
+        XCTAssertTrue(v.stderr.contains("write model = \"../Scenarios/model.toml\""), v.stderr)
+        // Elsewhere, with no Scenarios/ folder, the error says how to fix the path.
+        let other = try CLI.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: other) }
+        let e = try CLI.run(["validate", mine.appendingPathComponent("hcmc.toml").path], cwd: other)
+        XCTAssertEqual(e.status, 65)
+        XCTAssertTrue(e.stderr.contains("does not exist") && e.stderr.contains("a scenario copied out of Scenarios/ must say model ="), e.stderr)
+    }
+
+    /// The synthetic panel re-saved as Excel does in vi-VN: `;` between fields, `,` decimals.
+    func excelVietnamese(_ text: String) -> String {
+        text.split(separator: "\n", omittingEmptySubsequences: false).map { line in
+            line.split(separator: ",", omittingEmptySubsequences: false).map { f -> String in
+                Double(f) != nil ? f.replacingOccurrences(of: ".", with: ",") : String(f)
+            }.joined(separator: ";")
+        }.joined(separator: "\n")
+    }
+
+    func testExcelVietnameseCSVIsDetectedAndReadTheSame() throws {
+        let work = try CLI.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: work) }
+        let panel = CLI.root.appendingPathComponent("Scenarios/data/synthetic_panel.csv")
+        let vi = work.appendingPathComponent("panel-vi.csv")
+        try excelVietnamese(try String(contentsOf: panel, encoding: .utf8)).write(to: vi, atomically: true, encoding: .utf8)
+        let args = ["--formula", "entries ~ log(lag(coops)) + log1p(support)", "--family", "negbin", "--panel", "region,year", "--format", "csv"]
+        let a = try CLI.run(["fit", panel.path] + args), b = try CLI.run(["fit", vi.path] + args)
+        XCTAssertEqual(a.status, 0, a.stderr)
+        XCTAssertEqual(b.status, 0, b.stderr)
+        XCTAssertEqual(a.stdout, b.stdout, "the same numbers from either file")
+        XCTAssertTrue(b.stderr.contains("read as ';'-separated with ',' decimals (detected"), b.stderr)
+        XCTAssertFalse(a.stderr.contains("read as"), a.stderr)
+        let given = try CLI.run(["fit", vi.path, "--delimiter", ";", "--decimal", ","] + args)
+        XCTAssertEqual(given.stdout, a.stdout, given.stderr)
+        XCTAssertEqual(try CLI.run(["validate", vi.path]).status, 0)
+    }
+
+    func testAFileFailingOnEveryLineGetsOneMessage() throws {
+        let work = try CLI.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: work) }
+        // A header written with ',' and rows with ';' (a file pasted together from two sources).
+        var text = "region,year,coops\n"
+        for k in 0..<100 { text += "R\(k);2020;\(400 + k)\n" }
+        let f = work.appendingPathComponent("mixed.csv")
+        try text.write(to: f, atomically: true, encoding: .utf8)
+        let v = try CLI.run(["validate", f.path])
+        XCTAssertEqual(v.status, 65)
+        let errors = v.stderr.split(separator: "\n").filter { $0.hasPrefix("error:") }
+        XCTAssertEqual(errors.count, 1, v.stderr)
+        XCTAssertTrue(v.stderr.contains("all 100 data rows") && v.stderr.contains("rows look ';'-separated (3 fields each)"), v.stderr)
+    }
+}
