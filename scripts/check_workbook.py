@@ -27,6 +27,7 @@ NUMERIC = {
     "history": ["year", "value"],
     "scenarios": ["last_observed_year", "horizon", "draws"],
     "paths": ["path", "year", "value"],
+    "levers": ["year", "value"],
 }
 
 

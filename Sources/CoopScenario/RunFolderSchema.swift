@@ -38,9 +38,13 @@ public enum RunFolderSchema {
     public static let scenarios = File(name: "scenarios.csv",
         columns: ["scenario", "title", "region", "last_observed_year", "horizon", "draws", "seed", "file", "title_vi"],
         optionalColumns: ["title_vi"])
+    /// The value of every lever and assumption of each scenario in each simulated year (what a
+    /// projection assumed; reports show it beside the probabilities).
+    public static let levers = File(name: "levers.csv",
+        columns: ["scenario", "region", "kind", "name", "year", "value", "unit", "label_en", "label_vi"])
     /// Provenance: tool, version, command, kind, seed, draws, threads, scenarios, input hashes, times.
     public static let run = File(name: "run.json", columns: [])
 
     /// Every file in the order a run writes them (compare.csv and paths.csv only when they apply).
-    public static let files: [File] = [summary, targets, compare, paths, history, metrics, scenarios, run]
+    public static let files: [File] = [summary, targets, compare, paths, history, levers, metrics, scenarios, run]
 }

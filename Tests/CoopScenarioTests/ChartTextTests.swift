@@ -26,7 +26,8 @@ final class ChartTextTests: XCTestCase {
             let folder = try RunFolder.read(directory: dir)
             for lang in ReportLanguage.allCases {
                 let b = ReportBuilder(folder: folder, language: lang)
-                for c in b.fanCharts() + b.comparisonCharts() + b.overlayCharts() {
+                let levers = folder.regions.flatMap { b.leverCharts(region: $0) }
+                for c in b.fanCharts() + b.comparisonCharts() + b.overlayCharts() + levers {
                     charts += 1
                     let p = ChartTextLayout.problems(svg: c.svg)
                     XCTAssertEqual(p, [], "\((dir as NSString).lastPathComponent) \(lang) \(c.fileName)")

@@ -134,7 +134,7 @@ final class EngineRunTests: XCTestCase {
             try Runner.writeOutput(summary, to: dir, excel: false)
             outputs.append(try csvFiles(dir))
         }
-        XCTAssertEqual(Set(outputs[0].keys), ["summary.csv", "targets.csv", "compare.csv", "paths.csv", "history.csv", "metrics.csv", "scenarios.csv"])
+        XCTAssertEqual(Set(outputs[0].keys), ["summary.csv", "targets.csv", "compare.csv", "paths.csv", "history.csv", "levers.csv", "metrics.csv", "scenarios.csv"])
         XCTAssertEqual(outputs[0], outputs[1])
         XCTAssertEqual(outputs[0], outputs[2])
         let summaryRows = try rows(folder + "/out-1-256", "summary.csv")

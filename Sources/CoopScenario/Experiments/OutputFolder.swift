@@ -80,6 +80,17 @@ extension RunSummary {
                 }
             }
         }
+        // Levers and assumptions: each scenario's path in each simulated year.
+        var levers = CSVWriter(columns: schema.levers.columns, excel: excel)
+        for (s, scenario) in scenarios.enumerated() {
+            for d in models[s].levers + models[s].assumptions {
+                guard let path = scenario.paths[d.name] else { continue }
+                for year in scenario.years {
+                    levers.addRow([scenario.name, scenario.region, d.kind.rawValue, d.name, String(year), num(path.value(at: year)),
+                                   d.unit, d.labelEN, d.labelVI])
+                }
+            }
+        }
         var metrics = CSVWriter(columns: schema.metrics.columns, excel: excel)
         var seen = Set<String>()
         for model in models { for d in model.variables where seen.insert(d.name).inserted {
@@ -96,6 +107,7 @@ extension RunSummary {
         let contents: [String: String] = [
             schema.summary.name: summary.text, schema.targets.name: targets.text, schema.history.name: history.text,
             schema.metrics.name: metrics.text, schema.scenarios.name: scenarioTable.text, schema.run.name: runJSON(),
+            schema.levers.name: levers.text,
         ].merging(kind == "compare" ? [schema.compare.name: compare.text] : [:]) { a, _ in a }
          .merging(self.paths > 0 ? [schema.paths.name: paths.text] : [:]) { a, _ in a }
         return schema.files.compactMap { f in contents[f.name].map { (name: f.name, contents: $0) } }

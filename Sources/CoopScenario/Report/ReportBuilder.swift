@@ -157,6 +157,7 @@ public struct ReportBuilder: Sendable {
         h += "<h2 id=\"targets\">\(esc(L.targetProbabilityTitle))</h2>\n"
         h += folder.targets.isEmpty ? "<p>\(esc(L.noTargets))</p>\n" : htmlTable(targetTable(), numericFrom: 5, numericTo: 6)
         h += sideBySideHTML()
+        h += leversHTML()
         h += "<h2 id=\"projections\">\(esc(L.fanCharts))</h2>\n"
         var lastRegion = "", lastMetric = ""
         for c in fanCharts() {
@@ -234,8 +235,10 @@ public struct ReportBuilder: Sendable {
         md += "\n## \(mdEsc(L.targetProbabilityTitle))\n\n"
         md += folder.targets.isEmpty ? "\(mdEsc(L.noTargets))\n" : mdTable(targetTable())
         md += sideBySideMarkdown()
+        let (leverText, leverFiles) = leversMarkdown(figuresFolder: figuresFolder)
+        md += leverText
         md += "\n## \(mdEsc(L.fanCharts))\n"
-        var files: [(String, String)] = []
+        var files: [(String, String)] = leverFiles
         var lastRegion = "", lastMetric = ""
         for c in fanCharts() {
             if c.region != lastRegion { md += "\n### \(mdEsc(c.region))\n"; lastRegion = c.region; lastMetric = "" }

@@ -74,6 +74,19 @@ public struct RunFolder: Sendable {
         public var seed: String
         public var file: String
     }
+    /// One row of `levers.csv`: a lever's or assumption's value in a simulated year.
+    public struct LeverValue: Sendable, Equatable {
+        public var scenario: String
+        public var region: String
+        /// "lever" or "assumption".
+        public var kind: String
+        public var name: String
+        public var year: Int
+        public var value: Double
+        public var unit: String
+        public var labelEN: String
+        public var labelVI: String
+    }
     /// `run.json`, as far as a report shows it.
     public struct Provenance: Sendable, Equatable {
         public var tool: String
@@ -102,6 +115,8 @@ public struct RunFolder: Sendable {
     public let metrics: [Metric]
     public let scenarios: [ScenarioInfo]
     public let provenance: Provenance?
+    /// `levers.csv` (optional: folders written before it existed have none).
+    public var levers: [LeverValue] = []
 
     /// Row indexes by (scenario, region, metric), so a report of many regions stays linear in the folder's size.
     struct Key: Hashable { var scenario: String, region: String, metric: String }
@@ -249,8 +264,18 @@ public struct RunFolder: Sendable {
         var provenance: Provenance?
         if exists(RunFolderSchema.run.name) { provenance = try readProvenance(path: path(RunFolderSchema.run.name)) }
 
-        return RunFolder(directory: directory, summary: summary, targets: targets, differences: differences, history: history,
-                         metrics: metrics, scenarios: scenarios, provenance: provenance)
+        var folder = RunFolder(directory: directory, summary: summary, targets: targets, differences: differences, history: history,
+                               metrics: metrics, scenarios: scenarios, provenance: provenance)
+        if let t = try open(RunFolderSchema.levers), t.rowCount > 0 {
+            let sc = t.text("scenario"), rg = t.text("region"), kd = t.text("kind"), nm = t.text("name")
+            let un = t.text("unit"), en = t.text("label_en"), vi = t.text("label_vi")
+            let yr = try t.years("year"), v = try t.numbers("value")
+            for i in 0..<t.rowCount {
+                folder.levers.append(LeverValue(scenario: sc[i], region: rg[i], kind: kd[i], name: nm[i], year: yr[i], value: v[i],
+                                                unit: un[i], labelEN: en[i], labelVI: vi[i]))
+            }
+        }
+        return folder
     }
 
     static func readProvenance(path: String) throws -> Provenance {

@@ -21,7 +21,7 @@ public struct RunWorkbook {
     /// Sheets first in this order (what an analyst reads first), then the other CSV files of the run
     /// folder's schema (`RunFolderSchema.files`) in schema order, then any other CSV file in name order.
     public static var sheetOrder: [String] {
-        let first = ["scenarios", "targets", "summary", "compare"]
+        let first = ["scenarios", "targets", "levers", "summary", "compare"]
         let schema = RunFolderSchema.files.map(\.name).filter { $0.hasSuffix(".csv") }.map { String($0.dropLast(4)) }
         return first + schema.filter { !first.contains($0) }
     }
@@ -42,6 +42,8 @@ public struct RunWorkbook {
         "history": ("observed values given in the scenarios", "số liệu thực tế ghi trong kịch bản"),
         "metrics": ("every metric of the model: unit and labels", "các chỉ tiêu của mô hình: đơn vị và nhãn"),
         "paths": ("sample paths (--paths K)", "các đường mẫu (--paths K)"),
+        "levers": ("every lever and assumption of each scenario in each simulated year: what the projection assumed",
+                   "giá trị từng đòn bẩy chính sách và giả định của mỗi kịch bản trong từng năm mô phỏng"),
     ]
 
     public var directory: String
