@@ -67,6 +67,10 @@ final class ProgressBarTests: XCTestCase {
                                               interruptAfter: 1.5)
         XCTAssertEqual(status, 130, tty)
         XCTAssertTrue(tty.contains("elapsed"), tty)
-        XCTAssertTrue(tty.hasSuffix("\r\u{1B}[K\n") || tty.hasSuffix("\r\u{1B}[K\r\n"), tty.debugDescription.suffix(80).description)
+        // After the last bar, the line is cleared (script(1) appends its own "Script done" line after that).
+        let lastBar = try XCTUnwrap(tty.range(of: "elapsed", options: .backwards))
+        let rest = tty[lastBar.upperBound...]
+        XCTAssertTrue(rest.contains("\r\u{1B}[K\r\n") || rest.contains("\r\u{1B}[K\n"), String(rest).debugDescription)
+        XCTAssertFalse(rest.dropFirst(rest.range(of: "\u{1B}[K")?.lowerBound.utf16Offset(in: rest) ?? 0).contains("["), "no bar after the clear")
     }
 }
