@@ -129,7 +129,7 @@ public struct BacktestReport: Sendable {
         s += "below the drift's MASE, coopsim's median beat the naive random walk with drift. A calibrated forecast covers the observation "
         s += "about 50% and 90% of the time with its 50% and 90% bands, and has PIT values averaging 0.5.</p>\n"
         s += markdownTableToHTML(summaryTable())
-        for c in charts() { s += "<figure>" + c.svg + "<figcaption>" + SVGCanvas.escape(c.title) + "</figcaption></figure>\n" }
+        for c in charts() { s += "<figure>" + c.svg + "</figure>\n" }
         s += "<h2>Provenance</h2><pre>" + SVGCanvas.escape(runJSON) + "</pre>\n</body></html>\n"
         return s
     }
