@@ -60,7 +60,7 @@ extension MonteCarlo {
     }
 
     /// Pairs each alternative's targets with the baseline's identical one (metric, year, op, value).
-    static func sharedTargets(_ plans: [SimulationPlan]) -> [[(alternative: Int, baseline: Int)]] {
+    public static func sharedTargets(_ plans: [SimulationPlan]) -> [[(alternative: Int, baseline: Int)]] {
         guard plans.count > 1 else { return [] }
         return plans.dropFirst().map { p in
             p.targets.enumerated().compactMap { (t, target) in
