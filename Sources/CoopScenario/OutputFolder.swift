@@ -9,7 +9,7 @@ extension RunSummary {
         let q: [(String, Double)] = [("p05", 0.05), ("p25", 0.25), ("p50", 0.5), ("p75", 0.75), ("p95", 0.95)]
         let num = CSVWriter.number
         var summary = CSVWriter(columns: ["scenario", "region", "year", "metric", "mean", "sd"] + q.map(\.0) + ["mc_se"], excel: excel)
-        var targets = CSVWriter(columns: ["scenario", "region", "metric", "year", "op", "value", "probability", "mc_se", "source"], excel: excel)
+        var targets = CSVWriter(columns: ["scenario", "region", "metric", "year", "op", "value", "probability", "mc_se", "source", "reason"], excel: excel)
         var compare = CSVWriter(columns: ["scenario", "baseline", "region", "year", "metric", "mean_diff", "sd_diff", "p05_diff",
                                           "p50_diff", "p95_diff", "prob_increase"], excel: excel)
         var paths = CSVWriter(columns: ["scenario", "region", "path", "year", "metric", "value"], excel: excel)
@@ -38,7 +38,12 @@ extension RunSummary {
                     let target = scenario.targets[t]
                     let p = Double(acc.targetHits[t]) / Double(group.draws)
                     targets.addRow([scenario.name, scenario.region, target.metric, String(target.year), target.op.rawValue,
-                                    num(target.value), num(p), num((p * (1 - p) / Double(group.draws)).squareRoot()), target.source])
+                                    num(target.value), num(p), num((p * (1 - p) / Double(group.draws)).squareRoot()), target.source, ""])
+                }
+                // Plan targets the model cannot evaluate: no probability, with the reason (never dropped).
+                for target in scenario.unevaluatedTargets {
+                    targets.addRow([scenario.name, scenario.region, target.metric, String(target.year), target.op.rawValue,
+                                    num(target.value), "", "", target.source, target.reason])
                 }
                 let keep = min(self.paths, group.draws)
                 let cells = r.years * r.metrics

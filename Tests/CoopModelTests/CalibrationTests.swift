@@ -39,7 +39,9 @@ final class CalibrationTests: XCTestCase {
             model.covariance = choice
             let result = try Calibrator.calibrate(model: model, data: panel)
             XCTAssertEqual(result.calibration.equations.map(\.name),
-                           ["entries", "exits", "workers_per_coop", "trained_incumbent", "productivity"])
+                           ["entries", "exits", "workers_per_coop", "trained_incumbent", "productivity",
+                            "weak_up", "average_up", "average_down", "fair_up", "fair_down", "good_down",
+                            "members_per_coop", "group_entries", "group_exits"])
             for eq in result.calibration.equations {
                 let e = try XCTUnwrap(expected[eq.name], "no statsmodels result for \(eq.name)")
                 let tol = eq.family == .negbin ? 1e-4 : 1e-6
@@ -104,7 +106,7 @@ final class CalibrationTests: XCTestCase {
                 if let a = eq.alpha { scales[eq.name + ": alpha", default: []].append(a) }
             }
         }
-        XCTAssertEqual(covered.count, 15)
+        XCTAssertEqual(covered.count, 39)
         var report: [String] = []
         for (key, count) in covered.sorted(by: { $0.key < $1.key }) {
             let rate = Double(count) / Double(replications)
