@@ -42,7 +42,7 @@ struct RunFixture {
             eq("fair_up", .binomial, ["Intercept", "training", "log1p(support)"], [-2.8, 3, 0.1]),
             eq("fair_down", .binomial, ["Intercept", "log1p(support)"], [-2.5, -0.15]),
             eq("good_down", .binomial, ["Intercept", "log1p(support)"], [-2.5, -0.15]),
-            eq("members_per_coop", .gaussian, ["Intercept", "log1p(support)", "I(entries / coops)"], [-0.015, 0.004, -0.5], sigma: 0.02),
+            eq("members_per_coop", .gaussian, ["Intercept", "log1p(support)", "I(entries / (coops + 1))"], [-0.015, 0.004, -0.5], sigma: 0.02),
             eq("group_entries", .negbin, ["Intercept", "log(lag(groups))", "log1p(support)"], [-2.5, 1, 0.05], alpha: 0.1),
             eq("group_exits", .binomial, ["Intercept", "log1p(support)"], [-2.5, -0.05]),
         ])
@@ -152,7 +152,7 @@ final class EngineRunTests: XCTestCase {
         XCTAssertEqual(outputs[0], outputs[1])
         XCTAssertEqual(outputs[0], outputs[2])
         let summaryRows = try rows(folder + "/out-1-256", "summary.csv")
-        XCTAssertEqual(summaryRows.count, 2 * 11 * 4)
+        XCTAssertEqual(summaryRows.count, 2 * 33 * 4)
         XCTAssertEqual(summaryRows[0]["metric"], "coops")
         XCTAssertEqual(summaryRows[0]["year"], "2024")
         let json = try String(contentsOfFile: folder + "/out-1-256/run.json", encoding: .utf8)
