@@ -64,6 +64,8 @@ public struct Calibration: Sendable {
     /// `calibrate --illustrative`): reports then carry a visible caveat.
     public var illustrative: Bool
     public var equations: [Equation]
+    /// SHA-256 of the file's bytes as parsed by `load(path:)` (empty otherwise).
+    public var sha256: String = ""
 
     public init(file: String, model: String, dataFile: String, dataSHA256: String, covarianceType: String,
                 fittedOn: String = "", illustrative: Bool = false, equations: [Equation]) {
@@ -207,8 +209,10 @@ public struct Calibration: Sendable {
             c.report(line: 1, field: "equations", expected: "[[equations]] tables", found: "none")
         }
         if !c.problems.isEmpty { throw InputErrors(c.problems) }
-        return Calibration(file: path, model: model, dataFile: dataFile, dataSHA256: sha, covarianceType: cov,
-                           fittedOn: fittedOn, illustrative: illustrative, equations: eqs)
+        var calibration = Calibration(file: path, model: model, dataFile: dataFile, dataSHA256: sha, covarianceType: cov,
+                                      fittedOn: fittedOn, illustrative: illustrative, equations: eqs)
+        calibration.sha256 = doc.sha256
+        return calibration
     }
 
     static func numbers(_ node: TOMLNode?, field: String, checker: inout TOMLChecker) -> [Double] {
