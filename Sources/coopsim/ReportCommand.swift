@@ -43,6 +43,7 @@ struct ReportCommand: ParsableCommand {
     var svg = false
 
     func run() throws {
+        if BacktestReport.isBacktestFolder(dir) { return try backtestReport() }   // issue 12: see BacktestReport
         let folder = try reportingInputErrors { try RunFolder.read(directory: dir) }
         let path = out ?? ReportBuilder.defaultOutput(directory: dir, format: format)
         let runFiles = RunFolderSchema.files.map(\.name) + [RunWorkbook.fileName]
@@ -74,5 +75,16 @@ struct ReportCommand: ParsableCommand {
             }
             printError("coopsim report: wrote \(charts.count) SVG charts to \(figures)/")
         }
+    }
+
+    /// The report of a `coopsim backtest` folder (html or md).
+    func backtestReport() throws {
+        if format == .ipynb { throw ValidationError("a backtest folder is reported as html or md, not ipynb.") }
+        let report = try reportingInputErrors { try BacktestReport(directory: dir) }
+        let path = out ?? ReportBuilder.defaultOutput(directory: dir, format: format)
+        let files = ["backtest.csv", "backtest_summary.csv", "observed.csv", "run.json"]
+        try refuseOverwriting(files.map { (dir as NSString).appendingPathComponent($0) }, with: path, option: "--out")
+        try reportingInputErrors { try report.write(format: format, to: path) }
+        printError("coopsim report: wrote \(path)")
     }
 }
