@@ -111,4 +111,28 @@ final class AnalystInputTests: XCTestCase {
         XCTAssertEqual(errors.count, 1, v.stderr)
         XCTAssertTrue(v.stderr.contains("all 100 data rows") && v.stderr.contains("rows look ';'-separated (3 fields each)"), v.stderr)
     }
+
+    /// A report on the shipped (illustrative) calibration says so at the top, in both languages, quoting
+    /// what it was fitted on; the levers behind the probabilities are listed.
+    func testReportsSayTheCalibrationIsIllustrativeAndListTheLevers() throws {
+        let tmp = try CLI.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: tmp) }
+        let dir = tmp.appendingPathComponent("c").path
+        let c = try CLI.run(["compare", "Scenarios/hcmc-baseline.toml", "Scenarios/hcmc-2024-plan.toml", "--draws", "200", "--out", dir])
+        XCTAssertEqual(c.status, 0, c.stderr)
+        for (lang, words) in [("en", "are illustrative"), ("vi", "chỉ mang tính minh hoạ")] {
+            let out = tmp.appendingPathComponent("r.\(lang).html").path
+            let r = try CLI.run(["report", dir, "--lang", lang, "--out", out])
+            XCTAssertEqual(r.status, 0, r.stderr)
+            let html = try String(contentsOfFile: out, encoding: .utf8)
+            let caveat = try XCTUnwrap(html.range(of: "<p class=\"caveat\">"), "no caveat in \(lang)")
+            XCTAssertLessThan(html.distance(from: html.startIndex, to: caveat.lowerBound), html.distance(from: html.startIndex, to: html.range(of: "<h2")!.lowerBound),
+                              "the caveat comes before the first section")
+            XCTAssertTrue(html.contains(words) && html.contains("synthetic panel"), lang)
+            XCTAssertTrue(html.contains("<h2 id=\"levers\">"), "levers and assumptions section")
+        }
+        let levers = try String(contentsOfFile: dir + "/levers.csv", encoding: .utf8)
+        XCTAssertTrue(levers.hasPrefix("scenario,region,kind,name,year,value,unit,label_en,label_vi\n"))
+        XCTAssertTrue(levers.contains("hcmc-2024-plan,Thành phố Hồ Chí Minh,lever,promotion,2024,30,"), levers)
+    }
 }

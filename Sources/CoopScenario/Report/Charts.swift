@@ -175,6 +175,12 @@ func wrapText(_ text: String, size: Double, width: Double, maxLines: Int) -> [St
     return Array(lines.prefix(maxLines))
 }
 
+/// `text` on one line: whole when it fits `width` at `size`, else wrapped and shortened word by word
+/// (`wrapText` with one line: the longest words without a digit shortened first, numbers whole).
+func fitted(_ text: String, size: Double, width: Double) -> String {
+    wrapText(text, size: size, width: width, maxLines: 1)[0]
+}
+
 /// How a metric's values print on an axis: shares as percent, others as
 /// grouped decimals, with as many decimals as the tick step needs.
 func axisFormatter(step: Double, isShare: Bool, format: ReportNumberFormat) -> (Double) -> String {

@@ -156,7 +156,7 @@ public struct ReportBuilder: Sendable {
         h += "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\"/>\n"
         h += "<meta name=\"generator\" content=\"coopsim report\"/>\n"
         h += "<title>\(esc(title))</title>\n<style>\n" + Self.css + "</style>\n</head>\n<body>\n<main>\n"
-        h += "<h1>\(esc(title))</h1>\n"
+        h += "<h1>\(esc(title))</h1>\n" + calibrationCaveatHTML()
         h += "<h2>\(esc(L.scenarios))</h2>\n" + htmlTable(scenarioTable())
         h += "<h2 id=\"targets\">\(esc(L.targetProbabilityTitle))</h2>\n"
         h += folder.targets.isEmpty ? "<p>\(esc(L.noTargets))</p>\n" : htmlTable(targetTable(), numericFrom: 5, numericTo: 6)
@@ -213,6 +213,7 @@ public struct ReportBuilder: Sendable {
     dt{font-weight:bold;float:left;clear:left;width:14em}dd{margin-left:15em;margin-bottom:4px}
     code{font-size:0.9em;word-break:break-all}
     p.note{color:#555;font-size:0.9em;max-width:60em}
+    p.caveat{background:#fff4e5;border-left:4px solid #d94801;padding:8px 12px;max-width:70em}
 
     """
 
@@ -236,7 +237,8 @@ public struct ReportBuilder: Sendable {
     /// Markdown file), and the SVG files to write there (name, contents).
     public func markdown(figuresFolder: String) -> (text: String, files: [(name: String, contents: String)]) {
         let L = language.labels
-        var md = "# \(mdEsc(title))\n\n## \(mdEsc(L.scenarios))\n\n" + mdTable(scenarioTable())
+        var md = "# \(mdEsc(title))\n\n" + (calibrationCaveat().map { "> **\(mdEsc($0))**\n\n" } ?? "")
+            + "## \(mdEsc(L.scenarios))\n\n" + mdTable(scenarioTable())
         md += "\n## \(mdEsc(L.targetProbabilityTitle))\n\n"
         md += folder.targets.isEmpty ? "\(mdEsc(L.noTargets))\n" : mdTable(targetTable())
         md += sideBySideMarkdown()
