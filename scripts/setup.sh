@@ -12,6 +12,21 @@ if [ ${#need[@]} -gt 0 ]; then
   $SUDO apt-get update -qq
   DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq "${need[@]}" >/dev/null
 fi
+# The browser test of `coopsim serve` (Tests/EndToEndTests/ExplorerTests.swift): Debian's chromium and its
+# driver, driven by Selenium (told the driver's path, so it downloads nothing). Skipped with a message when
+# they cannot be installed.
+browser=()
+for pkg in chromium chromium-driver; do
+  dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null | grep -q "install ok installed" || browser+=("$pkg")
+done
+if [ ${#browser[@]} -gt 0 ]; then
+  echo "setup: installing ${browser[*]} (browser test of coopsim serve)" >&2
+  SUDO=""; [ "$(id -u)" -ne 0 ] && SUDO="sudo"
+  { $SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq --no-install-recommends "${browser[@]}" >/dev/null; } \
+    || echo "setup: could not install ${browser[*]}; the browser test will be skipped" >&2
+fi
+python3 -c "import selenium" 2>/dev/null || python3 -m pip install -q selenium \
+  || echo "setup: could not install selenium; the browser test will be skipped" >&2
 # Python packages for the notebook check of `coopsim report` (ReportTests skips that check without them).
 python3 -c "import nbformat, nbconvert, ipykernel, matplotlib, pandas" 2>/dev/null \
   || python3 -m pip install -q nbformat nbconvert ipykernel matplotlib pandas \

@@ -101,7 +101,12 @@ public enum ScenarioLoader {
     /// The most files an `extends` chain may hold (each is read and merged).
     public static let maximumExtendsChain = 100
 
-    public static func load(path: String) throws -> (Scenario, ModelSpec) {
+    public static func load(path: String) throws -> (Scenario, ModelSpec) { try load(path: path, text: nil) }
+
+    /// Loads a scenario whose own file is given as `text` (read as if it were the file at `path`, so that
+    /// `extends`, `model` and `calibration` resolve relative to `path`'s folder); the files it extends are read
+    /// from disk. Used by `coopsim serve` to check and run an edited scenario exactly as the file it would save.
+    public static func load(path: String, text: String?) throws -> (Scenario, ModelSpec) {
         var problems: [InputError] = []
         var chain: [(path: String, doc: TOMLDocument)] = []
         var current = path
@@ -119,7 +124,10 @@ public enum ScenarioLoader {
                                               expected: "a chain of scenarios without a cycle", found: "a cycle: " + cycle.joined(separator: " -> "))])
             }
             let doc: TOMLDocument
-            do { doc = try TOMLParser.parse(contentsOf: current) } catch {
+            do {
+                if chain.isEmpty, let text { doc = try TOMLParser.parse(text, file: current) }
+                else { doc = try TOMLParser.parse(contentsOf: current) }
+            } catch {
                 if let last = chain.last, let e = last.doc.root.entry("extends") {
                     throw InputErrors([InputError(file: last.path, line: e.keyLine, field: "extends",
                                                   expected: "a readable scenario file", found: "\(error)")])
