@@ -88,6 +88,7 @@ table { border-collapse: collapse; background: #fff; font-size: 13px; width: 100
 th, td { border-bottom: 1px solid #e3e3e3; padding: 5px 8px; text-align: right; }
 th:first-child, td:first-child { text-align: left; }
 th { background: #f0f4f8; }
+tr.unevaluated td { color: #737373; font-style: italic; } td.reason { text-align: left; font-size: 12px; }
 td.up { color: #006d2c; } td.down { color: #b30000; }
 #charts { display: flex; flex-wrap: wrap; gap: 10px; }
 #charts figure { margin: 0; background: #fff; border: 1px solid #ddd; border-radius: 4px; }
@@ -106,7 +107,7 @@ const T = {
         running: "running…", done: (n, ms, s) => `${n} draws, seed ${s}, ${ms} ms`, saved: "Saved:", exported: "Exported:",
         reproduce: "Reproduce with:", median: "median", base: "baseline median", observed: "observed", pp: "pp",
         mcNote: "Probabilities are shares of paths; ± is the Monte Carlo standard error. Change is plan minus baseline on the same paths.",
-        noTargets: "This scenario has no targets." },
+        noTargets: "This scenario has no targets.", notEvaluated: "not evaluated" },
   vi: { title: "coopsim: khám phá kịch bản", scenario: "Kịch bản", baseline: "Kịch bản gốc", reset: "Đặt lại",
         levers: "Chính sách và giả định", leverHint: "Kéo thanh trượt để dịch chuyển lộ trình trong mọi năm mô phỏng, hoặc nhập giá trị từng năm. Dự báo chạy lại trên cùng các đường ngẫu nhiên với kịch bản gốc.",
         keep: "Lưu kết quả", fileName: "Tên tệp", save: "Lưu thành kịch bản", export: "Xuất thư mục kết quả",
@@ -115,7 +116,7 @@ const T = {
         running: "đang chạy…", done: (n, ms, s) => `${n} lần mô phỏng, hạt giống ${s}, ${ms} ms`, saved: "Đã lưu:", exported: "Đã xuất:",
         reproduce: "Tái lập bằng:", median: "trung vị", base: "trung vị kịch bản gốc", observed: "quan sát", pp: "điểm %",
         mcNote: "Xác suất là tỷ lệ số đường đạt mục tiêu; ± là sai số chuẩn Monte Carlo. Thay đổi là kịch bản trừ kịch bản gốc trên cùng các đường.",
-        noTargets: "Kịch bản này không có mục tiêu." }
+        noTargets: "Kịch bản này không có mục tiêu.", notEvaluated: "chưa đánh giá được" }
 };
 let lang = "en", catalog = null, current = null, last = null;
 const session = Math.random().toString(36).slice(2) + Date.now().toString(36);
@@ -259,6 +260,14 @@ function render(res) {
   const tb = document.querySelector("#targets tbody"); tb.innerHTML = "";
   for (const r of mine) {
     const b = base.find(x => x.metric === r.metric && x.year === r.year && x.op === r.op && x.value === r.value);
+    if (r.probability === "") {
+      // A plan target the model cannot evaluate (its reason is in the file): shown, never dropped.
+      tb.append(el("tr", { "data-metric": r.metric, "data-year": r.year, "data-op": r.op, "data-value": r.value, class: "unevaluated" },
+        el("td", { text: `${label(r.metric)} ${r.op} ${r.value} (${r.year})`, title: r.source || "" }),
+        el("td", { class: "prob", "data-probability": "", text: t("notEvaluated") }),
+        el("td", { class: "reason", colspan: "3", text: r.reason || "" })));
+      continue;
+    }
     const p = Number(r.probability), se = Number(r.mc_se);
     const lo = r.ci_low !== undefined ? Number(r.ci_low) : Math.max(0, p - 1.96 * se);
     const hi = r.ci_high !== undefined ? Number(r.ci_high) : Math.min(1, p + 1.96 * se);
@@ -316,7 +325,7 @@ function scaleOf(values, share) {
 }
 
 function frame(w, h, titleText, years, sc, share) {
-  const L = 70, R = 14, Tp = 34, B = 28;
+  const L = 70, R = 14, Tp = 48, B = 28;
   const svg = svgEl("svg", { width: w, height: h, viewBox: `0 0 ${w} ${h}`, role: "img" });
   const x0 = Math.min(...years) - 0.4, x1 = Math.max(...years) + 0.4;
   const X = (y) => L + (y - x0) / (x1 - x0) * (w - L - R);
@@ -357,7 +366,7 @@ function fanChart(name, share, fan, bfan, hist, tg) {
     const x = X(g.y), y = Y(g.v);
     svg.append(svgEl("polygon", { points: poly([[x, y - 6], [x + 6, y], [x, y + 6], [x - 6, y]]), fill: "#d94801", class: "target" }));
   }
-  const leg = svgEl("text", { x: 470 - 12, y: 20, "font-size": 10, "text-anchor": "end", fill: "#555" });
+  const leg = svgEl("text", { x: 10, y: 36, "font-size": 11, "text-anchor": "start", fill: "#555" });
   leg.textContent = `— ${t("median")}` + (bfan.length ? `  - - ${t("base")}` : "") + (hist.length ? `  ● ${t("observed")}` : "");
   svg.append(leg);
   return svg;

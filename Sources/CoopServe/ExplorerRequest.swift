@@ -150,7 +150,7 @@ public struct ScenarioEdit: Sendable {
                     throw ExplorerError(422, "values.\(lever).\(year): expected a simulated year from \(c.years.first!) to \(c.years.last!), got \(year)")
                 }
                 guard x.isFinite, x >= c.minimum, x <= c.maximum, c.domain.contains(x) else {
-                    throw ExplorerError(422, "values.\(lever).\(year): expected \(c.domain.expectation) from \(CSVWriter.number(c.minimum)) to \(CSVWriter.number(c.maximum)), got \(x.isFinite ? CSVWriter.number(x) : String(x))")
+                    throw ExplorerError(422, "values.\(lever).\(year): expected a value from \(CSVWriter.number(c.minimum)) to \(CSVWriter.number(c.maximum)) (\(c.domain.expectation)), got \(x.isFinite ? CSVWriter.number(x) : String(x))")
                 }
                 path[k] = x
             }

@@ -1,5 +1,6 @@
 import CoopData
 import Foundation
+import HTTPTypes
 import Hummingbird
 
 /// The HTTP side of `coopsim serve` (Hummingbird): one page, its script and style, and a JSON API.
@@ -61,7 +62,8 @@ public struct ExplorerServer: Sendable {
         }
         do {
             let r = try ExplorerRequest(json: Data(body.readableBytesView))
-            let ticket = try await gate.enter(session: r.session, seq: r.seq)
+            // Only live runs supersede each other; save and export always complete.
+            let ticket = try await gate.enter(session: action == .run ? r.session : nil, seq: r.seq)
             let outcome = await Task.detached(priority: .userInitiated) { () -> Result<String, ExplorerError> in
                 do {
                     switch action {
@@ -69,7 +71,7 @@ public struct ExplorerServer: Sendable {
                     case .save: return .success(try explorer.save(r))
                     case .export: return .success(try explorer.export(r))
                     }
-                } catch { return .failure(error) }
+                } catch let e as ExplorerError { return .failure(e) } catch { return .failure(ExplorerError(500, "\(error)")) }
             }.value
             await gate.leave(ticket)
             let text = try outcome.get()
@@ -105,7 +107,7 @@ struct GuardMiddleware<Context: RequestContext>: RouterMiddleware {
         guard request.method == .get || request.method == .post else {
             return ExplorerServer.failure(ExplorerError(405, "only GET and POST are served"))
         }
-        if let h = request.headers[.host], !allowed(h) {
+        if let h = request.head.authority, !allowed(h) {
             return ExplorerServer.failure(ExplorerError(421, "Host '\(h)' is not this server's address"))
         }
         return try await next(request, context)

@@ -127,7 +127,12 @@ public enum ScenarioLoader {
             }
             let doc: TOMLDocument
             do {
-                if chain.isEmpty, let text { doc = try TOMLParser.parse(text, file: current) }
+                if chain.isEmpty, let text {
+                    // Hashed as the bytes the file would hold, so run.json records what was parsed.
+                    var d = try TOMLParser.parse(text, file: current)
+                    d.sha256 = SHA256.hex(Array(text.utf8))
+                    doc = d
+                }
                 else { doc = try TOMLParser.parse(contentsOf: current) }
             } catch {
                 if let last = chain.last, let e = last.doc.root.entry("extends") {

@@ -39,13 +39,12 @@ try:
           "with its baseline")
     first = {r.get_attribute("data-metric"): r.find_element(By.CSS_SELECTOR, "td.prob").get_attribute("data-probability")
              for r in driver.find_elements(By.CSS_SELECTOR, "#targets tbody tr")}
-    check(len(first) == 4, f"four targets shown: {first}")
+    check(len(first) >= 4, f"the plan's targets shown: {first}")
 
-    # Move the training lever 10 steps (5 percentage points) with the keyboard, as a user would.
+    # Move the training lever 10 steps up (+5 percentage points in every year) with the keyboard, as a user would.
     seq_before = int(status().get_attribute("data-seq"))
     slider = driver.find_element(By.ID, "lever-training")
-    slider.click()
-    slider.send_keys(Keys.HOME)
+    driver.execute_script("arguments[0].focus()", slider)
     for _ in range(10):
         slider.send_keys(Keys.ARROW_RIGHT)
     wait.until(lambda d: status().get_attribute("data-state") == "idle" and int(status().get_attribute("data-seq")) > seq_before)
@@ -74,7 +73,7 @@ try:
     check(set(cli) == set(shown), "the same targets")
     for k in sorted(shown):
         check(shown[k] == cli[k], f"{k[0]} {k[1]}: page {shown[k]} == coopsim run of the saved file {cli[k]}")
-    moved = [m for m in first if first[m] != shown[[k for k in shown if k[0] == m][0]]]
+    moved = [k[0] for k in shown if first.get(k[0]) != shown[k]]
     check("trained_share" in moved, f"moving the training lever changed the trained-share probability ({moved})")
 
     # Vietnamese.
