@@ -2,6 +2,7 @@ import CoopData
 import Foundation
 import HTTPTypes
 import Hummingbird
+import Logging
 
 /// The HTTP side of `coopsim serve` (Hummingbird): one page, its script and style, and a JSON API.
 ///
@@ -47,9 +48,12 @@ public struct ExplorerServer: Sendable {
                 await Self.handle(request, action: action, explorer: explorer, gate: gate)
             }
         }
+        // Only warnings and errors of the server itself reach standard error (coopsim prints its own address line).
+        var logger = Logger(label: "coopsim-serve")
+        logger.logLevel = .warning
         let app = Application(router: router,
                               configuration: .init(address: .hostname(host, port: port), serverName: "coopsim"),
-                              onServerRunning: { channel in started(channel.localAddress?.port ?? port) })
+                              onServerRunning: { channel in started(channel.localAddress?.port ?? port) }, logger: logger)
         try await app.runService()
     }
 
