@@ -96,14 +96,15 @@ extension RunSummary {
         var files: [(String, String)] = [("summary.csv", summary.text), ("targets.csv", targets.text)]
         if kind == "compare" { files.append(("compare.csv", compare.text)) }
         if self.paths > 0 { files.append(("paths.csv", paths.text)) }
-        files += [("history.csv", history.text), ("metrics.csv", metrics.text), ("scenarios.csv", scenarioTable.text),
-                  ("run.json", runJSON())]
+        files += [("history.csv", history.text), ("metrics.csv", metrics.text), ("scenarios.csv", scenarioTable.text)]
+        files.append(("run.json", runJSON(files: files.map(\.0) + ["run.json"])))
         return files.map { (name: $0.0, contents: $0.1) }
     }
 
     /// run.json: tool, version, command line, kind, seed, draws, threads, scenarios, input hashes,
-    /// ISO 8601 start time (UTC), wall seconds.
-    public func runJSON() -> String {
+    /// ISO 8601 start time (UTC), wall seconds, and `files`: the files of the folder this run
+    /// wrote (the manifest: a later run replaces only these, see `RunFolderWriter`).
+    public func runJSON(files: [String] = []) -> String {
         func str(_ s: String) -> String { JSONText.string(s) }
         let formatter = ISO8601DateFormatter()
         formatter.timeZone = TimeZone(identifier: "UTC")
@@ -126,77 +127,36 @@ extension RunSummary {
             wall = 0
         }
         s += "  \"started\": \(str(formatter.string(from: startedAt))),\n"
-        s += "  \"wall_seconds\": \(CSVWriter.number(wall))\n"
+        s += "  \"wall_seconds\": \(CSVWriter.number(wall)),\n"
+        s += "  \"files\": [" + files.map(str).joined(separator: ", ") + "]\n"
         s += "}\n"
         return s
     }
 }
 
 extension Runner {
-    /// Names of the files a run folder may hold (outputs and reports): an existing folder with a
-    /// `run.json` is a previous run, which `writeOutput` may replace.
-    static let runFolderMarker = "run.json"
+    /// The names a run folder may hold: every output a run or compare can write.
+    static let outputNames = ["summary.csv", "targets.csv", "compare.csv", "paths.csv", "history.csv", "metrics.csv",
+                              "scenarios.csv", "run.json"]
 
     /// Checks that `directory` may receive a run's output before the run starts: it does not exist,
-    /// is an empty folder, or is a previous run's folder (it holds run.json). A file, or a folder
-    /// holding anything else, is never replaced: an `OutputError` with `isUsage` (a wrong `--out`).
+    /// is an empty folder, or is a previous run's folder (its run.json written by coopsim), and no
+    /// entry named like an output is a file the previous run did not write (`RunFolderWriter`).
+    /// Otherwise an `OutputError` with `isUsage` (a wrong `--out`).
     public static func checkOutputFolder(_ directory: String) throws(OutputError) {
-        let fm = FileManager.default
-        let path = URL(fileURLWithPath: directory).standardizedFileURL.path
-        var isFolder: ObjCBool = false
-        guard fm.fileExists(atPath: path, isDirectory: &isFolder) else { return }
-        guard isFolder.boolValue else {
-            throw OutputError(path: directory, reason: "it is a file, not a folder",
-                              hint: "give --out a new folder; coopsim does not replace other files", isUsage: true)
-        }
-        let entries = (try? fm.contentsOfDirectory(atPath: path)) ?? []
-        if entries.isEmpty || entries.contains(runFolderMarker) { return }
-        throw OutputError(path: directory,
-                          reason: "the folder exists and is not the output of an earlier run (it has no run.json but holds \(entries.sorted().prefix(3).map { "'\($0)'" }.joined(separator: ", "))\(entries.count > 3 ? ", ..." : ""))",
-                          hint: "give --out a new folder; a run replaces its whole output folder", isUsage: true)
+        try RunFolderWriter.check(directory, names: outputNames)
     }
 
-    /// Writes the output folder atomically: into a temporary folder beside `directory`, then renamed
-    /// into place (a previous run's folder is replaced only once the new one is complete). On failure
-    /// the temporary folder is removed and any previous folder is left untouched. Throws
-    /// `OutputError`: `isUsage` when `directory` is a file or a folder that is not a previous run's
-    /// (see `checkOutputFolder`), else a reason such as a missing permission.
-    public static func writeOutput(_ summary: RunSummary, to directory: String, excel: Bool) throws(OutputError) {
-        try checkOutputFolder(directory)
-        let fm = FileManager.default
-        let target = URL(fileURLWithPath: directory).standardizedFileURL
-        let parent = target.deletingLastPathComponent()
-        let name = target.lastPathComponent
-        let stamp = "\(ProcessInfo.processInfo.processIdentifier)-\(UInt64(Date().timeIntervalSince1970 * 1e6))"
-        let temp = parent.appendingPathComponent(".\(name).tmp-\(stamp)")
-        let old = parent.appendingPathComponent(".\(name).old-\(stamp)")
-        func fail(_ what: String, _ error: Error, at path: URL) -> OutputError {
-            OutputError(path: directory, reason: "\(what): \(OutputFile.reason(path.path, error))")
-        }
-        do {
-            try fm.createDirectory(at: parent, withIntermediateDirectories: true)
-            try fm.createDirectory(at: temp, withIntermediateDirectories: false)
-        } catch { throw fail("cannot create \(temp.path)", error, at: temp) }
-        do {
-            for f in summary.outputFiles(excel: excel) {
-                try Data(f.contents.utf8).write(to: temp.appendingPathComponent(f.name))
-            }
-        } catch {
-            try? fm.removeItem(at: temp)
-            throw fail("cannot write into \(temp.path)", error, at: temp.appendingPathComponent("summary.csv"))
-        }
-        var hadOld = false
-        if fm.fileExists(atPath: target.path) {
-            do { try fm.moveItem(at: target, to: old); hadOld = true } catch {
-                try? fm.removeItem(at: temp)
-                throw fail("cannot move the previous \(target.path) aside", error, at: old)
-            }
-        }
-        do { try fm.moveItem(at: temp, to: target) } catch {
-            try? fm.removeItem(at: temp)
-            if hadOld { try? fm.moveItem(at: old, to: target) }
-            throw fail("cannot rename \(temp.path) into place", error, at: target)
-        }
-        if hadOld { try? fm.removeItem(at: old) }
+    /// Writes the output folder by `RunFolderWriter.write`: atomically as a whole, replacing only
+    /// the files the previous run wrote, under a lock against concurrent writers. Throws
+    /// `OutputError`: `isUsage` when `directory` is not a folder coopsim may write (see
+    /// `checkOutputFolder`), else a reason such as a read-only file system. `notice` receives
+    /// messages (waiting for another writer, an interrupted write recovered); default: stderr.
+    public static func writeOutput(_ summary: RunSummary, to directory: String, excel: Bool,
+                                   notice: (String) -> Void = { FileHandle.standardError.write(Data(("note: " + $0 + "\n").utf8)) })
+        throws(OutputError)
+    {
+        let files = summary.outputFiles(excel: excel).map { (name: $0.name, bytes: Array($0.contents.utf8)) }
+        try RunFolderWriter.write(files, to: directory, notice: notice)
     }
 }

@@ -126,6 +126,7 @@ public enum Runner {
                         expected: "the same model variables and simulated years as the baseline \(base.file) (\(plans[0].years.lowerBound)-\(plans[0].years.upperBound))",
                         found: "\(plans[k].years.lowerBound)-\(plans[k].years.upperBound) with variables \(plans[k].model.variableNames.joined(separator: ", "))"))
                 }
+                problems += Pairing.problems(baseline: base, alternative: s, baselineModel: loaded[0].1, alternativeModel: loaded[k].1)
             }
             if !problems.isEmpty { throw InputErrors(problems) }
             // Same seed for all: common random numbers.
