@@ -26,7 +26,7 @@ let package = Package(
         .target(name: "CoopRandom", dependencies: ["CoopDistributions"]),
         .target(name: "CoopData", dependencies: ["CoopNumerics"]),
         .target(name: "CoopModel", dependencies: ["CoopNumerics", "CoopData", "CoopRandom", "CoopDistributions"]),
-        .target(name: "CoopScenario", dependencies: ["CoopModel", "CoopData", "CoopNumerics"]),
+        .target(name: "CoopScenario", dependencies: ["CoopModel", "CoopData", "CoopNumerics", "CoopDistributions"]),
         .executableTarget(
             name: "coopsim",
             dependencies: [

@@ -60,9 +60,15 @@ final class MonteCarloSummaryTests: XCTestCase {
         let dir = try CLI.temporaryDirectory()
         defer { try? FileManager.default.removeItem(at: dir) }
         let out = dir.appendingPathComponent("c")
-        let r = try CLI.run(["compare", scenario("hcmc-baseline"), scenario("haiphong-2014-plan"), "--draws", "10", "--out", out.path])
+        // The city's 2024 plan moved to another region: same years, same model, other chance.
+        var plan = try String(contentsOfFile: scenario("hcmc-2024-plan"), encoding: .utf8)
+        plan = plan.replacingOccurrences(of: "extends = \"hcmc-baseline.toml\"",
+                                         with: "extends = \"\(scenario("hcmc-baseline"))\"\nregion = \"Thành phố Hải Phòng\"")
+        let moved = dir.appendingPathComponent("moved-plan.toml").path
+        try plan.write(toFile: moved, atomically: true, encoding: .utf8)
+        let r = try CLI.run(["compare", scenario("hcmc-baseline"), moved, "--draws", "10", "--out", out.path])
         XCTAssertEqual(r.status, 65, r.stderr)
-        XCTAssertTrue(r.stderr.contains("haiphong-2014-plan.toml: region: expected the baseline's region 'Thành phố Hồ Chí Minh'"), r.stderr)
+        XCTAssertTrue(r.stderr.contains("moved-plan.toml: region: expected the baseline's region 'Thành phố Hồ Chí Minh'"), r.stderr)
         XCTAssertTrue(r.stderr.contains("draws are keyed by region"), r.stderr)
         XCTAssertTrue(r.stderr.contains("found 'Thành phố Hải Phòng'"), r.stderr)
         XCTAssertFalse(FileManager.default.fileExists(atPath: out.path))
@@ -75,5 +81,37 @@ final class MonteCarloSummaryTests: XCTestCase {
         // Levers alone keep the pairing.
         let ok = try CLI.run(["compare", scenario("hcmc-baseline"), scenario("hcmc-2024-plan"), "--draws", "10", "--out", out.path])
         XCTAssertEqual(ok.status, 0, ok.stderr)
+    }
+
+    /// probability_low/high in targets.csv and prob_increase_low/high in compare.csv equal scipy's
+    /// Clopper-Pearson interval on the same counts (scripts/fixtures/clopper_pearson.py wrote every
+    /// count of 1,000 draws); a probability of 0 or 1 has a bound, not a zero standard error.
+    func testIntervalColumnsEqualScipy() throws {
+        let dir = try CLI.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        var scipy: [Int: (Double, Double)] = [:]
+        let fixture = CLI.root.appendingPathComponent("Tests/CoopDistributionsTests/Fixtures/clopper_pearson.csv")
+        for r in try rows(fixture).dropFirst() where r.count == 4 && r[1] == "1000" { scipy[Int(r[0])!] = (Double(r[2])!, Double(r[3])!) }
+        XCTAssertEqual(scipy.count, 1001)
+        let out = dir.appendingPathComponent("c")
+        let r = try CLI.run(["compare", scenario("hcmc-baseline"), scenario("hcmc-2024-plan"), "--draws", "1000", "--out", out.path])
+        XCTAssertEqual(r.status, 0, r.stderr)
+        var checked = 0, edges = 0
+        for (file, p, lo, hi) in [("targets.csv", "probability", "probability_low", "probability_high"),
+                                  ("compare.csv", "prob_increase", "prob_increase_low", "prob_increase_high")] {
+            let t = try rows(out.appendingPathComponent(file))
+            let h = t[0]
+            let (pi, li, hi2) = (h.firstIndex(of: p)!, h.firstIndex(of: lo)!, h.firstIndex(of: hi)!)
+            for row in t.dropFirst() where row.count >= h.count {   // only the last column (source) may hold commas
+                let k = Int((Double(row[pi])! * 1000).rounded())
+                let (wantLo, wantHi) = scipy[k]!
+                XCTAssertEqual(Double(row[li])!, wantLo, accuracy: 1e-12 * max(wantLo, 1e-300), "\(file) k = \(k)")
+                XCTAssertEqual(Double(row[hi2])!, wantHi, accuracy: 1e-12 * wantHi, "\(file) k = \(k)")
+                if k == 0 || k == 1000 { edges += 1; XCTAssertGreaterThan(Double(row[hi2])! - Double(row[li])!, 0.003) }
+                checked += 1
+            }
+        }
+        XCTAssertGreaterThan(checked, 20)
+        XCTAssertGreaterThan(edges, 0, "some probability of 0 or 1 must be checked")
     }
 }

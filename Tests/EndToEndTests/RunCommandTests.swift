@@ -28,7 +28,7 @@ final class RunCommandTests: XCTestCase {
         let summary = String(decoding: fa["summary.csv"]!, as: UTF8.self)
         XCTAssertTrue(summary.hasPrefix("scenario,region,year,metric,mean,sd,p05,p25,p50,p75,p95,mc_se\n"))
         let targets = String(decoding: fa["targets.csv"]!, as: UTF8.self)
-        XCTAssertTrue(targets.hasPrefix("scenario,region,metric,year,op,value,probability,mc_se,source\n"))
+        XCTAssertTrue(targets.hasPrefix("scenario,region,metric,year,op,value,probability,mc_se,probability_low,probability_high,source\n"))
         XCTAssertTrue(targets.contains("Thành phố Hải Phòng"))
         let run = try JSONSerialization.jsonObject(with: Data(contentsOf: a.appendingPathComponent("run.json"))) as? [String: Any]
         XCTAssertEqual(run?["draws"] as? Int, 3000)

@@ -45,7 +45,7 @@ public enum OutputFile {
     }
 
     static func folder(of path: String) -> String {
-        let d = (path as NSString).deletingLastPathComponent
+        let d = SafeOutput.folder(of: path)
         return d.isEmpty ? "." : d
     }
 
@@ -53,11 +53,11 @@ public enum OutputFile {
     /// missing permission, or else the system's message.
     public static func reason(_ path: String, _ error: Error? = nil) -> String {
         let fm = FileManager.default
-        var ancestor = (path as NSString).deletingLastPathComponent
+        var ancestor = SafeOutput.folder(of: path)
         if ancestor.isEmpty { ancestor = "." }
         // The nearest existing ancestor tells what is wrong.
         while !fm.fileExists(atPath: ancestor) {
-            let up = (ancestor as NSString).deletingLastPathComponent
+            let up = SafeOutput.folder(of: ancestor)
             if up.isEmpty || up == ancestor { break }
             ancestor = up
         }

@@ -54,8 +54,8 @@ public enum SafeOutput {
             let n = readlink(current, &buffer, buffer.count - 1)
             guard n >= 0 else { throw OutputError(path: path, reason: "cannot read the symbolic link \(current): \(errnoText())") }
             let target = String(decoding: buffer[0..<n].map { UInt8(bitPattern: $0) }, as: UTF8.self)
-            current = target.hasPrefix("/") ? target : ((current as NSString).deletingLastPathComponent as NSString).appendingPathComponent(target)
-            if (current as NSString).deletingLastPathComponent.isEmpty { current = "./" + current }
+            current = target.hasPrefix("/") ? target : SafeOutput.join(SafeOutput.folder(of: current), target)
+            if SafeOutput.folder(of: current).isEmpty { current = "./" + current }
         }
         throw OutputError(path: path, reason: "it is a symbolic link in a loop (more than 40 links without reaching a file)",
                           hint: "point the link at a file, or give another path", isUsage: true)
@@ -74,9 +74,9 @@ public enum SafeOutput {
         case .missing, .regular, .symlink:
             break
         }
-        let parent = (target as NSString).deletingLastPathComponent
+        let parent = SafeOutput.folder(of: target)
         let created = try makeParents(parent.isEmpty ? "." : parent, shown: path)
-        let name = (target as NSString).lastPathComponent
+        let name = SafeOutput.name(of: target)
         removeStaleTemporaries(in: parent.isEmpty ? "." : parent, for: name)
         let temp = temporaryPath(for: target)
         do throws(OutputError) {
@@ -94,9 +94,9 @@ public enum SafeOutput {
 
     /// `.NAME.coopsim-tmp-PID` beside `path`.
     public static func temporaryPath(for path: String, suffix: String = "") -> String {
-        let parent = (path as NSString).deletingLastPathComponent
-        let name = "." + (path as NSString).lastPathComponent + temporaryMarker + String(getpid()) + suffix
-        return parent.isEmpty ? name : (parent as NSString).appendingPathComponent(name)
+        let parent = SafeOutput.folder(of: path)
+        let name = "." + SafeOutput.name(of: path) + temporaryMarker + String(getpid()) + suffix
+        return parent.isEmpty ? name : SafeOutput.join(parent, name)
     }
 
     /// Writes a new file exclusively (O_EXCL: never through an existing name), flushed to disk.
@@ -156,14 +156,14 @@ public enum SafeOutput {
                 throw OutputError(path: shown, reason: "\(p) is \(describe(k)), not a folder")
             }
             missing.append(p)
-            p = (p as NSString).deletingLastPathComponent
+            p = SafeOutput.folder(of: p)
         }
         var created: [String] = []
         for f in missing.reversed() {
             if mkdir(f, 0o755) != 0 && errno != EEXIST {
                 let e = errno
                 for c in created.reversed() { rmdir(c) }
-                throw OutputError(path: shown, reason: OutputFile.reason((f as NSString).appendingPathComponent("x"), errnoCode: e))
+                throw OutputError(path: shown, reason: OutputFile.reason(SafeOutput.join(f, "x"), errnoCode: e))
             }
             created.append(f)
         }
@@ -179,7 +179,7 @@ public enum SafeOutput {
         var removed: [String] = []
         for e in entries {
             guard let pid = stalePID(e, name: name), !isRunning(pid) else { continue }
-            let p = (folder as NSString).appendingPathComponent(e)
+            let p = SafeOutput.join(folder, e)
             if (try? FileManager.default.removeItem(atPath: p)) != nil { removed.append(p) }
         }
         return removed
@@ -229,6 +229,32 @@ public enum SafeOutput {
     }
 
     public static func unlock(_ fd: Int32) { flock(fd, LOCK_UN); close(fd) }
+
+    // Path arithmetic on strings, as NSString's deletingLastPathComponent, lastPathComponent and
+    // appendingPathComponent do (which crash in swift-corelibs-foundation on some one-character paths).
+
+    /// The folder part of `path`: "" when it has no slash, "/" for a file in the root.
+    public static func folder(of path: String) -> String {
+        var p = Substring(path)
+        while p.count > 1 && p.hasSuffix("/") { p.removeLast() }
+        guard let slash = p.lastIndex(of: "/") else { return "" }
+        var head = p[..<slash]
+        while head.count > 1 && head.hasSuffix("/") { head.removeLast() }
+        return head.isEmpty ? "/" : String(head)
+    }
+
+    /// The last component of `path` (trailing slashes ignored).
+    public static func name(of path: String) -> String {
+        var p = Substring(path)
+        while p.count > 1 && p.hasSuffix("/") { p.removeLast() }
+        guard let slash = p.lastIndex(of: "/"), p.count > 1 else { return String(p) }
+        return String(p[p.index(after: slash)...])
+    }
+
+    /// `folder/entry`.
+    public static func join(_ folder: String, _ entry: String) -> String {
+        folder.isEmpty ? entry : folder.hasSuffix("/") ? folder + entry : folder + "/" + entry
+    }
 
     public static func describe(_ k: Kind) -> String {
         switch k {

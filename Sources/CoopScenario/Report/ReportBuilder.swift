@@ -94,7 +94,7 @@ public struct ReportBuilder: Sendable {
             let m = folder.metric(t.metric)
             let op = ["<=": "≤", ">=": "≥"][t.op] ?? t.op
             return [t.scenario, t.region, language.label(m), String(t.year), "\(op) \(fmt.value(t.value, metric: m))",
-                    fmt.percent(t.probability, decimals: 1), t.mcSE.isFinite ? fmt.percent(t.mcSE, decimals: 1) : "–", t.source]
+                    fmt.probability(t.probability, low: t.probabilityLow, high: t.probabilityHigh), t.mcSE.isFinite ? fmt.percent(t.mcSE, decimals: 1) : "–", t.source]
         }
         return (headers, rows)
     }

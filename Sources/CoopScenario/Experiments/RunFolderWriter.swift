@@ -47,7 +47,7 @@ public enum RunFolderWriter {
     /// The files `folder/run.json` says coopsim wrote: its `"files"` list, or the legacy output
     /// names for a run.json of an earlier version. Nil when run.json is missing or not coopsim's.
     static func manifest(of folder: String) -> Set<String>? {
-        let path = (folder as NSString).appendingPathComponent("run.json")
+        let path = SafeOutput.join(folder, "run.json")
         guard SafeOutput.kind(path) == .regular, let data = FileManager.default.contents(atPath: path),
               let object = try? JSONSerialization.jsonObject(with: data) as? [String: Any],
               object["tool"] as? String == "coopsim" else { return nil }
@@ -98,9 +98,9 @@ public enum RunFolderWriter {
         let names = files.map(\.name)
         var target = try SafeOutput.resolve(directory)
         if target.hasSuffix("/") && target.count > 1 { target.removeLast() }
-        var parent = (target as NSString).deletingLastPathComponent
+        var parent = SafeOutput.folder(of: target)
         if parent.isEmpty { parent = "." }
-        let name = (target as NSString).lastPathComponent
+        let name = SafeOutput.name(of: target)
         guard !name.isEmpty, name != ".", name != ".." else {
             throw OutputError(path: directory, reason: "it does not name a folder", hint: "give --out a folder name such as out", isUsage: true)
         }
@@ -109,14 +109,14 @@ public enum RunFolderWriter {
         guard let lock = SafeOutput.lock(folder: parent, waiting: { notice("waiting for another coopsim writing into \(parent)") }) else {
             let e = errno
             undoParents()
-            throw OutputError(path: directory, reason: OutputFile.reason((parent as NSString).appendingPathComponent(name), errnoCode: e))
+            throw OutputError(path: directory, reason: OutputFile.reason(SafeOutput.join(parent, name), errnoCode: e))
         }
         defer { SafeOutput.unlock(lock) }
         recover(target: target, parent: parent, name: name, notice: notice)
         let old: Existing?
         do throws(OutputError) { old = try existing(target, shown: directory, names: names) } catch { undoParents(); throw error }
 
-        let temp = (parent as NSString).appendingPathComponent("." + name + SafeOutput.temporaryMarker + String(getpid()))
+        let temp = SafeOutput.join(parent, "." + name + SafeOutput.temporaryMarker + String(getpid()))
         func undo() {
             removeOld(temp, into: target, notice: notice)
             undoParents()
@@ -229,7 +229,7 @@ public enum RunFolderWriter {
                     unlink(p)
                 } else {
                     let dest = path(target, r)
-                    _ = try? SafeOutput.makeParents((dest as NSString).deletingLastPathComponent, shown: dest)
+                    _ = try? SafeOutput.makeParents(SafeOutput.folder(of: dest), shown: dest)
                     if SafeOutput.kind(dest) != .missing || rename(p, dest) != 0 { kept.append(p) }
                 }
             }
@@ -240,7 +240,7 @@ public enum RunFolderWriter {
         }
     }
 
-    static func path(_ folder: String, _ entry: String) -> String { (folder as NSString).appendingPathComponent(entry) }
+    static func path(_ folder: String, _ entry: String) -> String { SafeOutput.join(folder, entry) }
 
     static func testHook(_ step: String) {
         if ProcessInfo.processInfo.environment["COOPSIM_TEST_KILL_AT"] == step { kill(getpid(), SIGKILL) }
