@@ -3,7 +3,8 @@ import Foundation
 import XCTest
 
 /// Clopper-Pearson intervals against scipy (`scripts/fixtures/clopper_pearson.py` wrote
-/// `Fixtures/clopper_pearson.csv` from `scipy.stats.binomtest(k, n).proportion_ci(method="exact")`).
+/// `Fixtures/clopper_pearson.csv` from `scipy.stats.beta.ppf`, cross-checked there against
+/// `scipy.stats.binomtest(k, n).proportion_ci(method="exact")` to 1e-10).
 final class BinomialIntervalTests: XCTestCase {
     func testClopperPearsonMatchesScipy() throws {
         guard let url = Bundle.module.url(forResource: "clopper_pearson", withExtension: "csv", subdirectory: "Fixtures")
@@ -18,7 +19,7 @@ final class BinomialIntervalTests: XCTestCase {
             for (got, want, side) in [(ci.lower, lower, "lower"), (ci.upper, upper, "upper")] {
                 let err = want == 0 ? abs(got) : abs(got - want) / want
                 worst = max(worst, err)
-                XCTAssertLessThanOrEqual(err, 1e-11, "\(k) of \(n), \(side): \(got) against scipy's \(want)")
+                XCTAssertLessThanOrEqual(err, 2e-11, "\(k) of \(n), \(side): \(got) against scipy's \(want)")
             }
         }
         print("Clopper-Pearson: largest relative difference from scipy \(worst)")

@@ -73,9 +73,13 @@ final class OutputSafetyTests: XCTestCase {
                     "--out", fifo.path], 64, "that no process is reading")
         XCTAssertEqual(lstat(fifo.path, &st), 0)
         XCTAssertEqual(st.st_mode & S_IFMT, S_IFIFO)
-        // A failed write leaves no folder it created.
-        try expect(synthArgs(dir.appendingPathComponent("new/deeper/pipe/x.csv").path), 1)
+        // A FIFO where a folder should be; a failed write leaves no folder it created (a file
+        // name too long for the file system fails after the parents were made).
+        try expect(synthArgs(fifo.path + "/x.csv"), 1, "pipe is a FIFO (named pipe), not a folder")
         try FileManager.default.removeItem(at: fifo)
+        let long = dir.appendingPathComponent("made/for/it/" + String(repeating: "x", count: 300) + ".csv")
+        try expect(synthArgs(long.path), 1, "cannot write")
+        XCTAssertFalse(FileManager.default.fileExists(atPath: dir.appendingPathComponent("made").path), "a parent folder was left behind")
         let nested = dir.appendingPathComponent("n1/n2/x.csv")
         try FileManager.default.createDirectory(at: dir.appendingPathComponent("blocker"), withIntermediateDirectories: true)
         try expect(synthArgs(dir.appendingPathComponent("blocker").path), 64, "it is a folder")
