@@ -210,7 +210,7 @@ public enum SafeOutput {
 
     typealias Renameat2 = @convention(c) (Int32, UnsafePointer<CChar>, Int32, UnsafePointer<CChar>, UInt32) -> Int32
     /// glibc's `renameat2` (2.28+), looked up at run time: Swift's Glibc module does not declare it.
-    nonisolated(unsafe) static let renameat2: Renameat2? = {
+    static let renameat2: Renameat2? = {
         guard let sym = dlsym(dlopen(nil, RTLD_NOW), "renameat2") else { return nil }
         return unsafeBitCast(sym, to: Renameat2.self)
     }()

@@ -213,7 +213,7 @@ public enum RunFolderWriter {
     /// with a notice.
     static func removeOld(_ folder: String, into target: String, notice: (String) -> Void) {
         guard SafeOutput.kind(folder) == .folder else { return }
-        let owned = (manifest(of: folder) ?? []).union(legacyOutputs).union([incomingMarker])
+        let owned = (manifest(of: folder) ?? []).union(legacyOutputs).union(RunFolderSchema.files.map(\.name)).union([incomingMarker])
         var kept: [String] = []
         func sweep(_ dir: String, _ rel: String) {
             for e in (try? FileManager.default.contentsOfDirectory(atPath: dir)) ?? [] {
