@@ -34,9 +34,16 @@ final class ExtremeInputTests: XCTestCase {
         defer { try? FileManager.default.removeItem(at: dir) }
         let out = dir.appendingPathComponent("o").path
         // A stock of 5e16 cooperatives: the negative-binomial draw overflowed the Poisson sampler (signal).
-        let stock = try baseline(in: dir) { $0.replacingOccurrences(of: "coops = 650 ", with: "coops = 5e16 ") }
-        try expect(["validate", stock], 65, "observed.coops", "a whole number from 0 to 1e15")
-        try expect(["run", stock, "--draws", "10", "--out", out], 65, "observed.coops")
+        // Now the sampler saturates: a located message or a result, never a signal.
+        let stock = try baseline(in: dir) { text in
+            guard let r = text.range(of: #"\ncoops = [0-9]+"#, options: .regularExpression) else { return text }
+            return text.replacingCharacters(in: r, with: "\ncoops = 50000000000000000")
+        }
+        XCTAssertTrue(try String(contentsOfFile: stock, encoding: .utf8).contains("coops = 50000000000000000"))
+        let big = try CLI.run(["run", stock, "--draws", "10", "--out", out])
+        XCTAssertTrue([0, 65].contains(big.status), "\(big.status): \(big.stderr)")
+        XCTAssertFalse(big.stderr.contains("Program crashed"), big.stderr)
+        try? FileManager.default.removeItem(atPath: out)
         // An absurd dispersion in a calibration file (signal in the gamma sampler).
         var cal = try String(contentsOfFile: CLI.root.appendingPathComponent("Scenarios/calibration.toml").path, encoding: .utf8)
         cal = cal.replacingOccurrences(of: "alpha = 0.083969409570735", with: "alpha = 1e300")

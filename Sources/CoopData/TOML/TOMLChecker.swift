@@ -121,7 +121,7 @@ public enum NumericDomain: Sendable, Equatable {
     case nonNegative
     case share            // [0, 1]
     case openShare        // (0, 1)
-    case count            // whole number in [0, 1e15]: the largest mean the count samplers draw from
+    case count            // non-negative whole number
     case range(Double, Double)
 
     public func contains(_ v: Double) -> Bool {
@@ -132,7 +132,7 @@ public enum NumericDomain: Sendable, Equatable {
         case .nonNegative: return v >= 0
         case .share: return v >= 0 && v <= 1
         case .openShare: return v > 0 && v < 1
-        case .count: return v >= 0 && v <= 1e15 && v == v.rounded(.towardZero)
+        case .count: return v >= 0 && v == v.rounded(.towardZero)
         case .range(let a, let b): return v >= a && v <= b
         }
     }
@@ -144,7 +144,7 @@ public enum NumericDomain: Sendable, Equatable {
         case .nonNegative: return "a number of at least 0"
         case .share: return "a share between 0 and 1"
         case .openShare: return "a share strictly between 0 and 1"
-        case .count: return "a whole number from 0 to 1e15"
+        case .count: return "a whole number of at least 0"
         case .range(let a, let b): return "a number from \(shortNumber(a)) to \(shortNumber(b))"
         }
     }
