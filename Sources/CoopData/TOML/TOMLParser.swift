@@ -32,7 +32,9 @@ public enum TOMLParser {
         if text.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty {
             throw InputError.message("the file is empty", file: path)
         }
-        return try parse(text, file: path)
+        var doc = try parse(text, file: path)
+        doc.sha256 = SHA256.hex(bytes)
+        return doc
     }
 
     /// The offset and line of the first byte that is not valid UTF-8, if any.
