@@ -5,8 +5,8 @@ import CoopRandom
 ///
 /// The design (`SaltelliDesign`) evaluates the model at `N` rows of two independent sample
 /// matrices `A` and `B` and at the `k` matrices `AB_i` (A with column i taken from B):
-/// `N (k + 2)` points. With `f_A`, `f_B`, `f_ABi` the outputs and
-/// `V = Var(f_A ∪ f_B)` (divisor 2N, as SALib):
+/// `N (k + 2)` points. With `f_A`, `f_B`, `f_ABi` the outputs centred on the mean of all of them
+/// (as SALib normalises them) and `V = Var(f_A ∪ f_B)` (divisor 2N, as SALib):
 ///
 ///     S_i  = mean(f_B (f_ABi − f_A)) / V                 first order, Saltelli et al. (2010), Table 2 (b)
 ///     ST_i = mean((f_A − f_ABi)²) / (2 V)               total, Jansen (1999), Saltelli et al. (2010) Table 2 (f)
@@ -44,9 +44,13 @@ public struct SobolIndices: Sendable, Equatable {
         precondition(resamples >= 0, "The number of bootstrap resamples cannot be negative, got \(resamples).")
         let n = outputs.count / (k + 2)
         let stride = k + 2
-        func a(_ j: Int) -> Double { outputs[j * stride] }
-        func b(_ j: Int) -> Double { outputs[j * stride + k + 1] }
-        func ab(_ j: Int, _ i: Int) -> Double { outputs[j * stride + 1 + i] }
+        // Centred on the mean of all outputs first, as SALib does: the first-order estimator's
+        // variance grows with the squared mean of f (its expectation does not change).
+        let centre = outputs.reduce(0, +) / Double(outputs.count)
+        let y = outputs.map { $0 - centre }
+        func a(_ j: Int) -> Double { y[j * stride] }
+        func b(_ j: Int) -> Double { y[j * stride + k + 1] }
+        func ab(_ j: Int, _ i: Int) -> Double { y[j * stride + 1 + i] }
         let rows = Array(0..<n)
         let (s1, st, v) = indices(rows: rows, k: k, a: a, b: b, ab: ab)
         var s1c = [Double](repeating: .nan, count: k), stc = [Double](repeating: .nan, count: k)

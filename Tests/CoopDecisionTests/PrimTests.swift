@@ -1,4 +1,4 @@
-import CoopDecision
+@testable import CoopDecision
 import Foundation
 import XCTest
 

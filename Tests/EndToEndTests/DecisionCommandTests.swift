@@ -81,7 +81,8 @@ final class DecisionCommandTests: XCTestCase {
         // slide a little: the cost is the test, within one grid step of each lever of the optimum.
         XCTAssertEqual(Double(optimum[1][precision])!, 0.078125)
         let cost = a + 3 * b
-        XCTAssertEqual(cost, 13.159, accuracy: 0.078125 * 4 + 0.1, "a = \(a), b = \(b)")
+        XCTAssertGreaterThan(cost, 13.159 - 0.05, "a = \(a), b = \(b)")   // feasible up to Monte Carlo error
+        XCTAssertLessThanOrEqual(cost, 13.159 + 0.078125 * (1 + 3), "a = \(a), b = \(b)")
         let check = try rows(d.appendingPathComponent("opt/check.csv"))
         let ch = check[0]
         let p = Double(check[1][ch.firstIndex(of: "estimate")!])!, se = Double(check[1][ch.firstIndex(of: "mc_se")!])!

@@ -61,10 +61,10 @@ extension DecisionAnalysis {
         let check = try DecisionExperiment(scenario: scenario, model: model, factors: levers, points: [mix], draws: draws, seed: freshSeed)
             .run(threads: settings.threads, progress: settings.progress)
         let num = CSVWriter.number
-        var searchTable = CSVWriter(columns: ["case", "round"] + levers.map(\.name) + ["probability", "mc_se", "cost", "feasible"], excel: settings.excel)
+        var searchTable = CSVWriter(columns: ["case", "round"] + levers.map(\.name) + ["probability", "mc_se", "cost", "feasible", "chosen"], excel: settings.excel)
         for (k, ev) in found.evaluations.enumerated() {
             searchTable.addRow([String(k), String(ev.round)] + ev.point.map(num)
-                               + [num(ev.probability), num(standardErrors[ev.point] ?? .nan), num(offset + ev.cost), ev.probability >= p ? "true" : "false"])
+                               + [num(ev.probability), num(standardErrors[ev.point] ?? .nan), num(offset + ev.cost), ev.probability >= p ? "true" : "false", k == chosen ? "true" : "false"])
         }
         var optimum = CSVWriter(columns: ["lever", "change", "value", "low", "high", "precision", "unit", "cost_per_unit", "spend"], excel: settings.excel)
         for (i, f) in levers.enumerated() {

@@ -63,8 +63,10 @@ public enum DecisionAnalysis {
         let factors = try pick(names, from: ranges, option: "--factor")
         let axes: [[Double]] = factors.map { f in
             var g = f.grid(levels ?? f.levels)
-            if let own = scenario.paths[f.name], let n = f.neutral(for: own, years: scenario.years), n >= f.low, n <= f.high, !g.contains(n) {
-                g.append(n); g.sort()
+            if let own = scenario.paths[f.name], let n = f.neutral(for: own, years: scenario.years), n >= f.low, n <= f.high {
+                // A grid value that misses the scenario's own value by rounding only (0.05 + 2 · 0.05) becomes it.
+                let tolerance = 1e-9 * max(abs(f.high - f.low), abs(n))
+                if let k = g.firstIndex(where: { abs($0 - n) <= tolerance }) { g[k] = n } else { g.append(n); g.sort() }
             }
             return g
         }

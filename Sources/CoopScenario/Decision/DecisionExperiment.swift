@@ -83,46 +83,45 @@ public struct DecisionExperiment: Sendable {
         public var inputs: [(path: String, sha256: String)]
     }
 
-    /// Runs every case through the Monte Carlo engine (`MonteCarlo.run` with the cases as plans,
-    /// in groups that bound memory; the grouping does not change any number). Throws `InputErrors`:
-    /// a calibration that does not load or compile, a case whose values take a variable out of its
-    /// domain (named with the case's factor values).
+    /// Runs every case through the experiment pipeline (`Experiment`: one group of cases per call
+    /// of the engine, at most 64 cases and about 64 MB of kept paths per group, all with the same
+    /// seed and draws, so every case sees the same paths whatever the grouping). Throws
+    /// `InputErrors`: a calibration that does not load or compile, a case whose values take a
+    /// variable out of its domain (named with the case's factor values).
     public func run(threads: Int, progress: (@Sendable (Int, Int) -> Void)? = nil) throws -> Result {
-        let compiled: CompiledModel
-        do {
-            let cal = try Calibration.load(path: scenario.calibrationPath)
-            compiled = try CompiledModel(spec: model, calibration: cal)
-        } catch let e as InputError { throw InputErrors([e]) }
-        let names = compiled.variableNames
+        let compiled = try Experiment.compile([(scenario, model)]).checked()
+        let cm = compiled.models[0]!
+        let names = cm.variableNames
         let metrics = names.count, years = scenario.horizon - scenario.lastObservedYear, cells = metrics * years
         let outputs = DecisionOutput.outputs(of: scenario, model: model)
         let joint = scenario.targets.count >= 2
         let targetCells = scenario.targets.map { (t: Target) in (t.year - scenario.lastObservedYear - 1) * metrics + names.firstIndex(of: t.metric)! }
-        var plans: [SimulationPlan] = []
-        for (k, point) in points.enumerated() {
-            plans.append(try plan(case: k, point: point, model: compiled))
-        }
         // Groups of cases: kept paths (for the joint probability) and block buffers stay under ~64 MB.
         let perCase = (joint ? draws * cells : 0) + cells * MonteCarloOptions.blockSize
         let group = max(1, min(64, 8_000_000 / max(1, perCase)))
-        let totalBlocks = MonteCarloOptions(draws: draws).blockCount * ((plans.count + group - 1) / group)
+        let totalBlocks = MonteCarloOptions(draws: draws).blockCount * ((points.count + group - 1) / group)
         let counter = _DecisionProgress(total: totalBlocks, progress: progress)
+        var onBlock: (@Sendable (Int, Int) -> Void)?
+        if progress != nil { onBlock = { @Sendable (_: Int, _: Int) in counter.step() } }
         var accumulators: [ScenarioAccumulators] = []
         var estimates: [[Double]] = [], errors: [[Double]] = []
         var start = 0
-        while start < plans.count {
-            let chunk = Array(plans[start..<min(plans.count, start + group)])
-            let options = MonteCarloOptions(draws: draws, threads: threads, keepPaths: joint ? draws : 0)
-            var onBlock: (@Sendable (Int, Int) -> Void)?
-            if progress != nil { onBlock = { @Sendable (_: Int, _: Int) in counter.step() } }
-            let result = MonteCarlo.run(plans: chunk, options: options, progress: onBlock)
-            if let e = result.domainError(plans: chunk) {
+        while start < points.count {
+            let range = start..<min(points.count, start + group)
+            let cases = try range.map { k in
+                try Experiment.Case(scenario: scenario(case: k), model: model, compiled: cm, seed: seed)
+            }
+            let experiment = try Experiment(kind: "decision", cases: cases, groups: [.init(cases: Array(cases.indices), draws: draws)],
+                                            inputs: compiled.inputs)
+            let results = experiment.execute(threads: threads, keepPaths: joint ? draws : 0, progress: onBlock)
+            if let e = experiment.domainError(results) {
                 let text = e.description
-                let k = start + (chunk.firstIndex { text.contains("'" + $0.scenario + "'") } ?? 0)
+                let k = start + (cases.firstIndex { text.contains("'" + $0.scenario.name + "'") } ?? 0)
                 throw InputErrors([InputError.message(e.found + " (factor values " + describe(points[k]) + ")", file: e.file,
                                                       hint: "narrow the ranges in the ranges file")])
             }
-            for (c, var acc) in result.scenarios.enumerated() {
+            for c in cases.indices {
+                var acc = results.accumulators(ofCase: c)
                 var row: [Double] = [], se: [Double] = []
                 var jointHits = 0
                 if joint {
@@ -149,42 +148,32 @@ public struct DecisionExperiment: Sendable {
                 }
                 estimates.append(row); errors.append(se)
                 accumulators.append(acc)
-                _ = c
             }
-            start += group
-        }
-        var inputs: [(String, String)] = []
-        for p in scenario.inputFiles + [scenario.modelPath, scenario.calibrationPath] where !inputs.contains(where: { $0.0 == p }) {
-            guard let data = FileManager.default.contents(atPath: p) else {
-                throw InputErrors([InputError(file: p, expected: "a readable input file", found: "a file that cannot be read")])
-            }
-            inputs.append((p, SHA256.hex(data)))
+            start = range.upperBound
         }
         return Result(outputs: outputs, estimates: estimates, standardErrors: errors, accumulators: accumulators,
-                      metrics: metrics, years: years, variableNames: names, inputs: inputs.map { (path: $0.0, sha256: $0.1) })
+                      metrics: metrics, years: years, variableNames: names,
+                      inputs: compiled.inputs.map { (path: $0.path, sha256: $0.sha256) })
     }
 
     func describe(_ point: [Double]) -> String {
         zip(factors, point).map { "\($0.name) \($0.change.rawValue) \(CSVWriter.number($1))" }.joined(separator: ", ")
     }
 
-    /// The plan of case k: the scenario with each factor's path changed after the last observed year.
-    func plan(case k: Int, point: [Double], model: CompiledModel) throws -> SimulationPlan {
-        let s = scenario
-        var change: [String: (FactorRanges.Factor, Double)] = [:]
-        for (f, x) in zip(factors, point) { change[f.name] = (f, x) }
-        let targets = s.targets.map { t in
-            SimulationPlan.TargetCheck(metric: model.variableNames.firstIndex(of: t.metric)!, yearIndex: t.year - s.lastObservedYear - 1,
-                                       comparison: SimulationPlan.TargetCheck.Comparison(rawValue: t.op.rawValue)!, value: t.value)
+    /// The scenario of case k: each factor's path changed in the simulated years, written as a path
+    /// with a point per year (the scenario's own values up to the last observed year, which lags read).
+    func scenario(case k: Int) -> Scenario {
+        var s = scenario
+        s.name = "\(scenario.name) case \(k)"
+        let last = scenario.lastObservedYear
+        for (f, x) in zip(factors, points[k]) where !x.isNaN {
+            guard let own = scenario.paths[f.name] else { continue }
+            var pts: [YearPath.Point] = []
+            for year in (last - 10)...last { pts.append(.init(year: year, value: own.value(at: year), line: own.line)) }
+            for year in scenario.years { pts.append(.init(year: year, value: f.apply(x, to: own.value(at: year)), line: own.line)) }
+            s.paths[f.name] = YearPath(points: pts, step: false, line: own.line)
         }
-        let last = s.lastObservedYear
-        return try SimulationPlan(model: model, scenario: "\(s.name) case \(k)", file: s.file, region: s.region, seed: seed,
-                                  lastObservedYear: last, horizon: s.horizon, observed: s.observed, history: s.history,
-                                  exogenous: { name, year in
-                                      guard let own = s.paths[name]?.value(at: year) else { return nil }
-                                      guard year > last, let (f, x) = change[name], !x.isNaN else { return own }
-                                      return f.apply(x, to: own)
-                                  }, targets: targets)
+        return s
     }
 }
 

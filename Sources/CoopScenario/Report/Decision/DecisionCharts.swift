@@ -122,7 +122,7 @@ enum DecisionCharts {
         let xm = points.map { $0.muStar + ($0.conf.isFinite ? $0.conf : 0) }.max() ?? 1
         let ym = points.map(\.sigma).filter(\.isFinite).max() ?? 1
         let m = max(xm, ym, 1e-12)
-        var p = DecisionPlot(xs: NiceScale(lo: 0, hi: m), ys: NiceScale(lo: 0, hi: m), legendRows: 0)
+        var p = DecisionPlot(xs: NiceScale(lo: 0, hi: m), ys: NiceScale(lo: 0, hi: m), legendRows: points.count)
         p.axes(title: title, subtitle: subtitle, xLabel: xLabel, yLabel: yLabel, xTick: plainTick, yTick: plainTick)
         p.canvas.line(p.x(0), p.y(0), p.x(min(p.xs.hi, p.ys.hi)), p.y(min(p.xs.hi, p.ys.hi)), stroke: "#aaa", width: 1, dash: "4 4")
         for (k, q) in points.enumerated() {
@@ -131,8 +131,9 @@ enum DecisionCharts {
                 p.canvas.line(p.x(max(0, q.muStar - q.conf)), p.y(q.sigma), p.x(q.muStar + q.conf), p.y(q.sigma), stroke: c, width: 1.5)
             }
             p.canvas.circle(p.x(q.muStar), p.y(q.sigma.isFinite ? q.sigma : 0), r: 5, fill: c, cls: "factor")
-            p.canvas.text(q.factor, x: p.x(q.muStar) + 8, y: p.y(q.sigma.isFinite ? q.sigma : 0) - 6, size: 11.5, fill: "#222", cls: "factor-label")
+            p.canvas.text(String(k + 1), x: p.x(q.muStar) + 7, y: p.y(q.sigma.isFinite ? q.sigma : 0) - 6, size: 11.5, fill: "#222", cls: "factor-label")
         }
+        p.legend(points.enumerated().map { ("\($0 + 1)  \($1.factor)", decisionPalette[$0 % decisionPalette.count]) })
         return p.svg(title: title, kind: "morris")
     }
 
@@ -140,9 +141,10 @@ enum DecisionCharts {
     /// bootstrap intervals.
     static func sobol(title: String, subtitle: String, yLabel: String, bars: [(factor: String, s1: Double, s1c: Double, st: Double, stc: Double)],
                       firstLabel: String, totalLabel: String) -> String {
-        let top = bars.map { max($0.s1 + ($0.s1c.isFinite ? $0.s1c : 0), $0.st + ($0.stc.isFinite ? $0.stc : 0)) }.filter(\.isFinite).max() ?? 1
-        let bottom = min(0, bars.map { min($0.s1 - ($0.s1c.isFinite ? $0.s1c : 0), 0) }.filter(\.isFinite).min() ?? 0)
-        var p = DecisionPlot(xs: NiceScale(lo: 0, hi: 1), ys: NiceScale(lo: bottom, hi: max(top, 0.1), maxTicks: 6), legendRows: 2)
+        // Indices lie in [0, 1] up to estimation error: the axis shows [−0.2, 1.2] at most, whiskers are clipped to it.
+        let values = bars.flatMap { [$0.s1, $0.st] }.filter(\.isFinite)
+        let top = min(1.2, max(1, values.max() ?? 1)), bottom = max(-0.2, min(0, values.min() ?? 0))
+        var p = DecisionPlot(xs: NiceScale(lo: 0, hi: 1), ys: NiceScale(lo: bottom, hi: top, maxTicks: 8), legendRows: 2)
         p.canvas.text(title, x: 16, y: 26, size: 16, weight: "bold", cls: "chart-title")
         p.canvas.text(subtitle, x: 16, y: 46, size: 12.5, fill: ChartStyle.muted, cls: "chart-subtitle")
         for v in p.ys.ticks {
@@ -154,15 +156,17 @@ enum DecisionCharts {
         for (i, b) in bars.enumerated() {
             let x0 = p.left + Double(i) * slot
             let w = slot * 0.32
-            for (j, (v, c)) in [(b.s1, b.s1c), (b.st, b.stc)].enumerated() where v.isFinite {
+            for (j, (raw, c)) in [(b.s1, b.s1c), (b.st, b.stc)].enumerated() where raw.isFinite {
+                let v = min(p.ys.hi, max(p.ys.lo, raw))
+                func clip(_ u: Double) -> Double { min(p.ys.hi, max(p.ys.lo, u)) }
                 let bx = x0 + slot * 0.16 + Double(j) * w
                 let y0 = p.y(max(0, v)), y1 = p.y(min(0, v))
                 p.canvas.rect(bx, y0, w * 0.92, max(1, y1 - y0), fill: decisionPalette[j == 0 ? 2 : 0])
                 if c.isFinite {
                     let cx = bx + w * 0.46
-                    p.canvas.line(cx, p.y(v - c), cx, p.y(v + c), stroke: "#222", width: 1.3)
-                    p.canvas.line(cx - 4, p.y(v - c), cx + 4, p.y(v - c), stroke: "#222", width: 1.3)
-                    p.canvas.line(cx - 4, p.y(v + c), cx + 4, p.y(v + c), stroke: "#222", width: 1.3)
+                    p.canvas.line(cx, p.y(clip(raw - c)), cx, p.y(clip(raw + c)), stroke: "#222", width: 1.3)
+                    if raw - c >= p.ys.lo { p.canvas.line(cx - 4, p.y(raw - c), cx + 4, p.y(raw - c), stroke: "#222", width: 1.3) }
+                    if raw + c <= p.ys.hi { p.canvas.line(cx - 4, p.y(raw + c), cx + 4, p.y(raw + c), stroke: "#222", width: 1.3) }
                 }
             }
             p.canvas.text(fitted(b.factor, size: 12, width: slot - 6), x: x0 + slot / 2, y: p.bottom + 19, size: 12, anchor: .middle, fill: "#333", cls: "x-tick")

@@ -265,8 +265,7 @@ public struct DecisionReport: Sendable {
                              c.value(r, "in_search").isEmpty ? "" : pct(c.number(r, "in_search")), pct(c.number(r, "estimate")), pct(c.number(r, "mc_se"))]
                         }))
         let cost = s.numbers("cost"), prob = s.numbers("probability")
-        let feasibleRows = s.column("feasible").indices.filter { s.value($0, "feasible") == "true" }
-        let best = feasibleRows.min { cost[$0] < cost[$1] || (cost[$0] == cost[$1] && prob[$0] > prob[$1]) }
+        let best = s.column("chosen").firstIndex(of: "true")
         let title = t("Every mix evaluated: probability against cost", "Mọi tổ hợp đã đánh giá: xác suất theo chi phí")
         b.append(.chart(svg: DecisionCharts.scatter(title: title, subtitle: scenarioTitle, xLabel: t("Cost", "Chi phí"), yLabel: t("Probability", "Xác suất"),
                                                     x: cost, y: prob, highlight: best, reference: p, xPercent: false, yPercent: true, kind: "optimize",
