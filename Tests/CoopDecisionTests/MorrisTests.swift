@@ -14,7 +14,8 @@ final class MorrisTests: XCTestCase {
             XCTAssertEqual(m.mu[i], mu[i], accuracy: 1e-9 * max(1, abs(mu[i])), "mu[\(i)]")
             XCTAssertEqual(m.muStar[i], muStar[i], accuracy: 1e-9 * max(1, muStar[i]), "mu*[\(i)]")
             XCTAssertEqual(m.sigma[i], sigma[i], accuracy: 1e-9 * max(1, sigma[i]), "sigma[\(i)]")
-            XCTAssertEqual(m.muStarConfidence[i] / conf[i], 1, accuracy: 0.25, "mu* conf[\(i)]")
+            // Different resamples, same spread (x2's |EE| is constant, 7.875: both intervals are rounding noise).
+            XCTAssertEqual(m.muStarConfidence[i], conf[i], accuracy: 0.25 * conf[i] + 1e-9, "mu* conf[\(i)]")
         }
     }
 
