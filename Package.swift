@@ -3,6 +3,7 @@ import PackageDescription
 
 // Direction of dependencies (see Guides/ARCHITECTURE.md):
 //   CLinearAlgebra <- CoopNumerics <- CoopData <- CoopModel <- CoopScenario <- coopsim
+//   CFastFloat (C++ shim over fast_float) <- CoopData
 //   CoopDistributions <- CoopNumerics, CoopRandom <- CoopModel
 //   CoopRandom, CoopDistributions <- CoopDecision <- CoopScenario (sensitivity, PRIM, least-cost search)
 // The numeric core (CoopNumerics, CoopDistributions, CoopRandom) knows nothing of cooperatives.
@@ -26,7 +27,10 @@ let package = Package(
         .target(name: "CoopDistributions"),
         .target(name: "CoopNumerics", dependencies: ["CLinearAlgebra", "CoopDistributions"]),
         .target(name: "CoopRandom", dependencies: ["CoopDistributions"]),
-        .target(name: "CoopData", dependencies: ["CoopNumerics"]),
+        // fast_float (Debian libfast-float-dev, header-only, installed by scripts/setup.sh) behind a C shim:
+        // the CSV reader's correctly rounded number parsing.
+        .target(name: "CFastFloat", path: "Sources/CFastFloat"),
+        .target(name: "CoopData", dependencies: ["CoopNumerics", "CFastFloat"]),
         .target(name: "CoopModel", dependencies: ["CoopNumerics", "CoopData", "CoopRandom", "CoopDistributions"]),
         .target(name: "CoopScenario", dependencies: ["CoopModel", "CoopData", "CoopNumerics", "CoopDecision"]),
         // Decision-support methods (Sobol, Morris, PRIM, least-cost search): pure numerics, no cooperatives.
@@ -47,5 +51,6 @@ let package = Package(
         .testTarget(name: "CoopDecisionTests", dependencies: ["CoopDecision"], resources: [.copy("Fixtures")]),
         .testTarget(name: "EndToEndTests", dependencies: ["coopsim"], resources: [.copy("Fixtures")]),
     ],
-    swiftLanguageModes: [.v5]
+    swiftLanguageModes: [.v5],
+    cxxLanguageStandard: .cxx17
 )
