@@ -180,7 +180,27 @@ extension Runner {
                                    notice: (String) -> Void = { FileHandle.standardError.write(Data(("note: " + $0 + "\n").utf8)) })
         throws(OutputError)
     {
-        let files = summary.outputFiles(excel: excel).map { (name: $0.name, bytes: Array($0.contents.utf8)) }
-        try RunFolderWriter.write(files, to: directory, notice: notice)
+        try writeFolder(summary.outputFiles(excel: excel), to: directory, notice: notice)
+    }
+
+    /// Writes `files` (name, contents) as a run folder by `RunFolderWriter.write` (used by `run`,
+    /// `compare` and the decision commands: one place for the folder mechanics). A `run.json`
+    /// among the files gets the manifest of `files` (its `"files"` list) when it lacks one.
+    public static func writeFolder(_ files: [(name: String, contents: String)], to directory: String,
+                                   notice: (String) -> Void = { FileHandle.standardError.write(Data(("note: " + $0 + "\n").utf8)) })
+        throws(OutputError)
+    {
+        let list = "[" + files.map { JSONText.string($0.name) }.joined(separator: ", ") + "]"
+        let withManifest = files.map { f -> (name: String, bytes: [UInt8]) in
+            guard f.name == RunFolderSchema.run.name else { return (f.name, Array(f.contents.utf8)) }
+            var text = f.contents
+            if text.contains("\"files\": []") {
+                text = text.replacingOccurrences(of: "\"files\": []", with: "\"files\": " + list)
+            } else if !text.contains("\"files\":"), let close = text.range(of: "}", options: .backwards) {
+                text.replaceSubrange(close, with: ",\n  \"files\": " + list + "\n}")
+            }
+            return (f.name, Array(text.utf8))
+        }
+        try RunFolderWriter.write(withManifest, to: directory, notice: notice)
     }
 }
