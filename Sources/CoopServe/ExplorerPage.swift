@@ -269,8 +269,8 @@ function render(res) {
       continue;
     }
     const p = Number(r.probability), se = Number(r.mc_se);
-    const lo = r.ci_low !== undefined ? Number(r.ci_low) : Math.max(0, p - 1.96 * se);
-    const hi = r.ci_high !== undefined ? Number(r.ci_high) : Math.min(1, p + 1.96 * se);
+    const lo = r.probability_low !== undefined && r.probability_low !== "" ? Number(r.probability_low) : Math.max(0, p - 1.96 * se);
+    const hi = r.probability_high !== undefined && r.probability_high !== "" ? Number(r.probability_high) : Math.min(1, p + 1.96 * se);
     const change = b ? p - Number(b.probability) : NaN;
     const tr = el("tr", { "data-metric": r.metric, "data-year": r.year, "data-op": r.op, "data-value": r.value },
       el("td", { text: `${label(r.metric)} ${r.op} ${fmtNum(Number(r.value), isShare(r.metric))} (${r.year})`, title: r.source || "" }),
