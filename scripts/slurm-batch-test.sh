@@ -59,7 +59,7 @@ rm -rf "$work/batch/result"
 [ "$("$bin" batch missing "$work/batch" 2>/dev/null)" = "2" ]
 out=$(bash "$work/batch/submit.sh")
 echo "$out" >&2
-echo "$out" | grep -q "^shards 2: job "
+echo "$out" | grep -q "^shards to run: 2 (job "
 wait_for_queue 300
 same "$work/single" "$work/batch/result"
 echo "slurm-batch-test: re-submission ran shard 2 only and the merge again; result unchanged" >&2

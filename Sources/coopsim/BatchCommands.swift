@@ -45,9 +45,13 @@ func runShard(files: [String], compare: Bool, options: SimulationOptions, shard:
     let written = try reportingInputErrors { try file.write(into: options.out) }
     let blocks = experiment.groups.map { shard.blocks(of: $0.blockCount) }
     let elapsed = ContinuousClock.now - clock
-    printError("coopsim \(compare ? "compare" : "run"): shard \(shard), blocks " + blocks.map { "\($0.lowerBound)..<\($0.upperBound)" }.joined(separator: ", ")
-               + " of " + experiment.groups.map { String($0.blockCount) }.joined(separator: ", ")
-               + ", \(String(format: "%.2f", Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) * 1e-18)) s -> \(written)")
+    let totals = experiment.groups.map(\.blockCount)
+    func show(_ r: Range<Int>) -> String { r.isEmpty ? "none" : r.count == 1 ? "block \(r.lowerBound)" : "blocks \(r.lowerBound)-\(r.upperBound - 1)" }
+    let what = Set(blocks).count == 1 && Set(totals).count == 1
+        ? show(blocks[0]) + " of \(totals[0])" + (blocks.count > 1 ? " in each of \(blocks.count) groups" : "")
+        : zip(blocks, totals).map { show($0) + " of \($1)" }.joined(separator: ", ")
+    printError("coopsim \(compare ? "compare" : "run"): shard \(shard), \(what), "
+               + "\(String(format: "%.2f", Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) * 1e-18)) s -> \(written)")
 }
 
 /// `coopsim merge PARTS... --out DIR`.

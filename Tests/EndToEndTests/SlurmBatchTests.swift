@@ -12,7 +12,7 @@ final class SlurmBatchTests: XCTestCase {
         p.currentDirectoryURL = CLI.root
         p.standardInput = FileHandle.nullDevice
         let err = FileManager.default.temporaryDirectory.appendingPathComponent("slurm-test-\(UUID().uuidString).log")
-        FileManager.default.createFile(atPath: err.path, contents: nil)
+        _ = FileManager.default.createFile(atPath: err.path, contents: nil)
         defer { try? FileManager.default.removeItem(at: err) }
         let handle = try FileHandle(forWritingTo: err)
         p.standardOutput = handle

@@ -129,7 +129,7 @@ public struct BatchPlan: Sendable, Codable, Equatable {
         if [ -n "$missing" ]; then
             job=$(sbatch --parsable --array="$missing" \(dir)/shard.sbatch)
             job=${job%%;*}
-            echo "shards $missing: job $job"
+            echo "shards to run: $missing (job $job)"
             dependency=(--dependency=afterok:$job)
         else
             echo "every shard is complete"

@@ -147,14 +147,15 @@ public struct ExperimentManifest: Sendable, Equatable, Codable {
 /// The file a shard writes: its experiment's manifest, which shard it is, and one engine partial
 /// per group, followed by a checksum line.
 ///
-/// Layout (UTF-8 text, LF):
+/// Layout:
 ///
 ///     line 1: header JSON {"format", "shard", "manifest", "threads", "command"}
-///     line 2: JSON array of `MonteCarloPartial`, one per group, in group order
-///     line 3: "sha256 " + SHA-256 (hex) of lines 1 and 2 with their line ends
+///     line 2: "binary " + the payload's length in bytes
+///     the payload: the engine partials, one per group, in `BinaryCoding` (doubles by their bits)
+///     "\nsha256 " + SHA-256 (hex) of everything before this line's newline, "\n"
 ///
 /// Written to a temporary name in the parts folder and renamed into place after the data reached
-/// the disk (fsync), so a killed shard leaves no file under the final name; a file whose last line
+/// the disk (fsync), so a killed shard leaves no file under the final name; a file whose checksum
 /// does not match its content (truncated, altered, not written by coopsim) is refused on reading.
 public struct PartialFile: Sendable {
     public static let format = "coopsim-partial 1"
@@ -188,14 +189,15 @@ public struct PartialFile: Sendable {
         return d
     }
 
-    /// The file's bytes: header, partials, checksum.
+    /// The file's bytes: header, payload, checksum.
     public func encoded() throws -> Data {
-        var body = try PartialFile.encoder().encode(header)
+        var body = [UInt8](try PartialFile.encoder().encode(header))
+        let payload = try BinaryCoding.encode(partials)
         body.append(0x0A)
-        body.append(try PartialFile.encoder().encode(partials))
-        body.append(0x0A)
-        body.append(Data("sha256 \(SHA256.hex(body))\n".utf8))
-        return body
+        body += Array("binary \(payload.count)\n".utf8)
+        body += payload
+        body += Array("\nsha256 \(SHA256.hex(body))\n".utf8)
+        return Data(body)
     }
 
     /// Writes the file atomically into `folder` under `header.shard.fileName` (temporary file,
@@ -246,30 +248,32 @@ public struct PartialFile: Sendable {
                              found: there ? (isFolder.boolValue ? "a folder" : "a file that cannot be read") : "no such file")
         }
         let bytes = [UInt8](data)
-        // Lines: header, payload, checksum.
-        var ends: [Int] = []
-        for (i, b) in bytes.enumerated() where b == 0x0A { ends.append(i); if ends.count > 3 { break } }
-        let incomplete = InputError(file: path, expected: "a complete partial written by coopsim run --shard (3 lines, the last a SHA-256 checksum of the others)",
+        let incomplete = InputError(file: path, expected: "a complete partial written by coopsim run --shard (its last line a SHA-256 checksum of the rest)",
                                     found: "a truncated, altered or foreign file (\(bytes.count) bytes)",
                                     hint: "re-run this shard; a shard killed while writing leaves only a temporary file")
-        guard ends.count == 3, ends[2] == bytes.count - 1 else { throw incomplete }
-        let body = bytes[0...ends[1]]
-        let sumLine = String(decoding: bytes[(ends[1] + 1)..<ends[2]], as: UTF8.self)
-        guard sumLine == "sha256 " + SHA256.hex(body) else { throw incomplete }
+        // Header line, "binary N" line, N bytes, "\nsha256 " + 64 hex digits + "\n".
+        guard let end1 = bytes.firstIndex(of: 0x0A), end1 + 1 < bytes.count,
+              let end2 = bytes[(end1 + 1)...].firstIndex(of: 0x0A) else { throw incomplete }
+        let sizeLine = String(decoding: bytes[(end1 + 1)..<end2], as: UTF8.self)
+        guard sizeLine.hasPrefix("binary "), let n = Int(sizeLine.dropFirst(7)), n >= 0,
+              n <= bytes.count, end2 + 1 + n + 73 == bytes.count else { throw incomplete }
+        let payloadEnd = end2 + 1 + n
+        let sumLine = String(decoding: bytes[payloadEnd...], as: UTF8.self)
+        guard sumLine == "\nsha256 " + SHA256.hex(bytes[0..<payloadEnd]) + "\n" else { throw incomplete }
         let header: Header
-        do { header = try decoder().decode(Header.self, from: Data(bytes[0..<ends[0]])) } catch {
+        do { header = try decoder().decode(Header.self, from: Data(bytes[0..<end1])) } catch {
             throw InputError(file: path, line: 1, expected: "the header of a partial (\(format))", found: "JSON that does not parse as one")
         }
         guard header.format == format else {
             throw InputError(file: path, line: 1, field: "format", expected: format, found: header.format)
         }
-        return (header, Data(bytes[(ends[0] + 1)..<ends[1]]))
+        return (header, Data(bytes[(end2 + 1)..<payloadEnd]))
     }
 
     /// Decodes the partials of a payload returned by `read(path:)`.
     public static func partials(from payload: Data, path: String) throws(InputError) -> [MonteCarloPartial] {
-        do { return try decoder().decode([MonteCarloPartial].self, from: payload) } catch {
-            throw InputError(file: path, line: 2, expected: "the engine partials of a shard", found: "JSON that does not parse as them")
+        do { return try BinaryCoding.decode([MonteCarloPartial].self, from: [UInt8](payload)) } catch {
+            throw InputError(file: path, line: 3, expected: "the engine partials of a shard", found: "data that does not decode as them (\(error))")
         }
     }
 
