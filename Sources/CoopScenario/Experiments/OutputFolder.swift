@@ -173,6 +173,12 @@ extension Runner {
     /// `OutputError`: `isUsage` when `directory` is a file or a folder that is not a previous run's
     /// (see `checkOutputFolder`), else a reason such as a missing permission.
     public static func writeOutput(_ summary: RunSummary, to directory: String, excel: Bool) throws(OutputError) {
+        try writeFolder(summary.outputFiles(excel: excel), to: directory)
+    }
+
+    /// Writes `files` (name, contents) as a run folder, atomically, with the rules of `writeOutput`
+    /// (used by `run`, `compare` and the decision commands: one place for the folder mechanics).
+    public static func writeFolder(_ files: [(name: String, contents: String)], to directory: String) throws(OutputError) {
         try checkOutputFolder(directory)
         let fm = FileManager.default
         let target = URL(fileURLWithPath: directory).standardizedFileURL
@@ -189,7 +195,7 @@ extension Runner {
             try fm.createDirectory(at: temp, withIntermediateDirectories: false)
         } catch { throw fail("cannot create \(temp.path)", error, at: temp) }
         do {
-            for f in summary.outputFiles(excel: excel) {
+            for f in files {
                 try Data(f.contents.utf8).write(to: temp.appendingPathComponent(f.name))
             }
         } catch {
