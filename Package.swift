@@ -32,7 +32,7 @@ let package = Package(
         .target(name: "CFastFloat", path: "Sources/CFastFloat"),
         .target(name: "CoopData", dependencies: ["CoopNumerics", "CFastFloat"]),
         .target(name: "CoopModel", dependencies: ["CoopNumerics", "CoopData", "CoopRandom", "CoopDistributions"]),
-        .target(name: "CoopScenario", dependencies: ["CoopModel", "CoopData", "CoopNumerics", "CoopDecision"]),
+        .target(name: "CoopScenario", dependencies: ["CoopModel", "CoopData", "CoopNumerics", "CoopDistributions", "CoopDecision"]),
         // Decision-support methods (Sobol, Morris, PRIM, least-cost search): pure numerics, no cooperatives.
         .target(name: "CoopDecision", dependencies: ["CoopRandom", "CoopDistributions"]),
         .executableTarget(
