@@ -142,6 +142,16 @@ public enum FileValidator {
             return ragged.isEmpty ? [e] : ragged
         }
         var problems: [InputError] = []
+        // Header names with spaces around them ('y, x' names its second column ' x'): formulas and
+        // options that say x then miss the column.
+        for (j, name) in table.names.enumerated() {
+            if let spaces = DataTable.spaceDescription(name) {
+                problems.append(InputError(file: path, line: 1, field: "column \(j + 1)",
+                                           expected: "a column name without spaces around it",
+                                           found: "'\(name)' (\(spaces) was found)",
+                                           hint: "remove the space from the header: write 'a,b', not 'a, b'"))
+            }
+        }
         for (j, column) in table.columns.enumerated() {
             guard case .text(let cells) = column else { continue }
             let present = cells.compactMap { $0 }

@@ -6,9 +6,8 @@ import Foundation
 /// by family, and returns a `RegressionReport`. Every problem with the input
 /// is an `InputError` naming file, line and field.
 public enum FitRunner {
-    public enum Family: String, Sendable, CaseIterable {
-        case gaussian, poisson, negbin, binomial
-    }
+    /// The one family type (`CoopNumerics.Family`), shared with `calibrate`, `synth` and the engine.
+    public typealias Family = CoopNumerics.Family
 
     /// The covariance choice as written on the command line: `classical`, `HC0`..`HC3`, `cluster:COL`.
     public enum StandardErrors: Sendable, Equatable {
@@ -41,11 +40,17 @@ public enum FitRunner {
         public var standardErrors: StandardErrors
         public var panel: PanelSpec?
         public var confidenceLevel: Double
+        /// `--df`: the test distribution; nil = `TestDistribution.standard(family:covariance:)`.
+        public var testDistribution: TestDistribution?
+        /// `--nb-information`: NB2 standard errors from the expected (R) or observed joint (Stata) information.
+        public var negbinInformation: NegativeBinomialInformation = .expected
 
         public init(dataPath: String, formula: String, family: Family = .gaussian, trials: String? = nil, weights: String? = nil,
-                    standardErrors: StandardErrors = .classical, panel: PanelSpec? = nil, confidenceLevel: Double = 0.95) {
+                    standardErrors: StandardErrors = .classical, panel: PanelSpec? = nil, confidenceLevel: Double = 0.95,
+                    testDistribution: TestDistribution? = nil) {
             self.dataPath = dataPath; self.formula = formula; self.family = family; self.trials = trials
             self.weights = weights; self.standardErrors = standardErrors; self.panel = panel; self.confidenceLevel = confidenceLevel
+            self.testDistribution = testDistribution
         }
     }
 
@@ -77,13 +82,13 @@ public enum FitRunner {
         if case .cluster(let c) = request.standardErrors {
             guard table.index(of: c) != nil else {
                 throw InputError(file: file, line: 1, field: "--se cluster:\(c)", expected: "a column of \(file) (\(table.names.joined(separator: ", ")))",
-                                 found: "no column '\(c)'", hint: closestMatch(to: c, among: table.names).map { "did you mean '\($0)'?" })
+                                 found: "no column '\(c)'", hint: table.columnHint(for: c) ?? closestMatch(to: c, among: table.names).map { "did you mean '\($0)'?" })
             }
             clusterColumn = c
         }
         if let w = request.weights, table.index(of: w) == nil {
             throw InputError(file: file, line: 1, field: "--weights", expected: "a column of \(file)", found: "no column '\(w)'",
-                             hint: closestMatch(to: w, among: table.names).map { "did you mean '\($0)'?" })
+                             hint: table.columnHint(for: w) ?? closestMatch(to: w, among: table.names).map { "did you mean '\($0)'?" })
         }
         let design = try DesignMatrix.build(formula: formula, data: table, panel: request.panel, weights: request.weights,
                                             trials: trialsExpression, cluster: clusterColumn)
@@ -159,10 +164,35 @@ public enum FitRunner {
         case .classical: seName = "classical"
         default: seName = covariance.name
         }
+        if request.negbinInformation == .observed {
+            guard request.family == .negbin else {
+                throw InputError(field: "--nb-information observed", expected: "--family negbin", found: "--family \(request.family.rawValue)")
+            }
+            if covariance == .hc2 || covariance == .hc3 {
+                throw InputError(field: "--nb-information observed", expected: "--se classical, HC0, HC1 or cluster:COL with the observed information",
+                                 found: "--se \(covariance.name)", hint: "HC2/HC3 leverages are those of the GLM at alpha: use --nb-information expected")
+            }
+        }
+        let distribution = request.testDistribution ?? .standard(family: request.family, covariance: covariance)
+        let useT = distribution == .t
+        func lines(_ rows: [Int]) -> String {
+            let ls = rows.prefix(6).compactMap { table.line(ofRow: rowsUsed[$0]) }.map(String.init)
+            return (rows.count == 1 ? "line " : "lines ") + ls.joined(separator: ", ") + (rows.count > 6 ? ", ..." : "")
+        }
+        func leverageWarning(_ one: LeverageOneRows, _ ls: LeastSquares) {
+            guard !one.rows.isEmpty else { return }
+            let names = one.determined.map { "'\(design.columnNames[ls.estimableColumns[$0]])'" }
+            warnings.append("\(covariance.name): \(one.rows.count) row\(one.rows.count == 1 ? " has" : "s have") leverage 1 (\(lines(one.rows)): "
+                            + "fitted exactly whatever the response, e.g. the only row of a category); the robust standard error of "
+                            + (names.isEmpty ? "no term" : names.joined(separator: ", "))
+                            + " is not available (0/0: \(names.count == 1 ? "that row alone determines it" : "those rows alone determine them"))"
+                            + "; the other terms' errors are computed without those rows' residuals (as dropping them), and the F test covers the other terms")
+        }
         var report: RegressionReport
         if request.family == .gaussian {
             let f = LinearModel.fit(X: X, y: y, weights: weights, columnNames: design.columnNames, hasIntercept: design.hasIntercept,
-                                    covariance: covariance, confidenceLevel: request.confidenceLevel)
+                                    covariance: covariance, confidenceLevel: request.confidenceLevel, useT: useT)
+            leverageWarning(f.leverageOne, f.leastSquares)
             report = RegressionReport(formula: request.formula, family: "gaussian", covarianceType: seName, nobs: f.nobs,
                                       droppedRows: design.droppedRows, dfModel: f.dfModel, dfResidual: f.dfResidual, terms: f.terms,
                                       logLikelihood: f.logLikelihood, aic: f.aic, bic: f.bic, deviance: f.deviance,
@@ -173,42 +203,56 @@ public enum FitRunner {
             report.sigma = f.sigma
             report.fStatistic = f.fStatistic
             report.fPValue = f.fPValue
+            report.fNumeratorDF = f.fNumeratorDF
             report.usesT = f.usesT
+            report.inferenceDF = f.usesT ? f.inferenceDF : .infinity
             if let g = f.clusterCount { report.extra.append(("clusters", Double(g))) }
         } else {
-            let family: GLMFamily
-            switch request.family {
-            case .poisson: family = .poisson
-            case .binomial: family = .binomial
-            case .negbin: family = .negativeBinomial
-            case .gaussian: family = .gaussian
-            }
-            let f = GeneralizedLinearModel.fit(X: X, y: y, family: family, weights: weights, trials: trials,
+            let f = GeneralizedLinearModel.fit(X: X, y: y, family: request.family, weights: weights, trials: trials,
                                                columnNames: design.columnNames, hasIntercept: design.hasIntercept,
-                                               covariance: covariance, confidenceLevel: request.confidenceLevel)
+                                               covariance: covariance, confidenceLevel: request.confidenceLevel, useT: useT,
+                                               negbinInformation: request.negbinInformation)
+            leverageWarning(f.leverageOne, f.leastSquares)
             report = RegressionReport(formula: request.formula, family: request.family.rawValue, covarianceType: seName, nobs: f.nobs,
                                       droppedRows: design.droppedRows, dfModel: f.dfModel, dfResidual: f.dfResidual, terms: f.terms,
                                       logLikelihood: f.logLikelihood, aic: f.aic, bic: f.bic, deviance: f.deviance,
                                       nullDeviance: f.nullDeviance, dispersion: f.dispersion, iterations: f.iterations,
                                       converged: f.converged, conditionNumber: f.conditionNumber)
-            report.usesT = false
+            report.usesT = f.usesT
+            report.inferenceDF = f.inferenceDF
+            if let g = f.clusterCount { report.extra.append(("clusters", Double(g))) }
             report.extra.append(("pearson_chi2", f.pearsonChi2))
             if let a = f.alpha { report.extra.append(("alpha", a)) }
             if let s = f.alphaStdError { report.extra.append(("alpha_std_error", s)) }
+            if request.family == .negbin { report.negbinInformation = request.negbinInformation }
             if !f.converged && f.terms.contains(where: { !$0.aliased && !($0.estimate.isFinite && $0.stdError.isFinite) }) {
                 throw InputError(file: file, field: "--family \(request.family.rawValue)",
                                  expected: "an IRLS fit that converges to finite estimates",
                                  found: "non-finite estimates after \(f.iterations) iteration\(f.iterations == 1 ? "" : "s") (the fitted means overflowed)",
                                  hint: "the response may be too large or too spread for this family: check its values, simplify the formula, or rescale the predictors")
             }
+            if f.alphaAtBoundary {
+                warnings.append("NB2 alpha is at its boundary 0: the counts are not overdispersed (their variance is not above the mean), "
+                                + "so the negative binomial fit is the Poisson fit; the estimates shown are Poisson's: use --family poisson")
+            }
             if !f.converged {
                 warnings.append("IRLS did not converge in \(f.iterations) iterations: the estimates are not reliable; simplify the formula, rescale the predictors, or check for separation")
             }
-            if f.separationDetected {
-                warnings.append("fitted probabilities numerically 0 or 1 occurred (quasi-complete separation): some coefficients are not identified; remove the separating terms or pool categories")
+            if !f.diverging.isEmpty {
+                let names = f.diverging.map { "'\(design.columnNames[$0.column])' (\($0.direction > 0 ? "+" : "-")Inf)" }
+                let what = request.family == .binomial
+                    ? "fitted probabilities of exactly 0 or 1 for \(f.diverging[0].boundaryRows) rows (complete or quasi-complete separation)"
+                    : "fitted means of 0 for \(f.diverging[0].boundaryRows) rows whose counts are all zero (e.g. a category with only zeros)"
+                warnings.append("no finite estimate for " + names.joined(separator: ", ") + ": " + what
+                                + "; more iterations keep moving \(names.count == 1 ? "it" : "them") (the estimate is infinite), so \(names.count == 1 ? "its" : "their")"
+                                + " standard error, test and interval are not available; the other terms are reported (they equal a fit without those rows and terms)")
+                report.diverging = f.diverging.map { design.columnNames[$0.column] }
+            } else if f.separationDetected {
+                warnings.append("fitted probabilities numerically 0 or 1 occurred, but every coefficient settled: check the fit")
             }
         }
         report.confidenceLevel = request.confidenceLevel
+        report.testDistribution = distribution
         let aliased = report.terms.filter(\.aliased).map(\.name)
         if !aliased.isEmpty {
             warnings.append("aliased (linearly dependent on earlier terms, not estimable): \(aliased.joined(separator: ", ")); their estimates are reported as NaN")
