@@ -53,6 +53,8 @@ public struct DesignMatrix: Sendable {
     public var groups: [Int]?
     /// Cluster labels, indexed by `groups`.
     public var groupLabels: [String]
+    /// What was inferred about the columns that an analyst should hear (see `ColumnTypingRules`).
+    public var notes: [String] = []
 
     /// Builds the design of `formula` on `data`.
     ///
@@ -78,6 +80,7 @@ public struct DesignMatrix: Sendable {
         for t in formula.terms { for f in t.factors where seenFactors.insert(f).inserted { factors.append(f) } }
         var numeric: [String: [Double]] = [:]
         var categorical: [String: _Categorical] = [:]
+        var notes: [String] = []
         for f in factors {
             var textColumn: [String?]?
             if case .variable(let name) = f.expression, case .text(let v)? = data[name] { textColumn = v }
@@ -86,11 +89,21 @@ public struct DesignMatrix: Sendable {
                 if let textColumn {
                     // A bare text column is categorical (patsy), unless most of its cells are numbers:
                     // then a stray cell made a numeric column text, and that cell is the problem.
-                    let present = textColumn.compactMap { $0 }
-                    if case .variable(let name) = f.expression,
-                       present.lazy.filter({ CSVReader.isNumber($0) }).count * 2 > present.count {
+                    // Numbers with thousands separators count as numbers here (ColumnTypingRules).
+                    let census = ColumnTypingRules.census(textColumn)
+                    if case .variable(let name) = f.expression, (census.plain + census.grouped) * 2 > census.present {
+                        if let g = census.firstGrouped {
+                            let row = textColumn.firstIndex { $0 == g }!
+                            throw InputError(file: data.source, line: data.line(ofRow: row), field: name,
+                                             expected: "plain numbers (digits, '.' for decimals, no thousands separators)",
+                                             found: "'\(g)'" + (census.grouped > 1 ? " and \(census.grouped - 1) other cell\(census.grouped == 2 ? "" : "s") with separators" : ""),
+                                             hint: "write 1045.5, not 1,045.50; or write C(\(name)) to treat the column as categorical")
+                        }
                         throw data.textInNumericColumn(name, usedAs: "the formula",
                                                        hint: "fix the cell, or write C(\(name)) to treat the column as categorical")
+                    }
+                    if case .variable(let name) = f.expression, let note = ColumnTypingRules.categoricalNote(column: name, cells: textColumn) {
+                        notes.append(note)
                     }
                     categorical[f.name] = _Categorical(text: textColumn, reference: nil)
                 } else {
@@ -235,7 +248,7 @@ public struct DesignMatrix: Sendable {
             termNames: termNames, termColumns: termColumns, layout: DesignLayout(columns: layoutColumns), rowsUsed: rowsUsed, droppedRows: n - m,
             weights: weightValues.map { w in rowsUsed.map { w[$0] } },
             trials: trialValues.map { t in rowsUsed.map { t[$0] } },
-            groups: groups, groupLabels: clusterLabels)
+            groups: groups, groupLabels: clusterLabels, notes: notes)
     }
 }
 

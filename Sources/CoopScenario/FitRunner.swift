@@ -95,8 +95,19 @@ public enum FitRunner {
         let n = design.X.rows, p = design.X.columns
         var warnings: [String] = []
         if design.droppedRows > 0 {
-            warnings.append("\(design.droppedRows) row\(design.droppedRows == 1 ? "" : "s") dropped for a missing or non-finite value in a used column (as R's na.omit)")
+            // Name the columns and what was read as missing.
+            let used = Set(design.rowsUsed)
+            let dropped = (0..<table.rowCount).filter { !used.contains($0) }
+            var columns = formula.variables.map(\.name)
+            if let w = request.weights { columns.append(w) }
+            if let c = clusterColumn { columns.append(c) }
+            if let t = trialsExpression { columns += t.variables.map(\.name) }
+            let census = table.droppedRowsCensus(columns: columns, droppedRows: dropped)
+            warnings.append("\(design.droppedRows) row\(design.droppedRows == 1 ? "" : "s") dropped for a missing or non-finite value in a used column (as R's na.omit)"
+                            + (census.isEmpty ? "" : ": " + census.joined(separator: "; "))
+                            + " (cells read as missing: empty, " + CSVReader.missingMarkers.filter { !$0.isEmpty }.map { "'\($0)'" }.joined(separator: ", ") + ")")
         }
+        warnings += design.notes
         if n <= p {
             throw InputError(file: file, field: "--formula",
                              expected: "more rows than coefficients (\(p) columns: \(Self.shortList(design.columnNames)))",

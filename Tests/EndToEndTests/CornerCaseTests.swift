@@ -27,6 +27,10 @@ final class CornerCaseTests: XCTestCase {
         var reduced_HC0: Table?
         var fit: Table?
         var nb: NB?
+        var missing_tinh: Int?
+        var missing_x: Int?
+        var dropped: Int?
+        var first_grouped: String?
     }
     struct NB: Decodable {
         var names: [String]
@@ -167,6 +171,32 @@ final class CornerCaseTests: XCTestCase {
         }
         let h = try CLI.run(["fit", "--help"])
         XCTAssertTrue(h.stdout.contains("--nb-information expected (default; R's glm.nb"), h.stdout)
+    }
+
+    /// Kind 4: data that looks like numbers. Dropped rows are explained column by column (the
+    /// fit equals statsmodels on pandas' dropna of the same file); a column whose cells carry
+    /// thousands separators is refused with the cell shown; a text column used as a categorical
+    /// although a few cells are numbers is named in a warning.
+    func testDataThatLooksLikeNumbers() throws {
+        let c = try XCTUnwrap(Self.cases["missing"])
+        let (j, terms, stderr) = try fit("missing.csv", c)
+        compare(terms, c.fit!, tol: 1e-9, "missing")
+        XCTAssertEqual(j["dropped_rows"] as? Int, c.dropped)
+        XCTAssertTrue(stderr.contains("\(c.dropped!) rows dropped"), stderr)
+        XCTAssertTrue(stderr.contains("tinh: \(c.missing_tinh!) missing cells") && stderr.contains("x: \(c.missing_x!) missing cells"), stderr)
+        XCTAssertTrue(stderr.contains("'NA'"), stderr)
+
+        let g = try CLI.run(["fit", CLI.fixture("corners/missing.csv"), "--formula", "y ~ doanhthu"])
+        XCTAssertEqual(g.status, 65, g.stderr)
+        XCTAssertTrue(g.stderr.contains("missing.csv:2: doanhthu: expected plain numbers") && g.stderr.contains("'\(c.first_grouped!)'"), g.stderr)
+
+        let m = try CLI.run(["fit", CLI.fixture("corners/missing.csv"), "--formula", "y ~ ma"])
+        XCTAssertEqual(m.status, 0, m.stderr)
+        XCTAssertTrue(m.stderr.contains("'ma' is read as text and used as a categorical with 5 levels, although 2 of its 48 cells are numbers"), m.stderr)
+
+        let v = try CLI.run(["validate", CLI.fixture("corners/missing.csv")])
+        XCTAssertEqual(v.status, 65)
+        XCTAssertTrue(v.stderr.contains("doanhthu: expected plain numbers (no thousands separators)"), v.stderr)
     }
 
     /// Kind 5: a header 'y, x' names the column ' x'; fit shows the exact name and the leading
