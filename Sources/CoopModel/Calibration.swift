@@ -57,6 +57,8 @@ public struct Calibration: Sendable {
     public var dataSHA256: String
     public var covarianceType: String
     public var equations: [Equation]
+    /// SHA-256 of the file's bytes as parsed by `load(path:)` (empty otherwise).
+    public var sha256: String = ""
 
     public init(file: String, model: String, dataFile: String, dataSHA256: String, covarianceType: String, equations: [Equation]) {
         self.file = file; self.model = model; self.dataFile = dataFile; self.dataSHA256 = dataSHA256
@@ -194,7 +196,9 @@ public struct Calibration: Sendable {
             c.report(line: 1, field: "equations", expected: "[[equations]] tables", found: "none")
         }
         if !c.problems.isEmpty { throw InputErrors(c.problems) }
-        return Calibration(file: path, model: model, dataFile: dataFile, dataSHA256: sha, covarianceType: cov, equations: eqs)
+        var calibration = Calibration(file: path, model: model, dataFile: dataFile, dataSHA256: sha, covarianceType: cov, equations: eqs)
+        calibration.sha256 = doc.sha256
+        return calibration
     }
 
     static func numbers(_ node: TOMLNode?, field: String, checker: inout TOMLChecker) -> [Double] {

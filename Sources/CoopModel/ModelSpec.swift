@@ -61,6 +61,8 @@ public struct ModelSpec: Sendable {
     public enum CovarianceChoice: String, Sendable { case classical, cluster }
 
     public var file: String
+    /// SHA-256 of the file's bytes as parsed by `load(path:)` (empty otherwise).
+    public var sha256: String = ""
     public var name: String
     public var title: String
     public var covariance: CovarianceChoice
@@ -79,8 +81,9 @@ public struct ModelSpec: Sendable {
         let doc: TOMLDocument
         do { doc = try TOMLParser.parse(contentsOf: path) } catch { throw InputErrors([error]) }
         var checker = TOMLChecker(file: path)
-        let spec = read(doc, checker: &checker)
+        var spec = read(doc, checker: &checker)
         if !checker.problems.isEmpty { throw InputErrors(checker.problems) }
+        spec!.sha256 = doc.sha256
         return spec!
     }
 

@@ -40,7 +40,9 @@ public enum TOMLParser {
         }
         var text = String(decoding: bytes, as: UTF8.self)
         if text.hasPrefix("\u{FEFF}") { text.removeFirst() }
-        return try parse(text, file: file)
+        var doc = try parse(text, file: file)
+        doc.sha256 = SHA256.hex(bytes)
+        return doc
     }
 
     /// The offset and line of the first byte that is not valid UTF-8, if any.

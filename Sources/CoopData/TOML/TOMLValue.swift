@@ -109,6 +109,9 @@ public struct TOMLTable: Sendable, Equatable {
 public struct TOMLDocument: Sendable {
     public var file: String
     public var root: TOMLTable
+    /// SHA-256 (lowercase hex) of the bytes parsed, when read from a file (`parse(contentsOf:)`);
+    /// empty for parsed text. Provenance records what was parsed, not what is on disk later.
+    public var sha256: String = ""
 
     public init(file: String, root: TOMLTable) {
         self.file = file

@@ -151,13 +151,6 @@ public struct RunFolder: Sendable {
         comparisons = pairs
     }
 
-    static let summaryColumns = ["scenario", "region", "year", "metric", "mean", "sd", "p05", "p25", "p50", "p75", "p95", "mc_se"]
-    static let targetColumns = ["scenario", "region", "metric", "year", "op", "value", "probability", "mc_se", "source"]
-    static let compareColumns = ["scenario", "baseline", "region", "year", "metric", "mean_diff", "sd_diff", "p05_diff",
-                                 "p50_diff", "p95_diff", "prob_increase"]
-    static let historyColumns = ["scenario", "region", "year", "metric", "value"]
-    static let metricColumns = ["metric", "unit", "label_en", "label_vi"]
-    static let scenarioColumns = ["scenario", "title", "region", "last_observed_year", "horizon", "draws", "seed", "file"]
 
     /// Reads a run folder. Throws `InputError` when `directory` is not a
     /// folder, `summary.csv` is missing or empty, or a file present lacks a
@@ -170,25 +163,26 @@ public struct RunFolder: Sendable {
         func path(_ name: String) -> String { (directory as NSString).appendingPathComponent(name) }
         func exists(_ name: String) -> Bool { FileManager.default.fileExists(atPath: path(name)) }
         /// Reads `name` if present (or when `required`), checking its columns.
-        func open(_ name: String, _ columns: [String], required: Bool = false) throws -> _RunTable? {
+        func open(_ file: RunFolderSchema.File, required: Bool = false) throws -> _RunTable? {
+            let name = file.name
             guard required || exists(name) else { return nil }
             guard exists(name) else {
                 throw InputError(file: path(name), expected: "\(name) in a run folder (the output of coopsim run or compare)",
                                  found: "no such file")
             }
             let t = try _RunTable.read(path: path(name))
-            try t.require(columns)
+            try t.require(file.requiredColumns)
             return t
         }
 
-        let s = try open("summary.csv", summaryColumns, required: true)!
+        let s = try open(RunFolderSchema.summary, required: true)!
         if s.rowCount == 0 {
             throw InputError(file: s.file, line: 2, expected: "at least one row after the header", found: "no rows")
         }
         var summary: [Quantiles] = []
         do {
             let sc = s.text("scenario"), rg = s.text("region"), mt = s.text("metric"), yr = try s.years("year")
-            let n = try ["mean", "sd", "p05", "p25", "p50", "p75", "p95", "mc_se"].map { try s.numbers($0) }
+            let n = try RunFolderSchema.summary.columns.dropFirst(4).map { try s.numbers($0) }
             summary.reserveCapacity(s.rowCount)
             for i in 0..<s.rowCount {
                 summary.append(Quantiles(scenario: sc[i], region: rg[i], year: yr[i], metric: mt[i], mean: n[0][i], sd: n[1][i],
@@ -197,7 +191,7 @@ public struct RunFolder: Sendable {
         }
 
         var targets: [TargetResult] = []
-        if let t = try open("targets.csv", targetColumns), t.rowCount > 0 {
+        if let t = try open(RunFolderSchema.targets), t.rowCount > 0 {
             let sc = t.text("scenario"), rg = t.text("region"), mt = t.text("metric"), op = t.text("op"), src = t.text("source")
             let yr = try t.years("year"), v = try t.numbers("value"), p = try t.numbers("probability"), se = try t.numbers("mc_se")
             for i in 0..<t.rowCount {
@@ -210,10 +204,10 @@ public struct RunFolder: Sendable {
         }
 
         var differences: [Difference] = []
-        if let t = try open("compare.csv", compareColumns), t.rowCount > 0 {
+        if let t = try open(RunFolderSchema.compare), t.rowCount > 0 {
             let sc = t.text("scenario"), bl = t.text("baseline"), rg = t.text("region"), mt = t.text("metric")
             let yr = try t.years("year")
-            let n = try ["mean_diff", "sd_diff", "p05_diff", "p50_diff", "p95_diff", "prob_increase"].map { try t.numbers($0) }
+            let n = try RunFolderSchema.compare.columns.dropFirst(5).map { try t.numbers($0) }
             for i in 0..<t.rowCount {
                 differences.append(Difference(scenario: sc[i], baseline: bl[i], region: rg[i], year: yr[i], metric: mt[i],
                                               meanDiff: n[0][i], sdDiff: n[1][i], p05Diff: n[2][i], p50Diff: n[3][i],
@@ -222,7 +216,7 @@ public struct RunFolder: Sendable {
         }
 
         var history: [Observation] = []
-        if let t = try open("history.csv", historyColumns), t.rowCount > 0 {
+        if let t = try open(RunFolderSchema.history), t.rowCount > 0 {
             let sc = t.text("scenario"), rg = t.text("region"), mt = t.text("metric")
             let yr = try t.years("year"), v = try t.numbers("value")
             for i in 0..<t.rowCount {
@@ -231,7 +225,7 @@ public struct RunFolder: Sendable {
         }
 
         var metrics: [Metric] = []
-        if let t = try open("metrics.csv", metricColumns), t.rowCount > 0 {
+        if let t = try open(RunFolderSchema.metrics), t.rowCount > 0 {
             let m = t.text("metric"), u = t.text("unit"), en = t.text("label_en"), vi = t.text("label_vi")
             for i in 0..<t.rowCount { metrics.append(Metric(name: m[i], unit: u[i], labelEN: en[i], labelVI: vi[i])) }
         }
@@ -240,7 +234,7 @@ public struct RunFolder: Sendable {
         }
 
         var scenarios: [ScenarioInfo] = []
-        if let t = try open("scenarios.csv", scenarioColumns), t.rowCount > 0 {
+        if let t = try open(RunFolderSchema.scenarios), t.rowCount > 0 {
             let sc = t.text("scenario"), ti = t.text("title"), rg = t.text("region"), seed = t.text("seed"), file = t.text("file")
             let lo = try t.years("last_observed_year"), hz = try t.years("horizon"), dr = try t.integers("draws")
             let tv = t.text("title_vi")   // optional: folders written before it existed lack it
@@ -253,7 +247,7 @@ public struct RunFolder: Sendable {
         }
 
         var provenance: Provenance?
-        if exists("run.json") { provenance = try readProvenance(path: path("run.json")) }
+        if exists(RunFolderSchema.run.name) { provenance = try readProvenance(path: path(RunFolderSchema.run.name)) }
 
         return RunFolder(directory: directory, summary: summary, targets: targets, differences: differences, history: history,
                          metrics: metrics, scenarios: scenarios, provenance: provenance)

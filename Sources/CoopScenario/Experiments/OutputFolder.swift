@@ -6,13 +6,13 @@ extension RunSummary {
     /// The files of the output folder (Guides/Outputs.md), by name. Every CSV depends only on the
     /// inputs, seed and draws (not on threads or timing); run.json records the rest.
     public func outputFiles(excel: Bool) -> [(name: String, contents: String)] {
-        let q: [(String, Double)] = [("p05", 0.05), ("p25", 0.25), ("p50", 0.5), ("p75", 0.75), ("p95", 0.95)]
+        let schema = RunFolderSchema.self
+        let q = schema.quantiles
         let num = CSVWriter.number
-        var summary = CSVWriter(columns: ["scenario", "region", "year", "metric", "mean", "sd"] + q.map(\.0) + ["mc_se"], excel: excel)
-        var targets = CSVWriter(columns: ["scenario", "region", "metric", "year", "op", "value", "probability", "mc_se", "source"], excel: excel)
-        var compare = CSVWriter(columns: ["scenario", "baseline", "region", "year", "metric", "mean_diff", "sd_diff", "p05_diff",
-                                          "p50_diff", "p95_diff", "prob_increase"], excel: excel)
-        var paths = CSVWriter(columns: ["scenario", "region", "path", "year", "metric", "value"], excel: excel)
+        var summary = CSVWriter(columns: schema.summary.columns, excel: excel)
+        var targets = CSVWriter(columns: schema.targets.columns, excel: excel)
+        var compare = CSVWriter(columns: schema.compare.columns, excel: excel)
+        var paths = CSVWriter(columns: schema.paths.columns, excel: excel)
         for group in groups {
             let r = group.result
             for (g, s) in group.scenarios.enumerated() {
@@ -25,7 +25,7 @@ extension RunSummary {
                         let c = yi * r.metrics + v
                         let m = acc.moments[c]
                         summary.addRow([scenario.name, scenario.region, String(plan.lastObservedYear + 1 + yi), metric,
-                                        num(m.mean), num(m.standardDeviation)] + q.map { num(acc.sketches[c].quantile($0.1)) }
+                                        num(m.mean), num(m.standardDeviation)] + q.map { num(acc.sketches[c].quantile($0.probability)) }
                                        + [num(m.standardError)])
                     }
                 }
@@ -69,7 +69,7 @@ extension RunSummary {
             }
         }
         // History: [history] plus [observed] in the last observed year.
-        var history = CSVWriter(columns: ["scenario", "region", "year", "metric", "value"], excel: excel)
+        var history = CSVWriter(columns: schema.history.columns, excel: excel)
         for (s, scenario) in scenarios.enumerated() {
             for d in models[s].variables {
                 var points: [Int: Double] = [:]
@@ -80,12 +80,12 @@ extension RunSummary {
                 }
             }
         }
-        var metrics = CSVWriter(columns: ["metric", "unit", "label_en", "label_vi"], excel: excel)
+        var metrics = CSVWriter(columns: schema.metrics.columns, excel: excel)
         var seen = Set<String>()
         for model in models { for d in model.variables where seen.insert(d.name).inserted {
             metrics.addRow([d.name, d.unit, d.labelEN, d.labelVI])
         } }
-        var scenarioTable = CSVWriter(columns: ["scenario", "title", "region", "last_observed_year", "horizon", "draws", "seed", "file", "title_vi"], excel: excel)
+        var scenarioTable = CSVWriter(columns: schema.scenarios.columns, excel: excel)
         for group in groups {
             for (g, s) in group.scenarios.enumerated() {
                 let sc = scenarios[s]
@@ -93,12 +93,12 @@ extension RunSummary {
                                       String(group.draws), String(group.plans[g].seed), sc.file, sc.titleVI])
             }
         }
-        var files: [(String, String)] = [("summary.csv", summary.text), ("targets.csv", targets.text)]
-        if kind == "compare" { files.append(("compare.csv", compare.text)) }
-        if self.paths > 0 { files.append(("paths.csv", paths.text)) }
-        files += [("history.csv", history.text), ("metrics.csv", metrics.text), ("scenarios.csv", scenarioTable.text),
-                  ("run.json", runJSON())]
-        return files.map { (name: $0.0, contents: $0.1) }
+        let contents: [String: String] = [
+            schema.summary.name: summary.text, schema.targets.name: targets.text, schema.history.name: history.text,
+            schema.metrics.name: metrics.text, schema.scenarios.name: scenarioTable.text, schema.run.name: runJSON(),
+        ].merging(kind == "compare" ? [schema.compare.name: compare.text] : [:]) { a, _ in a }
+         .merging(self.paths > 0 ? [schema.paths.name: paths.text] : [:]) { a, _ in a }
+        return schema.files.compactMap { f in contents[f.name].map { (name: f.name, contents: $0) } }
     }
 
     /// run.json: tool, version, command line, kind, seed, draws, threads, scenarios, input hashes,

@@ -71,6 +71,8 @@ public struct Scenario: Sendable {
     /// The scenario's own file, and every file it extends (for provenance).
     public var file: String
     public var inputFiles: [String]
+    /// SHA-256 of each of `inputFiles` (same order), of the bytes parsed when the scenario was loaded.
+    public var inputHashes: [String] = []
     public var modelPath: String
     public var calibrationPath: String
     public var region: String
@@ -157,7 +159,8 @@ public enum ScenarioLoader {
             throw InputErrors([InputError(file: merged.modelFile ?? path, line: merged.modelLine, field: "model",
                                           expected: "a valid model file", found: "problems in \(modelPath)")] + e.errors)
         }
-        let scenario = try merged.finish(path: path, chain: chain.map(\.path), model: model)
+        var scenario = try merged.finish(path: path, chain: chain.map(\.path), model: model)
+        scenario.inputHashes = chain.map(\.doc.sha256)
         return (scenario, model)
     }
 

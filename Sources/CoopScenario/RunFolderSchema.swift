@@ -1,0 +1,46 @@
+/// The run folder, defined once: the files `coopsim run` / `compare` / `merge` write, their
+/// columns and their order. The writer (`RunSummary.outputFiles`) builds every CSV header from
+/// these lists and the reader (`RunFolder.read`) checks them, so a column renamed here is renamed
+/// for both. Guides/Outputs.md describes each column.
+public enum RunFolderSchema {
+    /// One file of a run folder.
+    public struct File: Sendable, Equatable {
+        public var name: String
+        /// Header, in order (empty for run.json).
+        public var columns: [String]
+        /// Columns a reader tolerates missing (written by newer versions than some folders).
+        public var optionalColumns: [String] = []
+        /// Columns a reader requires.
+        public var requiredColumns: [String] { columns.filter { !optionalColumns.contains($0) } }
+    }
+
+    /// The quantile columns of `summary.csv`: name and probability.
+    public static let quantiles: [(column: String, probability: Double)] =
+        [("p05", 0.05), ("p25", 0.25), ("p50", 0.5), ("p75", 0.75), ("p95", 0.95)]
+
+    /// Distribution of each metric per scenario, region and year (every run).
+    public static let summary = File(name: "summary.csv",
+        columns: ["scenario", "region", "year", "metric", "mean", "sd"] + quantiles.map(\.column) + ["mc_se"])
+    /// Probability that each target holds (every run; no rows without targets).
+    public static let targets = File(name: "targets.csv",
+        columns: ["scenario", "region", "metric", "year", "op", "value", "probability", "mc_se", "source"])
+    /// Alternative minus baseline on the same paths (compare only).
+    public static let compare = File(name: "compare.csv",
+        columns: ["scenario", "baseline", "region", "year", "metric", "mean_diff", "sd_diff", "p05_diff",
+                  "p50_diff", "p95_diff", "prob_increase"])
+    /// Values of the first K paths (with `--paths K` only).
+    public static let paths = File(name: "paths.csv", columns: ["scenario", "region", "path", "year", "metric", "value"])
+    /// Observed history and the last observed state.
+    public static let history = File(name: "history.csv", columns: ["scenario", "region", "year", "metric", "value"])
+    /// Units and labels of the model's variables.
+    public static let metrics = File(name: "metrics.csv", columns: ["metric", "unit", "label_en", "label_vi"])
+    /// One row per scenario run: its settings and file.
+    public static let scenarios = File(name: "scenarios.csv",
+        columns: ["scenario", "title", "region", "last_observed_year", "horizon", "draws", "seed", "file", "title_vi"],
+        optionalColumns: ["title_vi"])
+    /// Provenance: tool, version, command, kind, seed, draws, threads, scenarios, input hashes, times.
+    public static let run = File(name: "run.json", columns: [])
+
+    /// Every file in the order a run writes them (compare.csv and paths.csv only when they apply).
+    public static let files: [File] = [summary, targets, compare, paths, history, metrics, scenarios, run]
+}
