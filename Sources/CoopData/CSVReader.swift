@@ -32,10 +32,11 @@ public enum CSVReader {
     /// Cells read as missing, whatever the column type.
     public static let missingMarkers: [String] = ["", "NA", "NaN", "nan", "."]
 
-    /// Reads the file at `path`.
-    public static func read(path: String) throws -> DataTable {
+    /// Reads the file at `path`. `missingMarkers` replaces `CSVReader.missingMarkers` when given
+    /// (`coopsim fit --na ''`: only empty cells are missing, so a province coded `NA` is kept).
+    public static func read(path: String, missingMarkers: [String]? = nil) throws -> DataTable {
         let bytes = try readFile(path)
-        return try parse(bytes: bytes, source: path)
+        return try parse(bytes: bytes, source: path, missingMarkers: missingMarkers)
     }
 
     /// Every row whose number of fields differs from the header's (at most `limit`), for
@@ -71,7 +72,8 @@ public enum CSVReader {
     }
 
     /// Parses CSV bytes; `source` names the input in messages.
-    public static func parse(bytes input: [UInt8], source: String) throws -> DataTable {
+    public static func parse(bytes input: [UInt8], source: String, missingMarkers: [String]? = nil) throws -> DataTable {
+        let custom: Set<String>? = missingMarkers.map { Set($0) }
         var bytes = input
         let n = bytes.count
         bytes.append(0)  // sentinel: keeps look-ahead and strtod inside the buffer
@@ -129,7 +131,15 @@ public enum CSVReader {
                 rowLines.append(scanner.recordLine)
                 for j in 0..<width where isNumeric[j] {
                     let f = fields[j]
-                    if let v = parseCell(p, f) {
+                    let cell: Double?
+                    if let custom {
+                        cell = custom.contains(ColumnTypingRules.trimmedText(p, f)) ? .nan
+                            : (isMissing(p, f) || f.escapedQuote ? nil : parseCell(p, f))
+                    } else {
+                        cell = parseCell(p, f)
+                    }
+                    // Zero-padded codes keep their column text (ColumnTypingRules).
+                    if let v = cell, !(v.isFinite && ColumnTypingRules.isZeroPaddedCode(p, f)) {
                         numeric[j].append(v)
                     } else {
                         isNumeric[j] = false
@@ -148,7 +158,8 @@ public enum CSVReader {
                 while try second.nextRecord(into: &fields) {
                     for j in 0..<width where !isNumeric[j] {
                         let f = fields[j]
-                        text[j].append(isMissing(p, f) ? nil : f.string(p))
+                        let missing = custom.map { $0.contains(ColumnTypingRules.trimmedText(p, f)) } ?? isMissing(p, f)
+                        text[j].append(missing ? nil : f.string(p))
                     }
                 }
             }

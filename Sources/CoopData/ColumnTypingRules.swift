@@ -108,3 +108,26 @@ extension DataTable {
         return parts
     }
 }
+
+extension ColumnTypingRules {
+    /// A zero-padded code: after optional spaces, a `0` followed by another digit (`08123`, `007`).
+    /// A column holding one is kept as text (codes such as commune or cooperative ids keep their
+    /// leading zeros and stay distinct: read as numbers, `08123` and `8123` would merge).
+    /// `0`, `0.5`, `-0.25` are numbers.
+    @inline(__always)
+    static func isZeroPaddedCode(_ p: UnsafePointer<UInt8>, _ f: _CSVField) -> Bool {
+        var s = f.start
+        while s < f.end && (p[s] == 0x20 || p[s] == 0x09) { s += 1 }
+        return s + 1 < f.end && p[s] == 0x30 && p[s + 1] >= 0x30 && p[s + 1] <= 0x39
+    }
+
+    /// The cell text without surrounding spaces and tabs (unquoted cells), for a marker lookup.
+    static func trimmedText(_ p: UnsafePointer<UInt8>, _ f: _CSVField) -> String {
+        var s = f.start, e = f.end
+        if !f.quoted {
+            while s < e && (p[s] == 0x20 || p[s] == 0x09) { s += 1 }
+            while e > s && (p[e - 1] == 0x20 || p[e - 1] == 0x09) { e -= 1 }
+        }
+        return String(decoding: UnsafeBufferPointer(start: p + s, count: e - s), as: UTF8.self)
+    }
+}

@@ -53,6 +53,9 @@ public struct DesignMatrix: Sendable {
     public var groups: [Int]?
     /// Cluster labels, indexed by `groups`.
     public var groupLabels: [String]
+    /// The sum of the formula's `offset(...)` terms on the rows used (nil without any): a row
+    /// where it is missing or not finite is dropped, as for a factor.
+    public var offset: [Double]?
     /// What was inferred about the columns that an analyst should hear (see `ColumnTypingRules`).
     public var notes: [String] = []
 
@@ -115,6 +118,8 @@ public struct DesignMatrix: Sendable {
                 } else {
                     categorical[f.name] = _Categorical(numbers: try f.expression.evaluate(resolver), reference: reference)
                 }
+            case .offset:
+                break  // taken out of the terms by Formula.parse
             }
         }
         var y: [Double] = []
@@ -123,6 +128,11 @@ public struct DesignMatrix: Sendable {
                 throw data.textInNumericColumn(name, usedAs: "the response")
             }
             y = try response.evaluate(resolver)
+        }
+        var offsetValues: [Double]?
+        for o in formula.offsets {
+            let v = try o.evaluate(resolver)
+            offsetValues = offsetValues.map { zip($0, v).map { $0 + $1 } } ?? v
         }
         var weightValues: [Double]?
         if let weights { weightValues = try data.numeric(weights, field: "weights") }
@@ -144,6 +154,7 @@ public struct DesignMatrix: Sendable {
         var keep = [Bool](repeating: true, count: n)
         if formula.response != nil { for i in 0..<n where !y[i].isFinite { keep[i] = false } }
         for (_, v) in numeric { for i in 0..<n where !v[i].isFinite { keep[i] = false } }
+        if let o = offsetValues { for i in 0..<n where !o[i].isFinite { keep[i] = false } }
         for (_, c) in categorical { for i in 0..<n where c.codes[i] < 0 { keep[i] = false } }
         for (label, values) in [("weights", weightValues), ("trials", trialValues)] {
             guard let values else { continue }
@@ -248,7 +259,7 @@ public struct DesignMatrix: Sendable {
             termNames: termNames, termColumns: termColumns, layout: DesignLayout(columns: layoutColumns), rowsUsed: rowsUsed, droppedRows: n - m,
             weights: weightValues.map { w in rowsUsed.map { w[$0] } },
             trials: trialValues.map { t in rowsUsed.map { t[$0] } },
-            groups: groups, groupLabels: clusterLabels, notes: notes)
+            groups: groups, groupLabels: clusterLabels, offset: offsetValues.map { o in rowsUsed.map { o[$0] } }, notes: notes)
     }
 }
 

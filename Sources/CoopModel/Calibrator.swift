@@ -131,6 +131,10 @@ public enum Calibrator {
             trials = try eq.trials.map { try CoopData.Expression.parse($0, field: "trials") }
         } catch let e as InputError { throw located(e) }
 
+        if !formula.offsets.isEmpty {
+            throw fail("no offset(...) in a model equation (the engine does not simulate offsets yet)", "'\(eq.text)'",
+                       hint: "use offset() with coopsim fit; in a model, write the rate's equation and an identity for the count")
+        }
         // 1. Missing columns and if_missing substitutions.
         var table = data
         var substituted: [String: String] = [:]

@@ -136,7 +136,9 @@ final class CornerCaseTests: XCTestCase {
         let r = try CLI.run(["fit", CLI.fixture("corners/clusters.csv"), "--formula", "y ~ x", "--se", "cluster:tinh"])
         XCTAssertTrue(r.stdout.contains("Tests:        t with 5 df (clusters - 1), F test on the same df"), r.stdout)
         let h = try CLI.run(["fit", "--help"])
-        XCTAssertTrue(h.stdout.contains("cluster:COL uses t(G - 1)"), h.stdout)
+        let help = h.stdout.split(whereSeparator: { $0 == " " || $0 == "\n" }).joined(separator: " ")
+        XCTAssertTrue(help.contains("cluster:COL uses t(G - 1) and F(q, G - 1) in every family"), help)
+        XCTAssertTrue(help.contains("--df normal forces z tests"), help)
     }
 
     /// Kind 5: NB2 on underdispersed counts says that alpha is at its boundary 0 and that the
@@ -170,7 +172,8 @@ final class CornerCaseTests: XCTestCase {
             XCTAssertEqual(j["negbin_information"] as? String, key.contains("observed") ? "observed" : "expected", key)
         }
         let h = try CLI.run(["fit", "--help"])
-        XCTAssertTrue(h.stdout.contains("--nb-information expected (default; R's glm.nb"), h.stdout)
+        let help = h.stdout.split(whereSeparator: { $0 == " " || $0 == "\n" }).joined(separator: " ")
+        XCTAssertTrue(help.contains("--nb-information expected (default; R's glm.nb"), help)
     }
 
     /// Kind 4: data that looks like numbers. Dropped rows are explained column by column (the
@@ -186,6 +189,19 @@ final class CornerCaseTests: XCTestCase {
         XCTAssertTrue(stderr.contains("tinh: \(c.missing_tinh!) missing cells") && stderr.contains("x: \(c.missing_x!) missing cells"), stderr)
         XCTAssertTrue(stderr.contains("'NA'"), stderr)
 
+        // --na '': the province code 'NA' is a level, only the empty x cells drop rows.
+        let off = try XCTUnwrap(Self.cases["missing_na_off"])
+        let (j2, terms2, stderr2) = try fit("missing.csv", off)
+        compare(terms2, off.fit!, tol: 1e-9, "--na ''")
+        XCTAssertEqual(j2["dropped_rows"] as? Int, off.dropped)
+        XCTAssertTrue(terms2["C(tinh)[T.NA]"] != nil, "\(terms2.keys)")
+        XCTAssertTrue(stderr2.contains("x: \(c.missing_x!) missing cells") && !stderr2.contains("tinh:"), stderr2)
+
+        // Zero-padded codes stay text: '08123' and '8123' are different communes (pandas dtype=str).
+        let codes = try XCTUnwrap(Self.cases["codes"])
+        let (_, terms3, _) = try fit("codes.csv", codes)
+        compare(terms3, codes.fit!, tol: 1e-9, "codes")
+
         let g = try CLI.run(["fit", CLI.fixture("corners/missing.csv"), "--formula", "y ~ doanhthu"])
         XCTAssertEqual(g.status, 65, g.stderr)
         XCTAssertTrue(g.stderr.contains("missing.csv:2: doanhthu: expected plain numbers") && g.stderr.contains("'\(c.first_grouped!)'"), g.stderr)
@@ -197,6 +213,26 @@ final class CornerCaseTests: XCTestCase {
         let v = try CLI.run(["validate", CLI.fixture("corners/missing.csv")])
         XCTAssertEqual(v.status, 65)
         XCTAssertTrue(v.stderr.contains("doanhthu: expected plain numbers (no thousands separators)"), v.stderr)
+    }
+
+    /// Kind 7: offset(expr) in formulas and --exposure COL (counts per member), against
+    /// statsmodels' GLM `offset=` and NegativeBinomial `exposure=`; refused for least squares.
+    func testOffsetAndExposure() throws {
+        for key in ["offset_poisson", "exposure_poisson"] {
+            let c = try XCTUnwrap(Self.cases[key])
+            let (_, terms, _) = try fit("exposure.csv", c)
+            compare(terms, c.fit!, tol: 1e-8, key)
+        }
+        let c = try XCTUnwrap(Self.cases["exposure_negbin"])
+        let (j, terms, _) = try fit("exposure.csv", c)
+        for (k, name) in c.nb!.names.enumerated() {
+            XCTAssertEqual(terms[name]?["estimate"] as? Double ?? .nan, c.nb!.estimate[k], accuracy: 1e-6, name)
+            XCTAssertEqual(terms[name]?["std_error"] as? Double ?? .nan, c.nb!.std_error[k], accuracy: 1e-6 * c.nb!.std_error[k], name)
+        }
+        XCTAssertEqual(j["alpha"] as? Double ?? .nan, c.nb!.alpha, accuracy: 1e-6 * c.nb!.alpha)
+        let g = try CLI.run(["fit", CLI.fixture("corners/exposure.csv"), "--formula", "y ~ x + offset(log(members))"])
+        XCTAssertEqual(g.status, 65, g.stderr)
+        XCTAssertTrue(g.stderr.contains("offset(...) with a GLM family"), g.stderr)
     }
 
     /// Kind 5: a header 'y, x' names the column ' x'; fit shows the exact name and the leading

@@ -42,6 +42,10 @@ public enum FitRunner {
         public var confidenceLevel: Double
         /// `--df`: the test distribution; nil = `TestDistribution.standard(family:covariance:)`.
         public var testDistribution: TestDistribution?
+        /// `--na`: the cells read as missing (nil = `CSVReader.missingMarkers`).
+        public var missingMarkers: [String]?
+        /// `--exposure COL`: adds `offset(log(COL))` (counts per unit of COL: members, cooperatives).
+        public var exposure: String?
         /// `--nb-information`: NB2 standard errors from the expected (R) or observed joint (Stata) information.
         public var negbinInformation: NegativeBinomialInformation = .expected
 
@@ -56,7 +60,7 @@ public enum FitRunner {
 
     /// Runs a fit end to end.
     public static func run(_ request: Request) throws -> RegressionReport {
-        let table = try CSVReader.read(path: request.dataPath)
+        let table = try CSVReader.read(path: request.dataPath, missingMarkers: request.missingMarkers)
         return try fit(request, table: table)
     }
 
@@ -64,7 +68,15 @@ public enum FitRunner {
     public static func fit(_ request: Request, table: DataTable) throws -> RegressionReport {
         let file = request.dataPath
         let formula: Formula
-        do { formula = try Formula.parse(request.formula, field: "--formula") } catch var e as InputError {
+        var formulaText = request.formula
+        if let e = request.exposure {
+            guard request.family.isCount else {
+                throw InputError(field: "--exposure", expected: "--family poisson or negbin", found: "--family \(request.family.rawValue)",
+                                 hint: "for other families write offset(...) in the formula")
+            }
+            formulaText += " + offset(log(Q(\"\(e.replacingOccurrences(of: "\"", with: ""))\")))"
+        }
+        do { formula = try Formula.parse(formulaText, field: "--formula") } catch var e as InputError {
             if e.file == nil { e.file = nil }
             throw e
         }
@@ -105,7 +117,8 @@ public enum FitRunner {
             let census = table.droppedRowsCensus(columns: columns, droppedRows: dropped)
             warnings.append("\(design.droppedRows) row\(design.droppedRows == 1 ? "" : "s") dropped for a missing or non-finite value in a used column (as R's na.omit)"
                             + (census.isEmpty ? "" : ": " + census.joined(separator: "; "))
-                            + " (cells read as missing: empty, " + CSVReader.missingMarkers.filter { !$0.isEmpty }.map { "'\($0)'" }.joined(separator: ", ") + ")")
+                            + " (cells read as missing: " + (request.missingMarkers ?? CSVReader.missingMarkers).map { $0.isEmpty ? "empty" : "'\($0)'" }.joined(separator: ", ")
+                            + (request.missingMarkers == nil ? "; --na '' keeps every other cell, e.g. a code NA" : "") + ")")
         }
         warnings += design.notes
         if n <= p {
@@ -116,7 +129,11 @@ public enum FitRunner {
         }
         // Weights: zero-weight rows carry no information; negative ones are errors (checked by the design builder).
         var weights = design.weights
-        var X = design.X, y = design.y, trials = design.trials, groups = design.groups
+        if design.offset != nil && request.family == .gaussian {
+            throw InputError(field: "--formula", expected: "offset(...) with a GLM family (poisson, negbin, binomial)", found: "--family gaussian",
+                             hint: "for least squares subtract it from the response: I(y - o) ~ ...")
+        }
+        var X = design.X, y = design.y, trials = design.trials, groups = design.groups, offset = design.offset
         var rowsUsed = design.rowsUsed  // table rows of X's rows, for the lines in messages
         // Rows of zero trials carry no information either (and the binomial needs trials > 0).
         if let t = trials, t.contains(where: { $0 == 0 }) {
@@ -127,6 +144,7 @@ public enum FitRunner {
             weights = weights.map { w in keep.map { w[$0] } }
             trials = keep.map { t[$0] }
             groups = groups.map { g in keep.map { g[$0] } }
+            offset = offset.map { o in keep.map { o[$0] } }
             rowsUsed = keep.map { rowsUsed[$0] }
             if keep.count <= p {
                 throw InputError(file: file, field: "--trials \(request.trials ?? "")",
@@ -143,6 +161,7 @@ public enum FitRunner {
             weights = keep.map { w[$0] }
             trials = trials.map { t in keep.map { t[$0] } }
             groups = groups.map { g in keep.map { g[$0] } }
+            offset = offset.map { o in keep.map { o[$0] } }
             rowsUsed = keep.map { rowsUsed[$0] }
             if keep.count <= p {
                 throw InputError(file: file, field: "--weights \(request.weights ?? "")",
@@ -219,7 +238,7 @@ public enum FitRunner {
             report.inferenceDF = f.usesT ? f.inferenceDF : .infinity
             if let g = f.clusterCount { report.extra.append(("clusters", Double(g))) }
         } else {
-            let f = GeneralizedLinearModel.fit(X: X, y: y, family: request.family, weights: weights, trials: trials,
+            let f = GeneralizedLinearModel.fit(X: X, y: y, family: request.family, weights: weights, trials: trials, offset: offset,
                                                columnNames: design.columnNames, hasIntercept: design.hasIntercept,
                                                covariance: covariance, confidenceLevel: request.confidenceLevel, useT: useT,
                                                negbinInformation: request.negbinInformation)
