@@ -28,7 +28,9 @@ notebooks: build
 # (see Scenarios/data/README.md). Deterministic: rerunning changes nothing.
 calibration: build
 	$(BIN) synth --model Scenarios/model.toml --truth Scenarios/truth.toml --regions 40 --years 2010:2023 --seed 20240101 --out Scenarios/data/synthetic_panel.csv
-	$(BIN) calibrate Scenarios/data/synthetic_panel.csv --model Scenarios/model.toml --out Scenarios/calibration.toml
+	$(BIN) calibrate Scenarios/data/synthetic_panel.csv --model Scenarios/model.toml --out Scenarios/calibration.toml \
+		--fitted-on "synthetic panel Scenarios/data/synthetic_panel.csv (coopsim synth from Scenarios/truth.toml: 40 made-up regions, 2010-2023, seed 20240101), not observed data" \
+		--illustrative
 
 .PHONY: notebooks calibration
 

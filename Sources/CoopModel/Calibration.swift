@@ -12,6 +12,8 @@ import Foundation
 ///     data_file = "Scenarios/data/synthetic_panel.csv"
 ///     data_sha256 = "..."
 ///     covariance = "cluster"
+///     fitted_on = "synthetic panel ..."   # optional: what the panel is, in words (provenance)
+///     illustrative = true                 # optional: the coefficients only show how the tool works
 ///     [[equations]]
 ///     name = "entries"
 ///     family = "negbin"
@@ -56,13 +58,20 @@ public struct Calibration: Sendable {
     public var dataFile: String
     public var dataSHA256: String
     public var covarianceType: String
+    /// What the calibration was fitted on, in words (`fitted_on`; `calibrate --fitted-on`); "" when not said.
+    public var fittedOn: String
+    /// True when the coefficients are illustrative, e.g. fitted on a synthetic panel (`illustrative`;
+    /// `calibrate --illustrative`): reports then carry a visible caveat.
+    public var illustrative: Bool
     public var equations: [Equation]
     /// SHA-256 of the file's bytes as parsed by `load(path:)` (empty otherwise).
     public var sha256: String = ""
 
-    public init(file: String, model: String, dataFile: String, dataSHA256: String, covarianceType: String, equations: [Equation]) {
+    public init(file: String, model: String, dataFile: String, dataSHA256: String, covarianceType: String,
+                fittedOn: String = "", illustrative: Bool = false, equations: [Equation]) {
         self.file = file; self.model = model; self.dataFile = dataFile; self.dataSHA256 = dataSHA256
-        self.covarianceType = covarianceType; self.equations = equations
+        self.covarianceType = covarianceType; self.fittedOn = fittedOn; self.illustrative = illustrative
+        self.equations = equations
     }
 
     public func equation(_ name: String) -> Equation? { equations.first { $0.name == name } }
@@ -76,6 +85,8 @@ public struct Calibration: Sendable {
         s += "data_file = \(quoted(dataFile))\n"
         s += "data_sha256 = \(quoted(dataSHA256))\n"
         s += "covariance = \(quoted(covarianceType))\n"
+        if !fittedOn.isEmpty { s += "fitted_on = \(quoted(fittedOn))\n" }
+        if illustrative { s += "illustrative = true\n" }
         for e in equations {
             s += "\n[[equations]]\n"
             s += "name = \(quoted(e.name))\n"
@@ -126,11 +137,13 @@ public struct Calibration: Sendable {
         do { doc = try TOMLParser.parse(contentsOf: path) } catch { throw InputErrors([error]) }
         var c = TOMLChecker(file: path)
         let root = doc.root
-        c.rejectUnknownKeys(root, allowed: ["model", "data_file", "data_sha256", "covariance", "equations"], path: "")
+        c.rejectUnknownKeys(root, allowed: ["model", "data_file", "data_sha256", "covariance", "fitted_on", "illustrative", "equations"], path: "")
         let model = c.string(root, "model", path: "", required: true, tableLine: 1) ?? ""
         let dataFile = c.string(root, "data_file", path: "", required: false) ?? ""
         let sha = c.string(root, "data_sha256", path: "", required: false) ?? ""
         let cov = c.string(root, "covariance", path: "", required: false) ?? "classical"
+        let fittedOn = c.string(root, "fitted_on", path: "", required: false) ?? ""
+        let illustrative = c.bool(root, "illustrative", path: "") ?? false
         var eqs: [Equation] = []
         if let list = root["equations"]?.arrayValue {
             for (k, item) in list.enumerated() {
@@ -196,7 +209,8 @@ public struct Calibration: Sendable {
             c.report(line: 1, field: "equations", expected: "[[equations]] tables", found: "none")
         }
         if !c.problems.isEmpty { throw InputErrors(c.problems) }
-        var calibration = Calibration(file: path, model: model, dataFile: dataFile, dataSHA256: sha, covarianceType: cov, equations: eqs)
+        var calibration = Calibration(file: path, model: model, dataFile: dataFile, dataSHA256: sha, covarianceType: cov,
+                                      fittedOn: fittedOn, illustrative: illustrative, equations: eqs)
         calibration.sha256 = doc.sha256
         return calibration
     }

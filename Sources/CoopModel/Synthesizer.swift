@@ -75,6 +75,19 @@ public enum Synthesizer {
                 case .value(let v): (low, high) = (v, v)
                 case .uniform(let a, let b): (low, high) = (a, b)
                 case .walk(let a, let b, _): (low, high) = (a, b)
+                case .share(let a, let b, _): (low, high) = (a, b)
+                }
+                if case .share(_, _, let of) = rule {
+                    // The referenced variable's initial rule must come earlier in the file; the share's
+                    // values lie in its variable's domain when the referenced variable's do.
+                    let earlier = truth.initial.prefix { $0.name != name }.map(\.name)
+                    if !earlier.contains(of) {
+                        problems.append(InputError(file: truth.file, line: line, field: "\(section).\(name).of",
+                                                   expected: "a variable with an initial rule earlier in [initial]",
+                                                   found: "\"\(of)\"",
+                                                   hint: closestMatch(to: of, among: earlier).map { "did you mean '\($0)'?" }))
+                    }
+                    continue
                 }
                 let ok: Bool
                 switch domain {
@@ -128,6 +141,7 @@ public enum Synthesizer {
                             if x > hi { x = hi - (x - hi) }
                             v = min(max(x, lo), hi)
                         }
+                    case .share: preconditionFailure("Paths have no share rule (rejected when reading).")
                     }
                     previous = v
                     history[name]![t][r] = v
@@ -145,6 +159,7 @@ public enum Synthesizer {
                 case .value(let x): v = x
                 case .uniform(let lo, let hi): v = uniform(&s, lo, hi)
                 case .walk: preconditionFailure("Initial states have no walk rule (rejected when reading).")
+                case .share(let lo, let hi, let of): v = uniform(&s, lo, hi) * history[of]![0][r]
                 }
                 if isCount { v = v.rounded() }
                 history[name]![0][r] = v

@@ -21,6 +21,7 @@ import CoopData
 ///
 ///     [initial]                           # first-year state of each region
 ///     coops = { uniform = [50, 1500] }    # a uniform draw per region (rounded for count variables)
+///     good_count = { share = [0.05, 0.25], of = "coops" }   # round(uniform share x the region's coops)
 ///
 ///     [paths]                             # levers and assumptions, per region and year
 ///     support = { walk = [0, 60], step = 10 }   # random walk: start uniform in the range,
@@ -40,6 +41,10 @@ public struct SyntheticTruth: Sendable {
         case uniform(Double, Double)
         /// A reflected random walk on [low, high]: uniform start, then steps uniform on [-step, step].
         case walk(low: Double, high: Double, step: Double)
+        /// Initial states only: a uniform share on [low, high] of another variable's initial value
+        /// (drawn earlier in the file), rounded for count variables; e.g. a rating class as a share of
+        /// the region's cooperatives, so that the classes never exceed the stock.
+        case share(low: Double, high: Double, of: String)
     }
 
     /// The true parameters of one behavioural equation.
@@ -150,12 +155,12 @@ public struct SyntheticTruth: Sendable {
     static func readRule(_ node: TOMLNode, field: String, checker c: inout TOMLChecker, allowWalk: Bool) -> Rule? {
         let expected = allowWalk
             ? "{ value = X }, { uniform = [LOW, HIGH] } or { walk = [LOW, HIGH], step = S }"
-            : "{ value = X } or { uniform = [LOW, HIGH] }"
+            : "{ value = X }, { uniform = [LOW, HIGH] } or { share = [LOW, HIGH], of = \"VARIABLE\" }"
         guard let t = node.tableValue else {
             c.report(node, field: field, expected: expected, found: node.sourceText)
             return nil
         }
-        c.rejectUnknownKeys(t, allowed: allowWalk ? ["value", "uniform", "walk", "step"] : ["value", "uniform"], path: field)
+        c.rejectUnknownKeys(t, allowed: allowWalk ? ["value", "uniform", "walk", "step"] : ["value", "uniform", "share", "of"], path: field)
         func range(_ key: String) -> (Double, Double)? {
             guard let n = t[key] else { return nil }
             guard let a = n.arrayValue, a.count == 2, let lo = a[0].numberValue, let hi = a[1].numberValue,
@@ -165,7 +170,7 @@ public struct SyntheticTruth: Sendable {
             }
             return (lo, hi)
         }
-        let present = ["value", "uniform", "walk"].filter { t[$0] != nil }
+        let present = ["value", "uniform", "walk", "share"].filter { t[$0] != nil }
         guard present.count == 1 else {
             c.report(node, field: field, expected: expected, found: present.isEmpty ? node.sourceText : "both '\(present[0])' and '\(present[1])'")
             return nil
@@ -173,6 +178,14 @@ public struct SyntheticTruth: Sendable {
         switch present[0] {
         case "value":
             return c.number(t, "value", path: field, required: true).map { .value($0) }
+        case "share":
+            guard let (lo, hi) = range("share") else { return nil }
+            guard lo >= 0, hi <= 1 else {
+                c.report(t["share"], field: field + ".share", expected: "shares between 0 and 1", found: t["share"]!.sourceText)
+                return nil
+            }
+            guard let of = c.string(t, "of", path: field, required: true, tableLine: node.line) else { return nil }
+            return .share(low: lo, high: hi, of: of)
         case "uniform":
             if t["step"] != nil { c.report(t["step"], field: field + ".step", expected: "'step' only with 'walk'", found: "step with uniform") }
             return range("uniform").map { .uniform($0.0, $0.1) }

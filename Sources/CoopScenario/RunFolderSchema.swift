@@ -21,9 +21,12 @@ public enum RunFolderSchema {
     /// Distribution of each metric per scenario, region and year (every run).
     public static let summary = File(name: "summary.csv",
         columns: ["scenario", "region", "year", "metric", "mean", "sd"] + quantiles.map(\.column) + ["mc_se"])
-    /// Probability that each target holds (every run; no rows without targets).
+    /// Probability that each target holds (every run; no rows without targets). A plan target the
+    /// model cannot evaluate (`evaluated = false` in the scenario) has empty probability and mc_se
+    /// and its `reason` (empty for evaluated targets).
     public static let targets = File(name: "targets.csv",
-        columns: ["scenario", "region", "metric", "year", "op", "value", "probability", "mc_se", "source"])
+        columns: ["scenario", "region", "metric", "year", "op", "value", "probability", "mc_se", "source", "reason"],
+        optionalColumns: ["reason"])
     /// Alternative minus baseline on the same paths (compare only).
     public static let compare = File(name: "compare.csv",
         columns: ["scenario", "baseline", "region", "year", "metric", "mean_diff", "sd_diff", "p05_diff",

@@ -27,6 +27,17 @@ struct CalibrateCommand: ParsableCommand {
     @Option(name: .long, help: "The calibration file to write (e.g. Scenarios/calibration.toml).")
     var out: String
 
+    @Option(name: .customLong("fitted-on"), help: "What the panel is, in words; written as fitted_on (provenance shown by reports).")
+    var fittedOn: String?
+
+    @Flag(name: .long, help: "Mark the calibration illustrative (e.g. fitted on a synthetic panel): reports then carry a caveat.")
+    var illustrative = false
+
+    /// The provenance options as given, for the file's header comment.
+    var provenanceArguments: String {
+        (fittedOn.map { " --fitted-on '\($0)'" } ?? "") + (illustrative ? " --illustrative" : "")
+    }
+
     func run() throws {
         try refuseOverwriting([panel, model], with: out, option: "--out")
         try reportingInputErrors {
@@ -35,12 +46,14 @@ struct CalibrateCommand: ParsableCommand {
             guard let bytes = FileManager.default.contents(atPath: panel) else {
                 throw InputError.message("cannot read the file", file: panel)
             }
-            let result = try Calibrator.calibrate(model: spec, data: table, dataFile: panel,
+            var result = try Calibrator.calibrate(model: spec, data: table, dataFile: panel,
                                                   dataSHA256: SHA256.hex([UInt8](bytes)))
+            result.calibration.fittedOn = fittedOn ?? ""
+            result.calibration.illustrative = illustrative
             for w in result.warnings { printError("warning: " + w) }
             let header = """
             Calibration of the model '\(spec.name)' (\(model)) on \(panel).
-            Written by coopsim \(CoopSim.configuration.version): coopsim calibrate \(panel) --model \(model) --out \(out)
+            Written by coopsim \(CoopSim.configuration.version): coopsim calibrate \(panel) --model \(model) --out \(out)\(provenanceArguments)
             """
             let text = result.calibration.toml(header: header)
             try OutputFile.write(text, to: out)

@@ -39,7 +39,9 @@ final class CalibrationTests: XCTestCase {
             model.covariance = choice
             let result = try Calibrator.calibrate(model: model, data: panel)
             XCTAssertEqual(result.calibration.equations.map(\.name),
-                           ["entries", "exits", "workers_per_coop", "trained_incumbent", "productivity"])
+                           ["entries", "exits", "workers_per_coop", "trained_incumbent", "productivity",
+                            "weak_up", "average_up", "average_down", "fair_up", "fair_down", "good_down",
+                            "members_per_coop", "group_entries", "group_exits"])
             for eq in result.calibration.equations {
                 let e = try XCTUnwrap(expected[eq.name], "no statsmodels result for \(eq.name)")
                 let tol = eq.family == .negbin ? 1e-4 : 1e-6
@@ -75,7 +77,7 @@ final class CalibrationTests: XCTestCase {
     ///
     /// Tolerance from the binomial sd: with 30 replications sd = sqrt(0.95 * 0.05 / 30) = 0.040, so a
     /// coefficient's coverage must lie in [0.80, 1.0] (3.75 sd below nominal, allowing for the known
-    /// small under-coverage of cluster-robust errors with 30 clusters); pooled over the 15
+    /// small under-coverage of cluster-robust errors with 30 clusters); pooled over the 39
     /// coefficients (450 intervals, sd ~ 0.010 if independent) it must lie in [0.90, 0.99].
     /// Also the mean of sigma (gaussian) and alpha (NB2) over replications lies within 4 Monte Carlo
     /// standard errors of the truth.
@@ -104,7 +106,7 @@ final class CalibrationTests: XCTestCase {
                 if let a = eq.alpha { scales[eq.name + ": alpha", default: []].append(a) }
             }
         }
-        XCTAssertEqual(covered.count, 15)
+        XCTAssertEqual(covered.count, 39)
         var report: [String] = []
         for (key, count) in covered.sorted(by: { $0.key < $1.key }) {
             let rate = Double(count) / Double(replications)
@@ -190,7 +192,7 @@ final class CalibrationTests: XCTestCase {
         let names = panel.names.filter { $0 != "enforcement" }
         let reduced = DataTable(names: names, columns: names.map { panel[$0]! }, source: "panel.csv")
         let errors = inputErrors { _ = try Calibrator.calibrate(model: model, data: reduced) }
-        XCTAssertEqual(errors.count, 1)
+        XCTAssertEqual(errors.map(\.field), ["equation 'exits'", "equation 'weak_up'"])   // every equation that reads it
         let e = try XCTUnwrap(errors.first)
         XCTAssertEqual(e.file, "panel.csv")
         XCTAssertEqual(e.field, "equation 'exits'")
@@ -296,9 +298,16 @@ final class CalibrationTests: XCTestCase {
         let result = try Calibrator.calibrate(model: model, data: panel, dataFile: "p.csv", dataSHA256: "abc")
         let path = FileManager.default.temporaryDirectory.appendingPathComponent("calib-\(UUID().uuidString).toml").path
         defer { try? FileManager.default.removeItem(atPath: path) }
-        try result.calibration.toml(header: "test").write(toFile: path, atomically: true, encoding: .utf8)
+        var written = result.calibration
+        written.fittedOn = "synthetic panel, \"quoted\""
+        written.illustrative = true
+        try written.toml(header: "test").write(toFile: path, atomically: true, encoding: .utf8)
         let back = try Calibration.load(path: path)
-        XCTAssertEqual(back.equations.count, 5)
+        XCTAssertEqual(back.equations.count, 14)
+        XCTAssertEqual(back.fittedOn, "synthetic panel, \"quoted\"")
+        XCTAssertTrue(back.illustrative)
+        let shippedCalibration = try Calibration.load(path: shipped("Scenarios/calibration.toml"))
+        XCTAssertTrue(shippedCalibration.illustrative && shippedCalibration.fittedOn.hasPrefix("synthetic panel"))
         for (a, b) in zip(result.calibration.equations, back.equations) {
             XCTAssertEqual(a.coefficients, b.coefficients)
             XCTAssertEqual(a.covariance, b.covariance)

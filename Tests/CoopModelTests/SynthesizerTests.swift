@@ -117,7 +117,8 @@ final class SynthesizerTests: XCTestCase {
             _ = try Synthesizer.panel(model: model, truth: try SyntheticTruth.parse(noInitial, file: "t.toml"), regions: 2,
                                       years: 2010...2012, seed: 1)
         } catch let e as InputErrors { errors = e.errors }
-        XCTAssertEqual(errors.map(\.field), ["initial.coops"])
+        // ... and so are the rating classes drawn as shares of it.
+        XCTAssertEqual(errors.map(\.field), ["initial.coops", "initial.good_count.of", "initial.fair_count.of", "initial.weak_count.of"])
         XCTAssertTrue(errors.first?.description.contains("reads its lag") ?? false)
     }
 

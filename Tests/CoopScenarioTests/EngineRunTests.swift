@@ -36,6 +36,15 @@ struct RunFixture {
             eq("workers_per_coop", .gaussian, ["Intercept", "log1p(support)"], [0, 0.005], sigma: 0.03),
             eq("trained_incumbent", .gaussian, ["Intercept", "training"], [0, 1], sigma: 0.05),
             eq("productivity", .gaussian, ["Intercept", "diff(trained_share)", "log1p(support)"], [0.02, 0.5, 0.002], sigma: 0.02),
+            eq("weak_up", .binomial, ["Intercept", "enforcement", "training", "log1p(support)"], [-2, 3, 2, 0.1]),
+            eq("average_up", .binomial, ["Intercept", "training", "log1p(support)"], [-2.5, 3, 0.1]),
+            eq("average_down", .binomial, ["Intercept", "log1p(support)"], [-2.3, -0.15]),
+            eq("fair_up", .binomial, ["Intercept", "training", "log1p(support)"], [-2.8, 3, 0.1]),
+            eq("fair_down", .binomial, ["Intercept", "log1p(support)"], [-2.5, -0.15]),
+            eq("good_down", .binomial, ["Intercept", "log1p(support)"], [-2.5, -0.15]),
+            eq("members_per_coop", .gaussian, ["Intercept", "log1p(support)", "I(entries / (coops + 1))"], [-0.015, 0.004, -0.5], sigma: 0.02),
+            eq("group_entries", .negbin, ["Intercept", "log(lag(groups))", "log1p(support)"], [-2.5, 1, 0.05], alpha: 0.1),
+            eq("group_exits", .binomial, ["Intercept", "log1p(support)"], [-2.5, -0.05]),
         ])
     }
 
@@ -58,6 +67,11 @@ struct RunFixture {
         trained_share = \(trainedShare)
         productivity = 280
         grdp = 1580000
+        good_count = 98
+        fair_count = 260
+        weak_count = 78
+        members_per_coop = 202
+        groups = 4368
         [history]
         coops = { 2021 = 600, 2022 = 630 }
         [assumptions]
@@ -138,7 +152,7 @@ final class EngineRunTests: XCTestCase {
         XCTAssertEqual(outputs[0], outputs[1])
         XCTAssertEqual(outputs[0], outputs[2])
         let summaryRows = try rows(folder + "/out-1-256", "summary.csv")
-        XCTAssertEqual(summaryRows.count, 2 * 11 * 4)
+        XCTAssertEqual(summaryRows.count, 2 * 33 * 4)
         XCTAssertEqual(summaryRows[0]["metric"], "coops")
         XCTAssertEqual(summaryRows[0]["year"], "2024")
         let json = try String(contentsOfFile: folder + "/out-1-256/run.json", encoding: .utf8)

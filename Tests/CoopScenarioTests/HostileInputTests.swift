@@ -9,6 +9,11 @@ import XCTest
 final class HostileInputTests: XCTestCase {
     var root: URL { ScenarioLoaderTests.root }
 
+    /// The 1-based line of the first line of `text` containing `needle` (files change; tests find their lines).
+    func line(of needle: String, in text: String) -> Int {
+        (text.components(separatedBy: "\n").firstIndex { $0.contains(needle) } ?? -1) + 1
+    }
+
     func temporaryFolder() throws -> URL {
         let d = FileManager.default.temporaryDirectory.appendingPathComponent("coopsim-hostile-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: d, withIntermediateDirectories: true)
@@ -65,13 +70,14 @@ final class HostileInputTests: XCTestCase {
         try text.write(toFile: path, atomically: true, encoding: .utf8)
         let problems = FileValidator.check(path: path).map(\.description)
         XCTAssertEqual(problems.count, 1, "\(problems)")
-        XCTAssertTrue(problems[0].contains("m.toml:80: equations[8].identity: expected variables read in the current year to be computed by an earlier equation"), problems[0])
+        let workersLine = line(of: "identity = \"workers = coops * va\"", in: text)
+        XCTAssertTrue(problems[0].contains("m.toml:\(workersLine): equations[8].identity: expected variables read in the current year to be computed by an earlier equation"), problems[0])
         XCTAssertTrue(problems[0].contains("move the equation that computes 'va' above 'workers'"), problems[0])
         // A left side that is not a variable name says how to solve it.
         let lhs = text.replacingOccurrences(of: "identity = \"workers = coops * va\"", with: "identity = \"log(workers) = log(coops)\"")
         try lhs.write(toFile: path, atomically: true, encoding: .utf8)
         let m = FileValidator.check(path: path).map(\.description)
-        XCTAssertEqual(m, ["\(path):80: equations[8].identity: expected a single variable name on the left of '=' (an identity defines one variable), got 'log(workers)' (solve the identity for the variable, e.g. 'x = exp(...)' rather than 'log(x) = ...'; a behavioural equation (formula with ~) may transform its left side)"])
+        XCTAssertEqual(m, ["\(path):\(workersLine): equations[8].identity: expected a single variable name on the left of '=' (an identity defines one variable), got 'log(workers)' (solve the identity for the variable, e.g. 'x = exp(...)' rather than 'log(x) = ...'; a behavioural equation (formula with ~) may transform its left side)"])
         // The shipped model is still valid.
         XCTAssertEqual(FileValidator.check(path: root.appendingPathComponent("Scenarios/model.toml").path).map(\.description), [])
     }
@@ -87,17 +93,18 @@ final class HostileInputTests: XCTestCase {
         }
         let base = try String(contentsOf: dir.appendingPathComponent("hcmc-baseline.toml"), encoding: .utf8)
         let noObserved = dir.appendingPathComponent("no-observed.toml").path
-        try base.replacingOccurrences(of: "coops = 650", with: "# coops = 650").write(toFile: noObserved, atomically: true, encoding: .utf8)
+        try base.replacingOccurrences(of: "\ncoops = ", with: "\n# coops = ").write(toFile: noObserved, atomically: true, encoding: .utf8)
         let p = FileValidator.check(path: noObserved).map(\.description)
         XCTAssertEqual(p.count, 1, "\(p)")
         XCTAssertTrue(p[0].contains("observed.coops: expected the value of coops in 2023"), p[0])
 
-        let cal = try String(contentsOf: dir.appendingPathComponent("calibration.toml"), encoding: .utf8)
-        try cal.replacingOccurrences(of: "terms = [\"Intercept\", \"log1p(support)\"]", with: "terms = [\"Intercept\", \"log(support)\"]")
-            .write(to: dir.appendingPathComponent("calibration.toml"), atomically: true, encoding: .utf8)
+        var cal = try String(contentsOf: dir.appendingPathComponent("calibration.toml"), encoding: .utf8)
+        let termsLine = line(of: "name = \"workers_per_coop\"", in: cal) - 1   // its [[equations]] table, the 3rd
+        cal.replaceSubrange(cal.range(of: "terms = [\"Intercept\", \"log1p(support)\"]")!, with: "terms = [\"Intercept\", \"log(support)\"]")
+        try cal.write(to: dir.appendingPathComponent("calibration.toml"), atomically: true, encoding: .utf8)
         let q = FileValidator.check(path: dir.appendingPathComponent("hcmc-baseline.toml").path).map(\.description)
         XCTAssertEqual(q.count, 1, "\(q)")
-        XCTAssertTrue(q[0].contains("calibration.toml:40: equations[3].terms: expected the design columns of the model's formula"), q[0])
+        XCTAssertTrue(q[0].contains("calibration.toml:\(termsLine): equations[3].terms: expected the design columns of the model's formula"), q[0])
         XCTAssertTrue(FileValidator.check(path: dir.path).map(\.description) == ["\(dir.path): expected a file, got a folder"])
     }
 
@@ -113,7 +120,8 @@ final class HostileInputTests: XCTestCase {
         try cal.write(toFile: path, atomically: true, encoding: .utf8)
         let p = FileValidator.check(path: path).map(\.description)
         XCTAssertEqual(p.count, 1, "\(p)")
-        XCTAssertTrue(p[0].contains("c.toml:46:14: equations[3].covariance: expected a positive semi-definite covariance of the coefficients"), p[0])
+        let row = line(of: "  [-9.060067250972523e-06, 2.719431405923603e-09],", in: cal) - 2   // its "covariance = [" line
+        XCTAssertTrue(p[0].contains("c.toml:\(row):14: equations[3].covariance: expected a positive semi-definite covariance of the coefficients"), p[0])
         XCTAssertTrue(p[0].contains("at term 'log1p(support)'"), p[0])
     }
 
@@ -130,8 +138,8 @@ final class HostileInputTests: XCTestCase {
             XCTFail("accepted")
         } catch let e as InputErrors {
             XCTAssertEqual(e.errors.map(\.description), [
-                "t.toml:34: initial.coops: expected values in the domain of coops (a whole number of at least 0), got the range [-50.0, 1500.0]",
-                "t.toml:44: paths.training: expected values in the domain of training (a share between 0 and 1), got the range [0.0, 2.0]",
+                "t.toml:\(line(of: "coops = { uniform = [-50, 1500] }", in: bad)): initial.coops: expected values in the domain of coops (a whole number of at least 0), got the range [-50.0, 1500.0]",
+                "t.toml:\(line(of: "training = { uniform = [0, 2] }", in: bad)): paths.training: expected values in the domain of training (a share between 0 and 1), got the range [0.0, 2.0]",
             ])
         }
         XCTAssertNoThrow(try Synthesizer.panel(model: model, truth: SyntheticTruth.parse(text, file: "t.toml"), regions: 2, years: 2010...2012, seed: 1))
@@ -156,7 +164,8 @@ final class HostileInputTests: XCTestCase {
         } catch let e as InputErrors {
             let m = e.description
             XCTAssertTrue(m.contains("gdp_share left its domain (a number of at least 0) in 2024 on 10 of 10 paths"), m)
-            XCTAssertTrue(m.hasSuffix("or the equation 'gdp_share' on \(dir.appendingPathComponent("model.toml").path):92"), m)
+            let gdpLine = line(of: "identity = \"gdp_share = va / grdp\"", in: model)
+            XCTAssertTrue(m.hasSuffix("or the equation 'gdp_share' on \(dir.appendingPathComponent("model.toml").path):\(gdpLine)"), m)
         }
     }
 

@@ -135,24 +135,28 @@ final class HostileInputTests: XCTestCase {
             try FileManager.default.copyItem(atPath: scenario(String(f.dropLast(5))), toPath: dir.appendingPathComponent(f).path)
         }
         let model = try String(contentsOfFile: scenario("model"), encoding: .utf8)
+        /// The 1-based line of the first line containing `needle` (the files change; the test finds its lines).
+        func line(_ needle: String, _ text: String) -> Int { (text.components(separatedBy: "\n").firstIndex { $0.contains(needle) } ?? -1) + 1 }
+        let workersLine = line("identity = \"workers = coops * workers_per_coop\"", model)
+        let vaLine = line("identity = \"va = workers * productivity / 1000\"", model)
         let later = try write(model.replacingOccurrences(of: "identity = \"workers = coops * workers_per_coop\"",
                                                          with: "identity = \"workers = coops * va\""), "later.toml", in: dir)
-        try expect(["validate", later], 65, "later.toml:80: equations[8].identity: expected variables read in the current year to be computed by an earlier equation",
+        try expect(["validate", later], 65, "later.toml:\(workersLine): equations[8].identity: expected variables read in the current year to be computed by an earlier equation",
                    "move the equation that computes 'va' above 'workers'")
         let cycle = try write(model.replacingOccurrences(of: "identity = \"va = workers * productivity / 1000\"",
                                                          with: "identity = \"va = workers * productivity / 1000 + gdp_share\""), "cycle.toml", in: dir)
-        try expect(["validate", cycle], 65, "cycle.toml:84: equations[9].identity", "'gdp_share' is read before any equation computes it")
+        try expect(["validate", cycle], 65, "cycle.toml:\(vaLine): equations[9].identity", "'gdp_share' is read before any equation computes it")
         let lhs = try write(model.replacingOccurrences(of: "identity = \"workers = coops * workers_per_coop\"",
                                                        with: "identity = \"log(workers) = log(coops * workers_per_coop)\""), "lhs.toml", in: dir)
-        try expect(["validate", lhs], 65, "lhs.toml:80: equations[8].identity: expected a single variable name on the left of '='")
+        try expect(["validate", lhs], 65, "lhs.toml:\(workersLine): equations[8].identity: expected a single variable name on the left of '='")
         let base = try String(contentsOfFile: scenario("hcmc-baseline"), encoding: .utf8)
-        let noObserved = try write(base.replacingOccurrences(of: "coops = 650", with: "# coops = 650"), "no-observed.toml", in: dir)
+        let noObserved = try write(base.replacingOccurrences(of: "\ncoops = ", with: "\n# coops = "), "no-observed.toml", in: dir)
         try expect(["validate", noObserved], 65, "no-observed.toml: observed.coops: expected the value of coops in 2023")
         let calibration = try String(contentsOfFile: scenario("calibration"), encoding: .utf8)
         _ = try write(calibration.replacingOccurrences(of: "  [-9.060067250972523e-06, 2.719431405923603e-06],",
                                                        with: "  [-9.060067250972523e-06, 2.719431405923603e-09],"), "calibration.toml", in: dir)
         try expect(["validate", dir.appendingPathComponent("calibration.toml").path], 65,
-                   "calibration.toml:46:14: equations[3].covariance: expected a positive semi-definite covariance")
+                   "calibration.toml:\(line("  [-9.060067250972523e-06, 2.719431405923603e-06],", calibration) - 2):14: equations[3].covariance: expected a positive semi-definite covariance")
         try expect(["validate", dir.appendingPathComponent("hcmc-baseline.toml").path], 65, "positive semi-definite")
         try expect(["run", dir.appendingPathComponent("hcmc-baseline.toml").path, "--out", dir.appendingPathComponent("o").path], 65, "positive semi-definite")
         XCTAssertFalse(FileManager.default.fileExists(atPath: dir.appendingPathComponent("o").path))

@@ -40,6 +40,11 @@ public struct YearPath: Sendable, Equatable {
 }
 
 /// A plan target: `metric op value` in `year`, with its source.
+///
+/// A target the model cannot evaluate (a plan figure on something the model has no variable for)
+/// is written with `evaluated = false` and a `reason`; it is kept in `Scenario.unevaluatedTargets`
+/// and reported in targets.csv without a probability, with its reason, so that no plan figure is
+/// silently dropped.
 public struct Target: Sendable, Equatable {
     public enum Op: String, Sendable, CaseIterable {
         case ge = ">=", gt = ">", le = "<=", lt = "<"
@@ -59,6 +64,10 @@ public struct Target: Sendable, Equatable {
     public var source: String
     public var file: String
     public var line: Int
+    /// Why the model cannot evaluate the target; empty for an evaluated target.
+    public var reason: String = ""
+    /// False for a documented target the model cannot evaluate (`evaluated = false`).
+    public var isEvaluated: Bool { reason.isEmpty }
 }
 
 /// A scenario after `extends` is resolved and every value is checked
@@ -87,6 +96,8 @@ public struct Scenario: Sendable {
     /// Lever and assumption paths by name.
     public var paths: [String: YearPath]
     public var targets: [Target]
+    /// Plan targets written with `evaluated = false`: documented, reported without a probability.
+    public var unevaluatedTargets: [Target] = []
     public var notes: [String: String]
 
     /// Simulated years: lastObservedYear + 1 ... horizon.
@@ -362,6 +373,7 @@ struct MergedScenario {
 
         // Targets.
         var targetList: [Target] = []
+        var unevaluatedList: [Target] = []
         for (k, (file, node)) in (targets ?? []).enumerated() {
             var checker = TOMLChecker(file: file)
             let p = "targets[\(k + 1)]"
@@ -370,22 +382,34 @@ struct MergedScenario {
                 problems += checker.problems
                 continue
             }
-            checker.rejectUnknownKeys(t, allowed: ["metric", "year", "op", "value", "source"], path: p)
+            checker.rejectUnknownKeys(t, allowed: ["metric", "year", "op", "value", "source", "evaluated", "reason"], path: p)
             let metric = checker.string(t, "metric", path: p, required: true, tableLine: node.line)
             let year = checker.integer(t, "year", path: p, required: true, tableLine: node.line)
             let opText = checker.string(t, "op", path: p, required: true, tableLine: node.line)
             let source = checker.string(t, "source", path: p, required: true, tableLine: node.line)
+            let evaluated = checker.bool(t, "evaluated", path: p) ?? true
+            let reason = checker.string(t, "reason", path: p, required: false)
+            if evaluated, reason != nil {
+                checker.report(t["reason"], field: p + ".reason", expected: "a reason only with evaluated = false (a target the model cannot evaluate)",
+                               found: "a reason on an evaluated target")
+            }
+            if !evaluated, (reason ?? "").trimmingCharacters(in: .whitespaces).isEmpty {
+                checker.report(t["reason"] ?? t["evaluated"], field: p + ".reason",
+                               expected: "why the model cannot evaluate the target (evaluated = false needs a reason)",
+                               found: reason == nil ? "nothing (the key is missing)" : "an empty reason")
+            }
             var decl: ModelSpec.Declaration?
-            if let m = metric {
+            if let m = metric, evaluated {
                 decl = model.declaration(m)
                 if decl?.kind != .variable {
                     checker.report(t["metric"], field: p + ".metric", expected: "a variable of the model (\(varNames.joined(separator: ", ")))",
-                                   found: "\"\(m)\"", hint: closestMatch(to: m, among: varNames).map { "did you mean '\($0)'?" })
+                                   found: "\"\(m)\"", hint: (closestMatch(to: m, among: varNames).map { "did you mean '\($0)'? " } ?? "")
+                                       + "for a plan figure the model has no variable for, write evaluated = false and a reason")
                     decl = nil
                 }
             }
             let value = checker.number(t, "value", path: p, required: true, tableLine: node.line, domain: decl?.domain ?? .real)
-            if let y = year, !(lo + 1...max(lo + 1, hz)).contains(y) {
+            if evaluated, let y = year, !(lo + 1...max(lo + 1, hz)).contains(y) {
                 checker.report(t["year"], field: p + ".year", expected: "a simulated year from \(lo + 1) to \(hz)", found: String(y))
             }
             var op: Target.Op?
@@ -396,15 +420,21 @@ struct MergedScenario {
                 }
             }
             problems += checker.problems
-            if let metric, let year, let op, let value, let source, decl != nil, checker.problems.isEmpty {
-                targetList.append(Target(metric: metric, year: year, op: op, value: value, source: source, file: file, line: node.line))
+            if let metric, let year, let op, let value, let source, checker.problems.isEmpty {
+                if !evaluated, let reason {
+                    unevaluatedList.append(Target(metric: metric, year: year, op: op, value: value, source: source, file: file,
+                                                  line: node.line, reason: reason))
+                } else if decl != nil {
+                    targetList.append(Target(metric: metric, year: year, op: op, value: value, source: source, file: file, line: node.line))
+                }
             }
         }
         if !problems.isEmpty { throw InputErrors(problems) }
         return Scenario(name: name!.value, title: title ?? name!.value, titleVI: titleVI ?? "", file: path, inputFiles: chain,
                         modelPath: modelPath!, calibrationPath: calibrationPath!, region: region!.value,
                         lastObservedYear: lo, horizon: hz, draws: draws ?? 2000, seed: seed ?? 20241,
-                        observed: observedValues, history: hist, paths: yearPaths, targets: targetList, notes: notes)
+                        observed: observedValues, history: hist, paths: yearPaths, targets: targetList,
+                        unevaluatedTargets: unevaluatedList, notes: notes)
     }
 
     func readPath(_ loc: Located<TOMLNode>, field: String, domain: NumericDomain, lastObserved: Int, horizon: Int,

@@ -113,7 +113,7 @@ extension ReportBuilder {
             ("year", L.year), ("median", L.median), ("band25to75", L.band25to75), ("band5to95", L.band5to95),
             ("observed", L.observed), ("targetLegend", L.targetLegend), ("probabilityShort", L.probabilityShort),
             ("scenario", L.scenario), ("region", L.region), ("metric", L.metric), ("target", L.target),
-            ("probability", L.probability), ("mcSE", L.mcSE), ("source", L.source), ("noTargets", L.noTargets),
+            ("probability", L.probability), ("mcSE", L.mcSE), ("source", L.source), ("noTargets", L.noTargets), ("notEvaluated", L.notEvaluated),
             ("difference", L.difference), ("differenceVersus", L.differenceVersus), ("medianDifference", L.medianDifference),
             ("zero", L.zero), ("probIncrease", L.probIncrease), ("percentagePoints", L.percentagePoints),
         ]
@@ -218,8 +218,12 @@ extension ReportBuilder {
         def target_table():
             if targets is None or targets.empty:
                 return HTML("<p>" + L["noTargets"] + "</p>")
+            def why(t):  # a plan target the model cannot evaluate has a reason and no probability
+                r = getattr(t, "reason", "")
+                return r if isinstance(r, str) else ""
             rows = [[t.scenario, t.region, meta(t.metric)["label"], str(t.year), OPS[t.op] + " " + fmt_value(t.value, t.metric),
-                     fmt_pct(t.probability, 1), fmt_pct(t.mc_se, 1), t.source] for t in targets.itertuples()]
+                     L["notEvaluated"] if why(t) else fmt_pct(t.probability, 1), "–" if why(t) else fmt_pct(t.mc_se, 1),
+                     t.source + (" — " + L["notEvaluated"] + ": " + why(t) if why(t) else "")] for t in targets.itertuples()]
             table = pd.DataFrame(rows, columns=[L["scenario"], L["region"], L["metric"], L["year"], L["target"],
                                                 L["probability"], L["mcSE"], L["source"]])
             return HTML(table.to_html(index=False))

@@ -93,6 +93,10 @@ public struct ReportBuilder: Sendable {
         let rows = folder.targets.map { t -> [String] in
             let m = folder.metric(t.metric)
             let op = ["<=": "≤", ">=": "≥"][t.op] ?? t.op
+            if !t.reason.isEmpty {   // a plan target the model cannot evaluate: shown, with the reason
+                return [t.scenario, t.region, language.label(m), String(t.year), "\(op) \(fmt.value(t.value, metric: m))",
+                        L.notEvaluated, "–", t.source + " — " + L.notEvaluated + ": " + t.reason]
+            }
             return [t.scenario, t.region, language.label(m), String(t.year), "\(op) \(fmt.value(t.value, metric: m))",
                     fmt.percent(t.probability, decimals: 1), t.mcSE.isFinite ? fmt.percent(t.mcSE, decimals: 1) : "–", t.source]
         }

@@ -80,6 +80,8 @@ public struct ReportLabels: Sendable {
     public var targetLegend: String
     public var probabilityShort: String
     public var percentagePoints: String
+    /// Shown instead of a probability for a plan target the model cannot evaluate.
+    public var notEvaluated: String = "not evaluated"
 
     public static let english = ReportLabels(
         reportTitle: "Projection report", year: "Year", median: "Median", band25to75: "25–75% range",
@@ -111,7 +113,8 @@ public struct ReportLabels: Sendable {
         notebookLoad: "Đọc các tệp CSV của lần chạy", notebookFans: "Biểu đồ dự báo (trung vị, khoảng 25–75% và 5–95%, số liệu thực tế, mục tiêu)",
         notebookCompare: "Chênh lệch so với kịch bản cơ sở (trung vị và khoảng 5–95%)",
         notebookHowTo: "Các kết quả dưới đây do `coopsim report` tạo sẵn; chạy lại tất cả các ô để vẽ lại biểu đồ bằng matplotlib từ các tệp CSV.",
-        targetLegend: "Mục tiêu (xác suất đạt)", probabilityShort: "xác suất", percentagePoints: "điểm phần trăm")
+        targetLegend: "Mục tiêu (xác suất đạt)", probabilityShort: "xác suất", percentagePoints: "điểm phần trăm",
+        notEvaluated: "chưa đánh giá được")
 }
 
 /// Number formatting for axes and tables: fixed decimals, grouped thousands,

@@ -32,6 +32,9 @@ public struct RunFolder: Sendable {
         public var probability: Double
         public var mcSE: Double
         public var source: String
+        /// Why the model cannot evaluate the target (`reason` column); empty for an evaluated one,
+        /// whose probability is then a number. Unevaluated targets have no probability (NaN).
+        public var reason: String = ""
     }
     /// One row of `compare.csv`: the distribution of alternative minus baseline.
     public struct Difference: Sendable, Equatable {
@@ -194,12 +197,15 @@ public struct RunFolder: Sendable {
         if let t = try open(RunFolderSchema.targets), t.rowCount > 0 {
             let sc = t.text("scenario"), rg = t.text("region"), mt = t.text("metric"), op = t.text("op"), src = t.text("source")
             let yr = try t.years("year"), v = try t.numbers("value"), p = try t.numbers("probability"), se = try t.numbers("mc_se")
+            // `reason` (absent in older run folders; an all-empty column may come back typed as numbers).
+            let why = t.header.contains("reason") ? t.text("reason").map { ["NaN", "nan", "NA"].contains($0) ? "" : $0 }
+                                                 : [String](repeating: "", count: t.rowCount)
             for i in 0..<t.rowCount {
                 guard [">=", ">", "<=", "<"].contains(op[i]) else {
                     throw InputError(file: t.file, line: t.line(i), field: "op", expected: "one of >=, >, <=, <", found: "'\(op[i])'")
                 }
                 targets.append(TargetResult(scenario: sc[i], region: rg[i], metric: mt[i], year: yr[i], op: op[i], value: v[i],
-                                            probability: p[i], mcSE: se[i], source: src[i]))
+                                            probability: p[i], mcSE: se[i], source: src[i], reason: why[i]))
             }
         }
 
