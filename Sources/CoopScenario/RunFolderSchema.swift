@@ -41,9 +41,12 @@ public enum RunFolderSchema {
     public static let scenarios = File(name: "scenarios.csv",
         columns: ["scenario", "title", "region", "last_observed_year", "horizon", "draws", "seed", "file", "title_vi"],
         optionalColumns: ["title_vi"])
+    /// With `--mc-se` only: each target probability (and compared difference) after each block of paths.
+    public static let convergence = File(name: "convergence.csv",
+        columns: ["scenario", "baseline", "region", "metric", "year", "op", "value", "draws", "estimate", "mc_se"])
     /// Provenance: tool, version, command, kind, seed, draws, threads, scenarios, input hashes, times.
     public static let run = File(name: "run.json", columns: [])
 
-    /// Every file in the order a run writes them (compare.csv and paths.csv only when they apply).
-    public static let files: [File] = [summary, targets, compare, paths, history, metrics, scenarios, run]
+    /// Every file in the order a run writes them (compare.csv, paths.csv and convergence.csv only when they apply).
+    public static let files: [File] = [summary, targets, compare, paths, history, metrics, scenarios, convergence, run]
 }

@@ -36,12 +36,24 @@ struct ReportCommand: ParsableCommand {
     var out: String?
 
     func run() throws {
+        if BacktestReport.isBacktestFolder(dir) { return try backtestReport() }   // issue 12: see BacktestReport
         let folder = try reportingInputErrors { try RunFolder.read(directory: dir) }
         let path = out ?? ReportBuilder.defaultOutput(directory: dir, format: format)
         let runFiles = ["summary.csv", "targets.csv", "compare.csv", "paths.csv", "history.csv", "metrics.csv", "scenarios.csv", "run.json"]
         try refuseOverwriting(runFiles.map { (dir as NSString).appendingPathComponent($0) }, with: path, option: "--out")
         // An output that cannot be written is not bad input data: exit 1 (64 when --out is a folder).
         try reportingInputErrors { try ReportBuilder(folder: folder, language: lang).write(format: format, to: path) }
+        printError("coopsim report: wrote \(path)")
+    }
+
+    /// The report of a `coopsim backtest` folder (html or md).
+    func backtestReport() throws {
+        if format == .ipynb { throw ValidationError("a backtest folder is reported as html or md, not ipynb.") }
+        let report = try reportingInputErrors { try BacktestReport(directory: dir) }
+        let path = out ?? ReportBuilder.defaultOutput(directory: dir, format: format)
+        let files = ["backtest.csv", "backtest_summary.csv", "observed.csv", "run.json"]
+        try refuseOverwriting(files.map { (dir as NSString).appendingPathComponent($0) }, with: path, option: "--out")
+        try reportingInputErrors { try report.write(format: format, to: path) }
         printError("coopsim report: wrote \(path)")
     }
 }

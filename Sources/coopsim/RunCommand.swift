@@ -24,6 +24,13 @@ struct SimulationOptions: ParsableArguments {
     @Flag(help: "Start every CSV with a byte-order mark so Excel shows Vietnamese names correctly.")
     var excel = false
 
+    @Option(name: .customLong("mc-se"),
+            help: "Draw blocks of 1024 paths until every target probability (and compared difference) has a Monte Carlo standard error of at most this, e.g. 0.005; writes convergence.csv.")
+    var mcSE: Double?
+
+    @Option(name: .customLong("max-draws"), help: "The cap on paths with --mc-se.")
+    var maxDraws: Int = 1_048_576
+
     func validate() throws {
         // The cap of a scenario file's `draws`: memory does not grow with draws, but time does.
         if let d = draws, d < 1 || d > 100_000_000 { throw ValidationError("--draws must be from 1 to 100000000, got \(d).") }
@@ -31,11 +38,18 @@ struct SimulationOptions: ParsableArguments {
         // Sample paths are kept in memory and written one row per path, year and metric.
         if paths < 0 || paths > 10_000 { throw ValidationError("--paths must be from 0 to 10000, got \(paths).") }
         if out.isEmpty { throw ValidationError("--out must name a folder.") }
+        if let x = mcSE {
+            if !(x > 0 && x < 0.5) { throw ValidationError("--mc-se must lie strictly between 0 and 0.5 (a standard error of a probability), got \(x).") }
+            if draws != nil { throw ValidationError("give --draws or --mc-se, not both (--mc-se chooses the draws; cap them with --max-draws).") }
+        }
+        if maxDraws < 1 || maxDraws > 100_000_000 { throw ValidationError("--max-draws must be from 1 to 100000000, got \(maxDraws).") }
     }
 
     func runOptions(compare: Bool) -> RunOptions {
-        RunOptions(draws: draws, seed: seed, threads: threads, paths: paths, excel: excel, compare: compare,
-                   commandLine: ["coopsim"] + CommandLine.arguments.dropFirst(), progress: ProgressBar.callback())
+        var o = RunOptions(draws: draws, seed: seed, threads: threads, paths: paths, excel: excel, compare: compare,
+                           commandLine: ["coopsim"] + CommandLine.arguments.dropFirst(), progress: ProgressBar.callback())
+        o.precision = mcSE.map { PrecisionRule(maxStandardError: $0, maxDraws: maxDraws) }
+        return o
     }
 }
 
@@ -80,6 +94,18 @@ struct RunCommand: ParsableCommand {
         try reportingInputErrors { try Runner.writeOutput(summary, to: options.out, excel: options.excel) }
         printError("coopsim run: \(files.count) scenario\(files.count == 1 ? "" : "s"), \(summary.groups.first?.draws ?? 0) draws, "
                    + "\(String(format: "%.2f", summary.wallSeconds)) s -> \(options.out)/")
+        reportPrecision(summary)
+    }
+}
+
+/// With --mc-se: the draws used and whether the rule held, on stderr.
+func reportPrecision(_ summary: RunSummary) {
+    guard let p = summary.precision else { return }
+    let draws = summary.groups.first?.draws ?? 0
+    if p.reached {
+        printError("--mc-se \(p.rule.maxStandardError): every Monte Carlo standard error is at most \(p.rule.maxStandardError) with \(draws) draws (rerun with --draws \(draws) for the same output)")
+    } else {
+        printError("warning: --mc-se \(p.rule.maxStandardError) not reached: stopped at the cap of \(draws) draws (--max-draws); see convergence.csv")
     }
 }
 
@@ -112,6 +138,7 @@ struct CompareCommand: ParsableCommand {
         try reportingInputErrors { try Runner.writeOutput(summary, to: options.out, excel: options.excel) }
         printError("coopsim compare: \(scenarios.count - 1) alternative\(scenarios.count == 2 ? "" : "s") against \(scenarios[0]), "
                    + "\(String(format: "%.2f", summary.wallSeconds)) s -> \(options.out)/")
+        reportPrecision(summary)
     }
 }
 

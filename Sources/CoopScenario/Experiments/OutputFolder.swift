@@ -103,6 +103,7 @@ extension RunSummary {
             schema.metrics.name: metrics.text, schema.scenarios.name: scenarioTable.text, schema.run.name: runJSON(),
         ].merging(kind == "compare" ? [schema.compare.name: compare.text] : [:]) { a, _ in a }
          .merging(self.paths > 0 ? [schema.paths.name: paths.text] : [:]) { a, _ in a }
+         .merging(precision.map { [schema.convergence.name: convergenceCSV($0, excel: excel)] } ?? [:]) { a, _ in a }
         return schema.files.compactMap { f in contents[f.name].map { (name: f.name, contents: $0) } }
     }
 
@@ -122,6 +123,11 @@ extension RunSummary {
         s += "  \"draws\": " + (draws.count == 1 ? String(draws.first!) : "[" + groups.map { String($0.draws) }.joined(separator: ", ") + "]") + ",\n"
         s += "  \"threads\": \(threads),\n"
         s += "  \"scenarios\": [" + scenarios.map { str($0.name) }.joined(separator: ", ") + "],\n"
+        if let p = precision {
+            s += "  \"mc_se\": \(CSVWriter.number(p.rule.maxStandardError)),\n"
+            s += "  \"max_draws\": \(p.rule.maxDraws),\n"
+            s += "  \"mc_se_reached\": \(p.reached),\n"
+        }
         s += "  \"inputs\": [\n" + inputs.map { "    {\"path\": \(str($0.path)), \"sha256\": \(str($0.sha256))}" }.joined(separator: ",\n") + "\n  ],\n"
         // SOURCE_DATE_EPOCH (the reproducible-builds convention) pins the start time and zeroes the
         // wall time, so that exports such as Notebooks-export/ are byte-identical when regenerated.

@@ -22,6 +22,9 @@ public struct RunOptions: Sendable {
     public var switches: SimulationSwitches
     /// Called with (blocks done, blocks in total) for each scenario group, serialised.
     public var progress: (@Sendable (Int, Int) -> Void)?
+    /// `--mc-se X`: draw block by block until every target probability (and compared difference)
+    /// has a Monte Carlo standard error of at most X, or the cap; overrides `draws` (issue 12).
+    public var precision: PrecisionRule? = nil
 
     public init(draws: Int? = nil, seed: UInt64? = nil, threads: Int = 1, paths: Int = 0, excel: Bool = false,
                 compare: Bool = false, commandLine: [String] = [], batchWidth: Int = 256,
@@ -54,6 +57,8 @@ public struct RunSummary: Sendable {
     public var inputs: [(path: String, sha256: String)]
     public var started: Date
     public var wallSeconds: Double
+    /// With `--mc-se`: the rule, whether it held, and each group's running estimates (convergence.csv).
+    public var precision: PrecisionReport? = nil
 }
 
 /// Runs scenarios through the Monte Carlo engine and writes the output folder (Guides/Outputs.md):
@@ -83,6 +88,13 @@ public enum Runner {
         try Experiment.check(loaded)
         let compiled = try Experiment.compile(loaded)
         let experiment = try Experiment.plan(options.compare ? .compare : .run, compiled, seed: options.seed, draws: options.draws)
+        if let rule = options.precision {
+            let precise = experiment.executeToPrecision(rule: rule, threads: options.threads, batchWidth: options.batchWidth,
+                                                        keepPaths: options.paths, switches: options.switches, progress: options.progress)
+            var summary = try summarise(precise.experiment, precise.results, options: options, started: started, since: clock)
+            summary.precision = PrecisionReport(rule: rule, reached: precise.reached, steps: precise.convergence)
+            return summary
+        }
         let results = experiment.execute(threads: options.threads, batchWidth: options.batchWidth, keepPaths: options.paths,
                                          switches: options.switches, progress: options.progress)
         return try summarise(experiment, results, options: options, started: started, since: clock)

@@ -166,6 +166,7 @@ public struct ReportBuilder: Sendable {
             for c in comps { h += "<figure>\n" + c.svg + "</figure>\n" }
             h += "</div>\n"
         }
+        h += convergenceSectionHTML()   // --mc-se runs only (issue 12; Report/ConvergenceChart.swift)
         let items = provenanceItems()
         if !items.isEmpty {
             h += "<h2 id=\"provenance\">\(esc(L.provenance))</h2>\n<dl>\n"
