@@ -3,6 +3,7 @@ import PackageDescription
 
 // Direction of dependencies (see Guides/ARCHITECTURE.md):
 //   CLinearAlgebra <- CoopNumerics <- CoopData <- CoopModel <- CoopScenario <- coopsim
+//   CFastFloat (C++ shim over fast_float) <- CoopData
 //   CoopDistributions <- CoopNumerics, CoopRandom <- CoopModel
 // The numeric core (CoopNumerics, CoopDistributions, CoopRandom) knows nothing of cooperatives.
 let package = Package(
@@ -24,7 +25,10 @@ let package = Package(
         .target(name: "CoopDistributions"),
         .target(name: "CoopNumerics", dependencies: ["CLinearAlgebra", "CoopDistributions"]),
         .target(name: "CoopRandom", dependencies: ["CoopDistributions"]),
-        .target(name: "CoopData", dependencies: ["CoopNumerics"]),
+        // fast_float (Debian libfast-float-dev, header-only, installed by scripts/setup.sh) behind a C shim:
+        // the CSV reader's correctly rounded number parsing.
+        .target(name: "CFastFloat", path: "Sources/CFastFloat"),
+        .target(name: "CoopData", dependencies: ["CoopNumerics", "CFastFloat"]),
         .target(name: "CoopModel", dependencies: ["CoopNumerics", "CoopData", "CoopRandom", "CoopDistributions"]),
         .target(name: "CoopScenario", dependencies: ["CoopModel", "CoopData", "CoopNumerics"]),
         .executableTarget(
@@ -42,5 +46,6 @@ let package = Package(
         .testTarget(name: "CoopScenarioTests", dependencies: ["CoopScenario"], resources: [.copy("Fixtures")]),
         .testTarget(name: "EndToEndTests", dependencies: ["coopsim"], resources: [.copy("Fixtures")]),
     ],
-    swiftLanguageModes: [.v5]
+    swiftLanguageModes: [.v5],
+    cxxLanguageStandard: .cxx17
 )

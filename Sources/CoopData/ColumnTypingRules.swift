@@ -131,3 +131,41 @@ extension ColumnTypingRules {
         return String(decoding: UnsafeBufferPointer(start: p + s, count: e - s), as: UTF8.self)
     }
 }
+
+extension CSVReader {
+    /// Reads `path` with `missingMarkers` in place of `CSVReader.missingMarkers` (`fit --na ''`: only
+    /// empty cells are missing, so a province coded `NA` is a province). nil: `read(path:)`.
+    /// A second pass over the cells (this path only): a column is numeric when every cell that is
+    /// not a marker is a number and no cell is a zero-padded code; text cells keep their text.
+    public static func read(path: String, missingMarkers: [String]?) throws -> DataTable {
+        let table = try read(path: path)
+        guard let markers = missingMarkers else { return table }
+        let custom = Set(markers)
+        var bytes = try readFile(path)
+        let raw: [[(trimmed: String, text: String)]] = try withTerminatedBytes(&bytes) { p, n in
+            var start = 0
+            if n >= 3 && p[0] == 0xEF && p[1] == 0xBB && p[2] == 0xBF { start = 3 }
+            var scanner = _CSVScanner(p: p, n: n, pos: start, line: 1, source: path, delimiter: 0x2C)
+            var fields: [_CSVField] = []
+            _ = try scanner.nextRecord(into: &fields)
+            var cols = [[(trimmed: String, text: String)]](repeating: [], count: table.names.count)
+            while try scanner.nextRecord(into: &fields) {
+                for j in 0..<min(fields.count, cols.count) {
+                    cols[j].append((ColumnTypingRules.trimmedText(p, fields[j]), fields[j].string(p)))
+                }
+            }
+            return cols
+        }
+        var columns: [DataTable.Column] = []
+        for cells in raw {
+            let present = cells.filter { !custom.contains($0.trimmed) }
+            let numeric = present.allSatisfy { CSVReader.isNumber($0.trimmed) && !($0.trimmed.first == "0" && ($0.trimmed.dropFirst().first?.isNumber ?? false)) }
+            if numeric {
+                columns.append(.numeric(cells.map { custom.contains($0.trimmed) ? .nan : Double($0.trimmed) ?? .nan }))
+            } else {
+                columns.append(.text(cells.map { custom.contains($0.trimmed) ? nil : $0.text }))
+            }
+        }
+        return DataTable(names: table.names, columns: columns, source: path, rowLines: table.rowLines)
+    }
+}
