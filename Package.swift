@@ -5,6 +5,7 @@ import PackageDescription
 //   CLinearAlgebra <- CoopNumerics <- CoopData <- CoopModel <- CoopScenario <- coopsim
 //   CFastFloat (C++ shim over fast_float) <- CoopData
 //   CoopDistributions <- CoopNumerics, CoopRandom <- CoopModel
+//   CoopRandom, CoopDistributions <- CoopDecision <- CoopScenario (sensitivity, PRIM, least-cost search)
 // The numeric core (CoopNumerics, CoopDistributions, CoopRandom) knows nothing of cooperatives.
 let package = Package(
     name: "coopsim",
@@ -16,6 +17,7 @@ let package = Package(
         .library(name: "CoopData", targets: ["CoopData"]),
         .library(name: "CoopModel", targets: ["CoopModel"]),
         .library(name: "CoopScenario", targets: ["CoopScenario"]),
+        .library(name: "CoopDecision", targets: ["CoopDecision"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
@@ -30,11 +32,13 @@ let package = Package(
         .target(name: "CFastFloat", path: "Sources/CFastFloat"),
         .target(name: "CoopData", dependencies: ["CoopNumerics", "CFastFloat"]),
         .target(name: "CoopModel", dependencies: ["CoopNumerics", "CoopData", "CoopRandom", "CoopDistributions"]),
-        .target(name: "CoopScenario", dependencies: ["CoopModel", "CoopData", "CoopNumerics"]),
+        .target(name: "CoopScenario", dependencies: ["CoopModel", "CoopData", "CoopNumerics", "CoopDistributions", "CoopDecision"]),
+        // Decision-support methods (Sobol, Morris, PRIM, least-cost search): pure numerics, no cooperatives.
+        .target(name: "CoopDecision", dependencies: ["CoopRandom", "CoopDistributions"]),
         .executableTarget(
             name: "coopsim",
             dependencies: [
-                "CoopScenario", "CoopModel", "CoopData", "CoopNumerics",
+                "CoopScenario", "CoopModel", "CoopData", "CoopNumerics", "CoopDecision",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
@@ -44,6 +48,7 @@ let package = Package(
         .testTarget(name: "CoopDataTests", dependencies: ["CoopData"], resources: [.copy("Fixtures")]),
         .testTarget(name: "CoopModelTests", dependencies: ["CoopModel"], resources: [.copy("Fixtures")]),
         .testTarget(name: "CoopScenarioTests", dependencies: ["CoopScenario"], resources: [.copy("Fixtures")]),
+        .testTarget(name: "CoopDecisionTests", dependencies: ["CoopDecision"], resources: [.copy("Fixtures")]),
         .testTarget(name: "EndToEndTests", dependencies: ["coopsim"], resources: [.copy("Fixtures")]),
     ],
     swiftLanguageModes: [.v5],

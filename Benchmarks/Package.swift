@@ -58,4 +58,5 @@ package.targets += [
     suite("Random", ["CoopRandom"]),
     suite("MonteCarlo", ["CoopModel"], support: true),
     suite("EndToEnd", ["CoopScenario", "CoopModel"], support: true),
+    suite("Decision", ["CoopScenario", "CoopModel"], support: true),
 ]

@@ -249,42 +249,10 @@ public enum CSVReader {
 
     // MARK: - Files and UTF-8
 
-    /// The bytes of the file at `path`: a regular file or a pipe; a folder, a device (such as
-    /// `/dev/zero`, which never ends) or an unreadable path is an `InputError` naming it.
+    /// The bytes of the file at `path`: a regular file or a pipe, within the limits of
+    /// `InputFile` (size, kind, a FIFO's writer); anything else is an `InputError` naming it.
     public static func readFile(_ path: String) throws -> [UInt8] {
-        let fd = open(path, O_RDONLY)
-        if fd < 0 {
-            let reason = String(cString: strerror(errno))
-            throw InputError(file: path, expected: "a readable file", found: reason.lowercased())
-        }
-        defer { close(fd) }
-        var st = stat()
-        if fstat(fd, &st) != 0 {
-            throw InputError(file: path, expected: "a readable file", found: String(cString: strerror(errno)).lowercased())
-        }
-        switch st.st_mode & S_IFMT {
-        case S_IFDIR:
-            throw InputError(file: path, expected: "a file", found: "a folder")
-        case S_IFREG, S_IFIFO:
-            break  // regular files, and pipes such as <(command)
-        default:
-            // Devices such as /dev/zero never end: reading them would exhaust memory.
-            throw InputError(file: path, expected: "a regular file", found: "a device or socket")
-        }
-        var result: [UInt8] = []
-        let size = Int(st.st_size)
-        result.reserveCapacity(size + 1)
-        var chunk = [UInt8](repeating: 0, count: 1 << 20)
-        while true {
-            let got = chunk.withUnsafeMutableBytes { Glibc.read(fd, $0.baseAddress, $0.count) }
-            if got < 0 {
-                if errno == EINTR { continue }
-                throw InputError(file: path, expected: "a readable file", found: String(cString: strerror(errno)).lowercased())
-            }
-            if got == 0 { break }
-            result.append(contentsOf: chunk[0..<got])
-        }
-        return result
+        try InputFile.read(path)
     }
 
     /// The offset of the first byte that breaks UTF-8 (RFC 3629: no overlong

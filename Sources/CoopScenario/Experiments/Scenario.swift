@@ -331,10 +331,17 @@ struct MergedScenario {
                 continue
             }
             var pts: [(Int, Double)] = []
+            var seen: Set<Int> = []
             for e in t.entries {
                 let f = "history.\(key).\(e.key)"
-                guard let y = Int(e.key), y <= lo else {
-                    checker.report(line: e.keyLine, field: f, expected: "a year up to last_observed_year (\(lo))", found: "'\(e.key)'")
+                // Years from 1 (a report's charts need them) and each written once: "02022" is 2022 again.
+                guard let y = Int(e.key), y >= 1, y <= lo else {
+                    checker.report(line: e.keyLine, field: f, expected: "a year from 1 to last_observed_year (\(lo))", found: "'\(e.key)'")
+                    continue
+                }
+                guard String(y) == e.key, seen.insert(y).inserted else {
+                    checker.report(line: e.keyLine, field: f, expected: "each year written once, without leading zeros",
+                                   found: "'\(e.key)', the year \(y) again")
                     continue
                 }
                 if let v = checker.number(e.node, field: f, domain: decl.domain) { pts.append((y, v)) }
@@ -466,6 +473,12 @@ struct MergedScenario {
             }
             if y > horizon {
                 checker.report(line: e.keyLine, field: field + "." + e.key, expected: "a year up to the horizon (\(horizon))", found: String(y))
+                ok = false
+                continue
+            }
+            if String(y) != e.key || pts.contains(where: { $0.year == y }) {
+                checker.report(line: e.keyLine, field: field + "." + e.key, expected: "each year written once, without leading zeros",
+                               found: "'\(e.key)', the year \(y) again")
                 ok = false
                 continue
             }
