@@ -138,10 +138,10 @@ extension CSVReader {
     /// A second pass over the cells (this path only): a column is numeric when every cell that is
     /// not a marker is a number and no cell is a zero-padded code; text cells keep their text.
     public static func read(path: String, missingMarkers: [String]?) throws -> DataTable {
-        let table = try read(path: path)
-        guard let markers = missingMarkers else { return table }
+        guard let markers = missingMarkers else { return try read(path: path) }
+        var bytes = try readFile(path)  // read once: the path may be a pipe
+        let table = try parse(bytes: bytes, source: path)
         let custom = Set(markers)
-        var bytes = try readFile(path)
         let raw: [[(trimmed: String, text: String)]] = try withTerminatedBytes(&bytes) { p, n in
             var start = 0
             if n >= 3 && p[0] == 0xEF && p[1] == 0xBB && p[2] == 0xBF { start = 3 }
