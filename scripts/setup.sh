@@ -16,3 +16,16 @@ fi
 python3 -c "import nbformat, nbconvert, ipykernel, matplotlib, pandas" 2>/dev/null \
   || python3 -m pip install -q nbformat nbconvert ipykernel matplotlib pandas \
   || echo "setup: could not install nbformat nbconvert ipykernel matplotlib pandas; the notebook check will be skipped" >&2
+# Slurm and munge for the batch test (Tests/EndToEndTests/SlurmBatchTests.swift starts its own
+# private cluster; it is skipped, saying why, only where they cannot be installed). No daemon is
+# started here, and none is left running by the test.
+slurm_need=()
+for pkg in slurm-wlm munge; do
+  dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null | grep -q "install ok installed" || slurm_need+=("$pkg")
+done
+if [ ${#slurm_need[@]} -gt 0 ]; then
+  echo "setup: installing ${slurm_need[*]}" >&2
+  SUDO=""; [ "$(id -u)" -ne 0 ] && SUDO="sudo"
+  { $SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq --no-install-recommends "${slurm_need[@]}" </dev/null >/dev/null; } \
+    || echo "setup: could not install ${slurm_need[*]}; the Slurm batch test will be skipped" >&2
+fi

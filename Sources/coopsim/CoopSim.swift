@@ -7,6 +7,7 @@ struct CoopSim: ParsableCommand {
         abstract: "Regression and Monte Carlo projection for cooperative-economy planning.",
         version: "0.1.0",
         subcommands: [FitCommand.self, CalibrateCommand.self, RunCommand.self, CompareCommand.self, ValidateCommand.self, ReportCommand.self, SynthCommand.self,
-                      BacktestCommand.self, SweepCommand.self, SensitivityCommand.self, OptimizeCommand.self, DiscoverCommand.self]
+                      BacktestCommand.self, SweepCommand.self, SensitivityCommand.self, OptimizeCommand.self, DiscoverCommand.self,
+                      MergeCommand.self, BatchCommand.self]
     )
 }

@@ -37,6 +37,13 @@ struct SimulationOptions: ParsableArguments {
     @Option(name: .customLong("max-draws"), help: "The cap on paths with --mc-se.")
     var maxDraws: Int = 1_048_576
 
+    @Option(help: ArgumentHelp("Run only shard I of N (0 <= I < N) and write its partial result into the folder --out, for coopsim merge.",
+                               valueName: "I/N"))
+    var shard: String?
+
+    /// The parsed `--shard`.
+    var shardValue: Shard? { shard.flatMap(Shard.init(argument:)) }
+
     func validate() throws {
         // The cap of a scenario file's `draws`: memory does not grow with draws, but time does.
         if let d = draws, d < 1 || d > 100_000_000 { throw ValidationError("--draws must be from 1 to 100000000, got \(d).") }
@@ -48,11 +55,15 @@ struct SimulationOptions: ParsableArguments {
         // Sample paths are kept in memory and written one row per path, year and metric.
         if paths < 0 || paths > 10_000 { throw ValidationError("--paths must be from 0 to 10000, got \(paths).") }
         if out.isEmpty { throw ValidationError("--out must name a folder.") }
+        if let s = shard, Shard(argument: s) == nil {
+            throw ValidationError("--shard must be I/N with 0 <= I < N <= \(Shard.maximumCount), got '\(s)'.")
+        }
         if let x = mcSE {
             if !(x > 0 && x < 0.5) { throw ValidationError("--mc-se must lie strictly between 0 and 0.5 (a standard error of a probability), got \(x).") }
             if draws != nil { throw ValidationError("give --draws or --mc-se, not both (--mc-se chooses the draws; cap them with --max-draws).") }
         }
         if maxDraws < 1 || maxDraws > 100_000_000 { throw ValidationError("--max-draws must be from 1 to 100000000, got \(maxDraws).") }
+        if shard != nil && mcSE != nil { throw ValidationError("give --shard or --mc-se, not both (a shard runs fixed blocks; --mc-se chooses the draws).") }
     }
 
     func runOptions(compare: Bool) -> RunOptions {
@@ -96,6 +107,7 @@ struct RunCommand: ParsableCommand {
 
     func run() throws {
         let files = scenarios.isEmpty ? try shippedScenarios() : scenarios
+        if let shard = options.shardValue { return try runShard(files: files, compare: false, options: options, shard: shard) }
         try reportingInputErrors { try Runner.checkOutputFolder(options.out) }
         let summary = try reportingInputErrors { () throws -> RunSummary in
             let loaded = try loadAll(files)
@@ -140,6 +152,7 @@ struct CompareCommand: ParsableCommand {
     }
 
     func run() throws {
+        if let shard = options.shardValue { return try runShard(files: scenarios, compare: true, options: options, shard: shard) }
         try reportingInputErrors { try Runner.checkOutputFolder(options.out) }
         let summary = try reportingInputErrors { () throws -> RunSummary in
             let loaded = try loadAll(scenarios)
