@@ -152,12 +152,17 @@ public enum CSVReader {
                         }
                         end = pos + used
                         let next = p[end]  // p[n] is the 0 sentinel
-                        if used > 0 && (next == delimiter || next == 0x0A || next == 0x0D || end == n) {
+                        // A zero-padded code (08123) is not a number (ColumnTypingRules, corners).
+                        if used > 1 && p[pos] == 0x30 && p[pos + 1] >= 0x30 && p[pos + 1] <= 0x39 {
+                            end = _CSVScanner.endOfUnquotedField(p, from: pos, count: n, delimiter: delimiter)
+                            store.isNumeric[j] = false
+                            numericLeft -= 1
+                        } else if used > 0 && (next == delimiter || next == 0x0A || next == 0x0D || end == n) {
                             store.columns[j][row] = v
                         } else {
                             end = _CSVScanner.endOfUnquotedField(p, from: pos, count: n, delimiter: delimiter)
                             let f = _CSVField(start: pos, end: end, quoted: false, escapedQuote: false)
-                            if let v = CSVCellRules.number(p, f, decimalMark: mark) {
+                            if let v = CSVCellRules.number(p, f, decimalMark: mark), !(v.isFinite && ColumnTypingRules.isZeroPaddedCode(p, f)) {
                                 store.columns[j][row] = v
                             } else {
                                 store.isNumeric[j] = false
@@ -198,7 +203,7 @@ public enum CSVReader {
             store.ensure(rows: row + 1)
             fields.withUnsafeBufferPointer { fb in
                 for j in 0..<width where store.isNumeric[j] {
-                    if let v = CSVCellRules.number(p, fb[j], decimalMark: mark) {
+                    if let v = CSVCellRules.number(p, fb[j], decimalMark: mark), !(v.isFinite && ColumnTypingRules.isZeroPaddedCode(p, fb[j])) {
                         store.columns[j][row] = v
                     } else {
                         store.isNumeric[j] = false
