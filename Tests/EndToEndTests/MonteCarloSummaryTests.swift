@@ -18,6 +18,8 @@ final class MonteCarloSummaryTests: XCTestCase {
         s = s.replacingOccurrences(of: "calibration = \"calibration.toml\"",
                                    with: "calibration = \"\(CLI.root.appendingPathComponent("Scenarios/calibration.toml").path)\"")
         s = s.replacingOccurrences(of: "horizon = 2026", with: "horizon = 2024")
+        // The plan's targets run to 2025, past this one-year horizon; the quantile checks need none.
+        if let cut = s.range(of: "\n[[targets]]") { s = String(s[..<cut.lowerBound]) + "\n" }
         let path = dir.appendingPathComponent("wide.toml").path
         try s.write(toFile: path, atomically: true, encoding: .utf8)
         return path
