@@ -42,7 +42,7 @@ calibration: build
 PEERS_ENV := env -u OPENBLAS_CORETYPE -u OPENBLAS_L2_SIZE COOPSIM_BENCH_UNSET_CORETYPE=$(OPENBLAS_CORETYPE)
 PEERS_ARGS ?=
 
-.PHONY: bench bench-peers bench-smoke bench-peers-build
+.PHONY: bench bench-peers bench-smoke bench-peers-build bench-serve
 
 bench-peers-build: setup
 	@[ -x $(BIN) ] || echo "make: building coopsim in release mode for the first time; this takes several minutes (later builds are incremental)" >&2
@@ -59,3 +59,7 @@ bench-smoke: bench-peers-build
 
 bench: setup
 	cd Benchmarks && $(SWIFT) package benchmark
+
+# Response time of `coopsim serve` for a lever change on the HCMC plan (Guides/Explorer.md); wall clock: quiet machine.
+bench-serve: build
+	python3 Benchmarks/peers/serve_latency.py --bin $(BIN)

@@ -1,9 +1,11 @@
-// swift-tools-version:6.0
+// swift-tools-version:6.1
 import PackageDescription
 
 // Direction of dependencies (see Guides/ARCHITECTURE.md):
 //   CLinearAlgebra <- CoopNumerics <- CoopData <- CoopModel <- CoopScenario <- coopsim
+//   CFastFloat (C++ shim over fast_float) <- CoopData
 //   CoopDistributions <- CoopNumerics, CoopRandom <- CoopModel
+//   CoopRandom, CoopDistributions <- CoopDecision <- CoopScenario (sensitivity, PRIM, least-cost search)
 // The numeric core (CoopNumerics, CoopDistributions, CoopRandom) knows nothing of cooperatives.
 let package = Package(
     name: "coopsim",
@@ -15,9 +17,12 @@ let package = Package(
         .library(name: "CoopData", targets: ["CoopData"]),
         .library(name: "CoopModel", targets: ["CoopModel"]),
         .library(name: "CoopScenario", targets: ["CoopScenario"]),
+        .library(name: "CoopDecision", targets: ["CoopDecision"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
+        // The HTTP server of `coopsim serve` (CoopServe); no optional traits (swift-configuration is not used).
+        .package(url: "https://github.com/hummingbird-project/hummingbird", from: "2.28.1", traits: []),
     ],
     targets: [
         .systemLibrary(name: "CLinearAlgebra", path: "Sources/CLinearAlgebra"),
@@ -26,13 +31,22 @@ let package = Package(
         .target(name: "CoopDistributions"),
         .target(name: "CoopNumerics", dependencies: ["CLinearAlgebra", "CoopDistributions"]),
         .target(name: "CoopRandom", dependencies: ["CoopDistributions"]),
-        .target(name: "CoopData", dependencies: ["CoopNumerics"]),
+        // fast_float (Debian libfast-float-dev, header-only, installed by scripts/setup.sh) behind a C shim:
+        // the CSV reader's correctly rounded number parsing.
+        .target(name: "CFastFloat", path: "Sources/CFastFloat"),
+        .target(name: "CoopData", dependencies: ["CoopNumerics", "CFastFloat"]),
         .target(name: "CoopModel", dependencies: ["CoopNumerics", "CoopData", "CoopRandom", "CoopDistributions"]),
-        .target(name: "CoopScenario", dependencies: ["CoopModel", "CoopData", "CoopNumerics", "CXLSXWriter"]),
+        .target(name: "CoopScenario", dependencies: ["CoopModel", "CoopData", "CoopNumerics", "CoopDistributions", "CoopDecision", "CXLSXWriter"]),
+        // Decision-support methods (Sobol, Morris, PRIM, least-cost search): pure numerics, no cooperatives.
+        .target(name: "CoopDecision", dependencies: ["CoopRandom", "CoopDistributions"]),
+        .target(name: "CoopServe", dependencies: [
+            "CoopScenario", "CoopModel", "CoopData",
+            .product(name: "Hummingbird", package: "hummingbird"),
+        ]),
         .executableTarget(
             name: "coopsim",
             dependencies: [
-                "CoopScenario", "CoopModel", "CoopData", "CoopNumerics",
+                "CoopScenario", "CoopModel", "CoopData", "CoopNumerics", "CoopDecision", "CoopServe",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
@@ -42,7 +56,9 @@ let package = Package(
         .testTarget(name: "CoopDataTests", dependencies: ["CoopData"], resources: [.copy("Fixtures")]),
         .testTarget(name: "CoopModelTests", dependencies: ["CoopModel"], resources: [.copy("Fixtures")]),
         .testTarget(name: "CoopScenarioTests", dependencies: ["CoopScenario"], resources: [.copy("Fixtures")]),
-        .testTarget(name: "EndToEndTests", dependencies: ["coopsim"], resources: [.copy("Fixtures")]),
+        .testTarget(name: "CoopDecisionTests", dependencies: ["CoopDecision"], resources: [.copy("Fixtures")]),
+        .testTarget(name: "EndToEndTests", dependencies: ["coopsim"], exclude: ["Explorer"], resources: [.copy("Fixtures")]),
     ],
-    swiftLanguageModes: [.v5]
+    swiftLanguageModes: [.v5],
+    cxxLanguageStandard: .cxx17
 )

@@ -30,6 +30,8 @@ let package = Package(
                 .product(name: "CoopNumerics", package: "coopsim"),
                 .product(name: "CoopRandom", package: "coopsim"),
                 .product(name: "CoopModel", package: "coopsim"),
+                .product(name: "CoopData", package: "coopsim"),
+                .product(name: "CoopScenario", package: "coopsim"),
                 "BenchSupport",
             ],
             path: "Sources/coopsim-peers"
@@ -56,4 +58,5 @@ package.targets += [
     suite("Random", ["CoopRandom"]),
     suite("MonteCarlo", ["CoopModel"], support: true),
     suite("EndToEnd", ["CoopScenario", "CoopModel"], support: true),
+    suite("Decision", ["CoopScenario", "CoopModel"], support: true),
 ]

@@ -11,7 +11,10 @@ Rows (median wall time of --repeat runs each; every peer gets the same data in t
     (peers/mc_numpy.py, same equations, coefficients, draws and years) and against the raw speed
     of coopsim's random generator;
   * thread scaling of the Monte Carlo engine (1 against 2 threads);
-  * peak memory (max RSS) of the Monte Carlo engine as draws grow.
+  * peak memory (max RSS) of the Monte Carlo engine as draws grow;
+  * `coopsim fit FILE --se HC3` on a CSV written by pandas against pandas.read_csv + statsmodels
+    OLS(HC3) (peers/fit_pandas.py), both as whole processes and in process, and the CSV read alone
+    against pandas.read_csv.
 
 The data are generated here with numpy from fixed seeds, written once as raw little-endian
 doubles to a temporary folder, and read by both sides (coopsim-peers and the Python peers).
@@ -43,6 +46,7 @@ FULL = {
     "mc": (100_000, 10),          # draws x years
     "mc_memory": [1_000, 10_000, 100_000, 1_000_000],
     "rng": 50_000_000,
+    "fit": (200_000, 20),         # rows x columns of the CSV (y and 19 regressors)
 }
 QUICK = {
     "ols": [(1_000, 10), (20_000, 10)],
@@ -50,6 +54,7 @@ QUICK = {
     "mc": (4_096, 5),
     "mc_memory": [1_024, 8_192],
     "rng": 2_000_000,
+    "fit": (20_000, 20),
 }
 
 
@@ -66,6 +71,33 @@ def timed(repeats, fn, warmup=1):
         t0 = time.perf_counter()
         fn()
         out.append(time.perf_counter() - t0)
+    return out
+
+
+def timed_cpu(repeats, fn, warmup=1):
+    """CPU seconds of this process (all threads) during each of `repeats` calls of fn."""
+    for _ in range(warmup):
+        fn()
+    out = []
+    for _ in range(repeats):
+        t0 = time.process_time()
+        fn()
+        out.append(time.process_time() - t0)
+    return out
+
+
+def timed_children_cpu(repeats, fn, warmup=1):
+    """CPU seconds (user + system, all threads) of the child processes each call of fn runs:
+    the load-robust view of a whole-process timing on a shared machine."""
+    import resource
+    for _ in range(warmup):
+        fn()
+    out = []
+    for _ in range(repeats):
+        before = resource.getrusage(resource.RUSAGE_CHILDREN)
+        fn()
+        after = resource.getrusage(resource.RUSAGE_CHILDREN)
+        out.append((after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime))
     return out
 
 
@@ -276,6 +308,89 @@ def memory_rows(bin_path, draws_list, years, notes):
     return rows
 
 
+def fit_rows(bin_path, tmp, size, repeats, notes):
+    """`coopsim fit` against pandas.read_csv + statsmodels OLS(HC3), on one CSV written by pandas."""
+    import pandas as pd
+    import fit_pandas
+    n, k = size
+    rng = np.random.default_rng(20261129)
+    X = rng.standard_normal((n, k - 1))
+    y = X @ np.linspace(1.0, -1.0, k - 1) + 0.5 + (1.0 + 0.5 * np.abs(X[:, 0])) * rng.standard_normal(n)
+    regressors = [f"x{j}" for j in range(1, k)]
+    df = pd.DataFrame(X, columns=regressors)
+    df.insert(0, "y", y)
+    path = os.path.join(tmp, f"fit_{n}x{k}.csv")
+    df.to_csv(path, index=False)  # pandas' default: the shortest repr of each double, up to 17 digits
+    formula = "y ~ " + " + ".join(regressors)
+    cli = os.path.join(ROOT, ".build", "release", "coopsim")
+    # Whole processes: `coopsim fit` and `python3 fit_pandas.py` (imports included).
+    out = {}
+
+    def coopsim_cli():
+        r = subprocess.run([cli, "fit", path, "--formula", formula, "--se", "HC3", "--format", "csv"],
+                           capture_output=True, text=True)
+        if r.returncode != 0:
+            raise SystemExit(f"coopsim fit failed ({r.returncode}):\n{r.stderr}")
+        out["cli"] = r.stdout
+
+    def pandas_cli():
+        r = subprocess.run([sys.executable, os.path.join(HERE, "fit_pandas.py"), path, "y", *regressors],
+                           capture_output=True, text=True)
+        if r.returncode != 0:
+            raise SystemExit(f"fit_pandas.py failed ({r.returncode}):\n{r.stderr}")
+        out["py"] = json.loads(r.stdout)
+
+    t_cli = timed(repeats, coopsim_cli)
+    t_py = timed(repeats, pandas_cli)
+    cpu_cli = timed_children_cpu(repeats, coopsim_cli, warmup=0)
+    cpu_py = timed_children_cpu(repeats, pandas_cli, warmup=0)
+    sw = peers_json(bin_path, "fit", "--csv", path, "--formula", formula, "--repeat", repeats)
+    frame = {}
+    t_read = timed(repeats, lambda: frame.__setitem__("df", fit_pandas.read(path)))
+    res = {}
+
+    def pandas_fit():
+        d = fit_pandas.read(path)
+        res["params"], res["bse"] = fit_pandas.fit(d, "y", regressors)
+
+    t_fit = timed(repeats, pandas_fit)
+    cpu_read = timed_cpu(repeats, lambda: fit_pandas.read(path), warmup=0)
+    cpu_fit = timed_cpu(repeats, pandas_fit, warmup=0)
+    # Same answers: in-process and command-line estimates and HC3 errors against statsmodels'.
+    lines = out["cli"].strip().splitlines()[1:]
+    cli_est = np.array([float(l.split(",")[1]) for l in lines])
+    cli_se = np.array([float(l.split(",")[2]) for l in lines])
+    d_coef = float(np.max(np.abs(np.asarray(sw["coefficients"]) - res["params"]) / np.abs(res["params"])))
+    d_se = float(np.max(np.abs(np.asarray(sw["hc3_std_errors"]) - res["bse"]) / res["bse"]))
+    d_cli = float(max(np.max(np.abs(cli_est - res["params"]) / np.abs(res["params"])),
+                      np.max(np.abs(cli_se - res["bse"]) / res["bse"])))
+    d_proc = float(np.max(np.abs(np.asarray(out["py"]["params"]) - res["params"])))
+    notes.append(f"fit {n:,} x {k} CSV ({os.path.getsize(path) / 1e6:.1f} MB, written by pandas): coopsim vs statsmodels "
+                 f"coefficients max rel diff {d_coef:.1e}, HC3 std errors {d_se:.1e}; `coopsim fit --format csv` "
+                 f"{d_cli:.1e} (its 17 significant digits); both read {sw['rows']:,} rows")
+    if d_coef > 1e-8 or d_se > 1e-8 or d_cli > 1e-8 or d_proc > 0 or sw["rows"] != n:
+        raise SystemExit(f"fit: coopsim disagrees with statsmodels ({d_coef:.2e}, {d_se:.2e}, {d_cli:.2e}, rows {sw['rows']})")
+    size_s = f"{n:,} x {k}"
+    c_cli, p_cli = median(t_cli), median(t_py)
+    c_fit, p_fit = median(sw["coopsim_fit_hc3"]), median(t_fit)
+    c_read, p_read = median(sw["coopsim_csv_read"]), median(t_read)
+    u_cli, u_py = median(cpu_cli), median(cpu_py)
+    rows = [
+        ("fit HC3 process / pandas+statsmodels process", size_s, c_cli, p_cli, c_cli / p_cli, "<= 0.333", c_cli / p_cli <= 1 / 3),
+        ("fit HC3 process / pandas+statsmodels process, CPU", size_s, u_cli, u_py, u_cli / u_py, "<= 0.333", u_cli / u_py <= 1 / 3),
+        ("fit HC3 in process / read_csv+OLS(HC3)", size_s, c_fit, p_fit, c_fit / p_fit, "<= 0.333", c_fit / p_fit <= 1 / 3),
+        ("CSV read / pandas.read_csv", size_s, c_read, p_read, c_read / p_read, "<= 0.5", c_read / p_read <= 0.5),
+    ]
+    # The same in-process calls in CPU seconds (load-robust; both sides' BLAS threads counted).
+    cf, pf = median(sw["coopsim_fit_hc3_cpu"]), median(cpu_fit)
+    cr, pr = median(sw["coopsim_csv_read_cpu"]), median(cpu_read)
+    rows += [
+        ("fit HC3 in process / read_csv+OLS(HC3), CPU", size_s, cf, pf, cf / pf, "<= 0.333", cf / pf <= 1 / 3),
+        ("CSV read / pandas.read_csv, CPU", size_s, cr, pr, cr / pr, "<= 0.5", cr / pr <= 0.5),
+    ]
+    return rows
+
+
 def environment_notes(bin_path):
     notes = []
     try:
@@ -323,7 +438,7 @@ def main():
     ap.add_argument("--quick", action="store_true", help="small sizes (CI smoke, about a minute)")
     ap.add_argument("--repeat", type=int, default=None, help="timed runs per measurement (median); default 5, 2 with --quick")
     ap.add_argument("--bin", default=os.path.join(ROOT, "Benchmarks", ".build", "release", "coopsim-peers"))
-    ap.add_argument("--only", default="ols,glm,mc,memory", help="comma-separated subset of ols,glm,mc,memory")
+    ap.add_argument("--only", default="ols,glm,fit,mc,memory", help="comma-separated subset of ols,glm,fit,mc,memory")
     ap.add_argument("--json", help="also write rows and notes to this JSON file")
     a = ap.parse_args()
     sizes = QUICK if a.quick else FULL
@@ -341,6 +456,8 @@ def main():
             rows += ols_rows(a.bin, tmp, sizes["ols"], repeats, notes)
         if "glm" in only:
             rows += glm_rows(a.bin, tmp, sizes["glm"], repeats, notes)
+        if "fit" in only:
+            rows += fit_rows(a.bin, tmp, sizes["fit"], repeats, notes)
     finally:
         shutil.rmtree(tmp, ignore_errors=True)
     draws, years = sizes["mc"]

@@ -3,6 +3,7 @@ import Glibc
 #elseif canImport(Darwin)
 import Darwin
 #endif
+import CFastFloat
 
 /// Reads comma-separated files (RFC 4180) into a `DataTable`, with located
 /// errors.
@@ -10,47 +11,46 @@ import Darwin
 /// Format accepted:
 /// - UTF-8, with or without a byte-order mark; invalid UTF-8 is an error that
 ///   gives the line and byte offset of the first bad byte.
-/// - LF, CRLF or lone CR line ends; fields separated by commas; a field in
-///   double quotes may hold commas, line breaks and doubled quotes (`""`).
+/// - LF, CRLF or lone CR line ends; fields separated by the dialect's delimiter
+///   (a comma by default, see `CSVDialect`); a field in double quotes may hold
+///   delimiters, line breaks and doubled quotes (`""`).
 /// - One header row of unique, non-empty names; then at least one data row,
 ///   each with as many fields as the header. Entirely blank lines are skipped
 ///   (as pandas does).
 ///
-/// Column types: a column is numeric when every non-missing cell is a decimal
-/// number (optional sign, digits, optional fraction, optional exponent, or
-/// `inf`/`infinity` with either sign, surrounding spaces ignored); otherwise it
-/// is text and keeps every cell exactly as written. Missing cells are those in
-/// `CSVReader.missingMarkers`: the empty field, `NA`, `NaN`, `nan` and `.`
-/// (NaN in a numeric column, `nil` in a text column).
+/// Column types (`CSVCellRules`): a column is numeric when every non-missing
+/// cell is a decimal number (optional sign, digits, optional fraction, optional
+/// exponent, or `inf`/`infinity` with either sign, surrounding spaces ignored);
+/// otherwise it is text and keeps every cell exactly as written. Missing cells
+/// are those in `CSVReader.missingMarkers`: the empty field, `NA`, `NaN`, `nan`
+/// and `.` (NaN in a numeric column, `nil` in a text column).
 ///
-/// Numbers are converted exactly: Clinger's fast path (mantissa below 2^53,
-/// power of ten at most 22) for common cells, C `strtod` (correctly rounded in
-/// glibc) for the rest. Complexity O(bytes); a 1,000,000 x 20 numeric file
-/// reads in about a second (one pass over the bytes, no per-cell `String`;
-/// text columns are materialised in a second pass).
+/// Numbers are converted by fast_float (correctly rounded, the same double as
+/// glibc's `strtod`). One pass over the bytes splits records, parses every cell
+/// of the columns still numeric straight from the file's buffer and types the
+/// columns; nothing is allocated per cell. Text columns are materialised as
+/// `String`s in a second pass over the records, only when there are some.
+/// Complexity O(bytes); memory the file's bytes plus the columns.
 public enum CSVReader {
     /// Cells read as missing, whatever the column type.
     public static let missingMarkers: [String] = ["", "NA", "NaN", "nan", "."]
 
-    /// Reads the file at `path`.
-    public static func read(path: String) throws -> DataTable {
-        let bytes = try readFile(path)
-        return try parse(bytes: bytes, source: path)
+    /// Reads the file at `path` (`dialect`: its delimiter and decimal mark).
+    public static func read(path: String, dialect: CSVDialect = .standard) throws -> DataTable {
+        var bytes = try readFile(path)
+        return try withTerminatedBytes(&bytes) { p, n in try parse(p, count: n, source: path, dialect: dialect) }
     }
 
     /// Every row whose number of fields differs from the header's (at most `limit`), for
     /// `validate`, which lists every problem where `read` stops at the first. Empty when the
     /// file cannot be scanned (the reader's own error says why) or has no such row.
-    public static func raggedRows(path: String, limit: Int = 100) -> [InputError] {
+    public static func raggedRows(path: String, limit: Int = 100, dialect: CSVDialect = .standard) -> [InputError] {
         guard var bytes = try? readFile(path) else { return [] }
-        let n = bytes.count
-        var start = 0
-        if n >= 3 && bytes[0] == 0xEF && bytes[1] == 0xBB && bytes[2] == 0xBF { start = 3 }
-        bytes.append(0)
-        return bytes.withUnsafeBufferPointer { buffer -> [InputError] in
-            let p = buffer.baseAddress!
+        return withTerminatedBytes(&bytes) { p, n -> [InputError] in
+            var start = 0
+            if n >= 3 && p[0] == 0xEF && p[1] == 0xBB && p[2] == 0xBF { start = 3 }
             if firstInvalidUTF8(p, from: start, to: n) != nil { return [] }
-            var scanner = _CSVScanner(p: p, n: n, pos: start, line: 1, source: path)
+            var scanner = _CSVScanner(p: p, n: n, pos: start, line: 1, source: path, delimiter: dialect.delimiter)
             var fields: [_CSVField] = []
             guard (try? scanner.nextRecord(into: &fields)) == true else { return [] }
             let width = fields.count
@@ -66,272 +66,193 @@ public enum CSVReader {
     }
 
     /// Parses CSV text (convenient for tests and small inputs).
-    public static func parse(text: String, source: String = "<text>") throws -> DataTable {
-        try parse(bytes: Array(text.utf8), source: source)
+    public static func parse(text: String, source: String = "<text>", dialect: CSVDialect = .standard) throws -> DataTable {
+        try parse(bytes: Array(text.utf8), source: source, dialect: dialect)
     }
 
     /// Parses CSV bytes; `source` names the input in messages.
-    public static func parse(bytes input: [UInt8], source: String) throws -> DataTable {
-        var bytes = input
+    public static func parse(bytes: [UInt8], source: String, dialect: CSVDialect = .standard) throws -> DataTable {
+        var copy = bytes
+        return try withTerminatedBytes(&copy) { p, n in try parse(p, count: n, source: source, dialect: dialect) }
+    }
+
+    /// Calls `body` with a pointer to `bytes` followed by a 0 byte (the scanner's sentinel),
+    /// appended in place (`readFile` leaves room for it, so a file's bytes are never copied).
+    static func withTerminatedBytes<R>(_ bytes: inout [UInt8], _ body: (UnsafePointer<UInt8>, Int) throws -> R) rethrows -> R {
         let n = bytes.count
-        bytes.append(0)  // sentinel: keeps look-ahead and strtod inside the buffer
-        return try bytes.withUnsafeBufferPointer { buffer -> DataTable in
-            let p = buffer.baseAddress!
-            var start = 0
-            if n >= 3 && p[0] == 0xEF && p[1] == 0xBB && p[2] == 0xBF { start = 3 }
-            if let bad = firstInvalidUTF8(p, from: start, to: n) {
-                var line = 1
-                for i in 0..<bad where p[i] == 0x0A { line += 1 }
-                throw InputError(file: source, line: line, expected: "UTF-8 text",
-                                 found: "the invalid byte 0x\(String(p[bad], radix: 16, uppercase: true)) at byte offset \(bad)",
-                                 hint: "save the file as UTF-8")
-            }
-            var scanner = _CSVScanner(p: p, n: n, pos: start, line: 1, source: source)
-            var fields: [_CSVField] = []
-            fields.reserveCapacity(64)
-            guard try scanner.nextRecord(into: &fields) else {
-                throw InputError(file: source, expected: "a header row", found: "an empty file")
-            }
-            let headerLine = scanner.recordLine
-            var names: [String] = []
-            var seen: [String: Int] = [:]
-            for (j, f) in fields.enumerated() {
-                let name = f.string(p)
-                if name.trimmingSpaces.isEmpty {
-                    throw InputError(file: source, line: headerLine, field: "header",
-                                     expected: "a name for column \(j + 1)", found: "an empty name")
-                }
-                if let k = seen[name] {
-                    throw InputError(file: source, line: headerLine, field: "header",
-                                     expected: "unique column names",
-                                     found: "'\(name)' as both column \(k + 1) and column \(j + 1)")
-                }
-                seen[name] = j
-                names.append(name)
-            }
-            let width = names.count
-            let dataStart = scanner.pos
-            let dataStartLine = scanner.line
-            var numeric = [[Double]](repeating: [], count: width)
-            var isNumeric = [Bool](repeating: true, count: width)
-            var rowLines: [Int] = []
-            if n > 0 {
-                let guess = n / Swift.max(1, 8 * width)
-                for j in 0..<width { numeric[j].reserveCapacity(guess) }
-                rowLines.reserveCapacity(guess)
-            }
-            while try scanner.nextRecord(into: &fields) {
-                if fields.count != width {
-                    throw InputError(file: source, line: scanner.recordLine,
-                                     expected: "\(width) fields as in the header",
-                                     found: "\(fields.count)")
-                }
-                rowLines.append(scanner.recordLine)
-                for j in 0..<width where isNumeric[j] {
-                    let f = fields[j]
-                    if let v = parseCell(p, f) {
-                        numeric[j].append(v)
-                    } else {
-                        isNumeric[j] = false
-                        numeric[j] = []
-                    }
-                }
-            }
-            if rowLines.isEmpty {
-                throw InputError(file: source, line: headerLine, expected: "at least one data row after the header",
-                                 found: "none")
-            }
-            var text = [[String?]](repeating: [], count: width)
-            if isNumeric.contains(false) {
-                var second = _CSVScanner(p: p, n: n, pos: dataStart, line: dataStartLine, source: source)
-                for j in 0..<width where !isNumeric[j] { text[j].reserveCapacity(rowLines.count) }
-                while try second.nextRecord(into: &fields) {
-                    for j in 0..<width where !isNumeric[j] {
-                        let f = fields[j]
-                        text[j].append(isMissing(p, f) ? nil : f.string(p))
-                    }
-                }
-            }
-            var columns: [DataTable.Column] = []
-            columns.reserveCapacity(width)
-            for j in 0..<width {
-                columns.append(isNumeric[j] ? .numeric(numeric[j]) : .text(text[j]))
-            }
-            return DataTable(names: names, columns: columns, source: source, rowLines: rowLines)
+        bytes.append(0)
+        defer { bytes.removeLast() }
+        return try bytes.withUnsafeBufferPointer { try body($0.baseAddress!, n) }
+    }
+
+    /// Parses `p[0..<n]` (with `p[n] == 0`).
+    static func parse(_ p: UnsafePointer<UInt8>, count n: Int, source: String, dialect: CSVDialect) throws -> DataTable {
+        var start = 0
+        if n >= 3 && p[0] == 0xEF && p[1] == 0xBB && p[2] == 0xBF { start = 3 }
+        if let bad = firstInvalidUTF8(p, from: start, to: n) {
+            var line = 1
+            for i in 0..<bad where p[i] == 0x0A { line += 1 }
+            throw InputError(file: source, line: line, expected: "UTF-8 text",
+                             found: "the invalid byte 0x\(String(p[bad], radix: 16, uppercase: true)) at byte offset \(bad)",
+                             hint: "save the file as UTF-8")
         }
+        var scanner = _CSVScanner(p: p, n: n, pos: start, line: 1, source: source, delimiter: dialect.delimiter)
+        var fields: [_CSVField] = []
+        fields.reserveCapacity(64)
+        guard try scanner.nextRecord(into: &fields) else {
+            throw InputError(file: source, expected: "a header row", found: "an empty file")
+        }
+        let headerLine = scanner.recordLine
+        var names: [String] = []
+        var seen: [String: Int] = [:]
+        for (j, f) in fields.enumerated() {
+            let name = f.string(p)
+            if name.trimmingSpaces.isEmpty {
+                throw InputError(file: source, line: headerLine, field: "header",
+                                 expected: "a name for column \(j + 1)", found: "an empty name")
+            }
+            if let k = seen[name] {
+                throw InputError(file: source, line: headerLine, field: "header",
+                                 expected: "unique column names",
+                                 found: "'\(name)' as both column \(k + 1) and column \(j + 1)")
+            }
+            seen[name] = j
+            names.append(name)
+        }
+        let width = names.count
+        let dataStart = scanner.pos
+        let dataStartLine = scanner.line
+        let mark = dialect.decimalMark
+        // Numeric columns grow in buffers of our own (amortised doubling, no per-append checks).
+        var store = _ColumnStore(width: width, guess: n / Swift.max(1, 8 * width))
+        defer { store.deallocate() }
+        var rowLines: [Int] = []
+        rowLines.reserveCapacity(n / Swift.max(1, 8 * width))
+        var numericLeft = width
+        let delimiter = dialect.delimiter
+        while true {
+            // Fast path: a record of unquoted cells on one line. Each cell of a numeric column is
+            // parsed where it stands, and the parser's end is where the cell must end, so the
+            // bytes are read once. Anything else (a quote, a cell that is not a number followed by
+            // a delimiter, a line with too few or too many fields) takes the general path below
+            // for the whole record, which gives the same values and the located errors.
+            if scanner.pos < n && p[scanner.pos] != 0x0A && p[scanner.pos] != 0x0D {
+                let row = rowLines.count
+                store.ensure(rows: row + 1)
+                var pos = scanner.pos
+                var j = 0
+                var ok = true
+                while true {
+                    if p[pos] == 0x22 { ok = false; break }
+                    var end = pos
+                    if store.isNumeric[j] {
+                        var v = 0.0
+                        let used = UnsafeRawPointer(p + pos).withMemoryRebound(to: CChar.self, capacity: n - pos) { c in
+                            coopsim_parse_double_prefix(c, c + (n - pos), CChar(bitPattern: mark), &v)
+                        }
+                        end = pos + used
+                        let next = p[end]  // p[n] is the 0 sentinel
+                        // A zero-padded code (08123) is not a number (ColumnTypingRules, corners).
+                        if used > 1 && p[pos] == 0x30 && p[pos + 1] >= 0x30 && p[pos + 1] <= 0x39 {
+                            end = _CSVScanner.endOfUnquotedField(p, from: pos, count: n, delimiter: delimiter)
+                            store.isNumeric[j] = false
+                            numericLeft -= 1
+                        } else if used > 0 && (next == delimiter || next == 0x0A || next == 0x0D || end == n) {
+                            store.columns[j][row] = v
+                        } else {
+                            end = _CSVScanner.endOfUnquotedField(p, from: pos, count: n, delimiter: delimiter)
+                            let f = _CSVField(start: pos, end: end, quoted: false, escapedQuote: false)
+                            if let v = CSVCellRules.number(p, f, decimalMark: mark), !(v.isFinite && ColumnTypingRules.isZeroPaddedCode(p, f)) {
+                                store.columns[j][row] = v
+                            } else {
+                                store.isNumeric[j] = false
+                                numericLeft -= 1
+                            }
+                        }
+                    } else {
+                        end = _CSVScanner.endOfUnquotedField(p, from: pos, count: n, delimiter: delimiter)
+                    }
+                    if j == width - 1 {
+                        if end < n && p[end] == delimiter { ok = false }  // more fields than the header
+                        pos = end
+                        break
+                    }
+                    if end >= n || p[end] != delimiter { ok = false; break }  // fewer fields
+                    pos = end + 1
+                    j += 1
+                }
+                if ok {
+                    rowLines.append(scanner.line)
+                    if pos < n {
+                        pos += (p[pos] == 0x0D && p[pos + 1] == 0x0A) ? 2 : 1
+                        scanner.line += 1
+                    }
+                    scanner.pos = pos
+                    continue
+                }
+            }
+            guard try scanner.nextRecord(into: &fields) else { break }
+            if fields.count != width {
+                throw InputError(file: source, line: scanner.recordLine,
+                                 expected: "\(width) fields as in the header",
+                                 found: "\(fields.count)")
+            }
+            let row = rowLines.count
+            rowLines.append(scanner.recordLine)
+            if numericLeft == 0 { continue }
+            store.ensure(rows: row + 1)
+            fields.withUnsafeBufferPointer { fb in
+                for j in 0..<width where store.isNumeric[j] {
+                    if let v = CSVCellRules.number(p, fb[j], decimalMark: mark), !(v.isFinite && ColumnTypingRules.isZeroPaddedCode(p, fb[j])) {
+                        store.columns[j][row] = v
+                    } else {
+                        store.isNumeric[j] = false
+                        numericLeft -= 1
+                    }
+                }
+            }
+        }
+        if rowLines.isEmpty {
+            throw InputError(file: source, line: headerLine, expected: "at least one data row after the header",
+                             found: "none")
+        }
+        let rows = rowLines.count
+        var text = [[String?]](repeating: [], count: width)
+        if numericLeft < width {
+            var second = _CSVScanner(p: p, n: n, pos: dataStart, line: dataStartLine, source: source, delimiter: dialect.delimiter)
+            for j in 0..<width where !store.isNumeric[j] { text[j].reserveCapacity(rows) }
+            while try second.nextRecord(into: &fields) {
+                for j in 0..<width where !store.isNumeric[j] {
+                    let f = fields[j]
+                    text[j].append(CSVCellRules.isMissing(p, f.start, f.end, quoted: f.quoted) ? nil : f.string(p))
+                }
+            }
+        }
+        var columns: [DataTable.Column] = []
+        columns.reserveCapacity(width)
+        for j in 0..<width {
+            if store.isNumeric[j] {
+                columns.append(.numeric(Array(UnsafeBufferPointer(start: store.columns[j], count: rows))))
+            } else {
+                columns.append(.text(text[j]))
+            }
+        }
+        return DataTable(names: names, columns: columns, source: source, rowLines: rowLines)
     }
 
     // MARK: - Cells
 
     /// True when `text` reads as a number under the rules of a numeric cell (missing markers excluded).
     public static func isNumber(_ text: String) -> Bool {
-        var bytes = Array(text.utf8)
-        let n = bytes.count
-        bytes.append(0)
-        return bytes.withUnsafeBufferPointer { b in
-            let f = _CSVField(start: 0, end: n, quoted: false, escapedQuote: false)
-            return !isMissing(b.baseAddress!, f) && parseCell(b.baseAddress!, f) != nil
-        }
-    }
-
-    /// True when the field is one of the missing markers.
-    @inline(__always)
-    static func isMissing(_ p: UnsafePointer<UInt8>, _ f: _CSVField) -> Bool {
-        var s = f.start, e = f.end
-        if !f.quoted {
-            while s < e && (p[s] == 0x20 || p[s] == 0x09) { s += 1 }
-            while e > s && (p[e - 1] == 0x20 || p[e - 1] == 0x09) { e -= 1 }
-        }
-        switch e - s {
-        case 0: return true
-        case 1: return p[s] == 0x2E  // "."
-        case 2: return p[s] == 0x4E && p[s + 1] == 0x41  // "NA"
-        case 3: return (p[s] == 0x4E || p[s] == 0x6E) && p[s + 1] == 0x61 && (p[s + 2] == 0x4E || p[s + 2] == 0x6E)
-            && !(p[s] == 0x4E && p[s + 2] == 0x6E) && !(p[s] == 0x6E && p[s + 2] == 0x4E)  // "NaN" or "nan"
-        default: return false
-        }
-    }
-
-    /// The cell as a number (NaN when missing), or nil when it is text.
-    @inline(__always)
-    static func parseCell(_ p: UnsafePointer<UInt8>, _ f: _CSVField) -> Double? {
-        if isMissing(p, f) { return .nan }
-        if f.escapedQuote { return nil }
-        var s = f.start, e = f.end
-        while s < e && (p[s] == 0x20 || p[s] == 0x09) { s += 1 }
-        while e > s && (p[e - 1] == 0x20 || p[e - 1] == 0x09) { e -= 1 }
-        return parseDouble(p, s, e)
-    }
-
-    static let powersOfTen: [Double] = (0...22).map { k in
-        var v = 1.0
-        for _ in 0..<k { v *= 10 }  // exact: every 10^k with k <= 22 is a double
-        return v
-    }
-
-    /// Parses `p[s..<e]` as a decimal number; nil when it is not one.
-    ///
-    /// Grammar: `[+-] digits [. digits] [(e|E) [+-] digits]` (at least one
-    /// digit in the mantissa) or `[+-](inf|infinity)` in any case. Exact
-    /// (correctly rounded): Clinger's fast path when the decimal mantissa fits
-    /// in 2^53 and the power of ten is at most 22 in size, else `strtod`.
-    static func parseDouble(_ p: UnsafePointer<UInt8>, _ s0: Int, _ e: Int) -> Double? {
-        var i = s0
-        guard i < e else { return nil }
-        var negative = false
-        if p[i] == 0x2B || p[i] == 0x2D { negative = p[i] == 0x2D; i += 1 }
-        var mantissa: UInt64 = 0
-        var significant = 0
-        var exponent = 0
-        var sawDigit = false
-        var inexact = false
-        while i < e, p[i] &- 0x30 < 10 {
-            sawDigit = true
-            let d = UInt64(p[i] &- 0x30)
-            if significant < 19 {
-                mantissa = mantissa &* 10 &+ d
-                if mantissa != 0 { significant += 1 }
-            } else {
-                exponent += 1
-                if d != 0 { inexact = true }
-            }
-            i += 1
-        }
-        if i < e && p[i] == 0x2E {
-            i += 1
-            while i < e, p[i] &- 0x30 < 10 {
-                sawDigit = true
-                let d = UInt64(p[i] &- 0x30)
-                if significant < 19 {
-                    mantissa = mantissa &* 10 &+ d
-                    if mantissa != 0 { significant += 1 }
-                    exponent -= 1
-                } else if d != 0 {
-                    inexact = true
-                }
-                i += 1
-            }
-        }
-        if !sawDigit { return parseInfinity(p, i, e, negative: negative) }
-        if i < e && (p[i] == 0x65 || p[i] == 0x45) {
-            i += 1
-            var expNegative = false
-            if i < e && (p[i] == 0x2B || p[i] == 0x2D) { expNegative = p[i] == 0x2D; i += 1 }
-            var sawExpDigit = false
-            var value = 0
-            while i < e, p[i] &- 0x30 < 10 {
-                sawExpDigit = true
-                if value < 100_000 { value = value * 10 + Int(p[i] &- 0x30) }
-                i += 1
-            }
-            if !sawExpDigit { return nil }
-            exponent += expNegative ? -value : value
-        }
-        if i != e { return nil }
-        if !inexact && mantissa <= (1 << 53) && exponent >= -22 && exponent <= 22 {
-            var v = Double(mantissa)
-            if exponent >= 0 { v *= powersOfTen[exponent] } else { v /= powersOfTen[-exponent] }
-            return negative ? -v : v
-        }
-        return slowParse(p, s0, e)
-    }
-
-    static func parseInfinity(_ p: UnsafePointer<UInt8>, _ i: Int, _ e: Int, negative: Bool) -> Double? {
-        let word = (i..<e).map { Character(Unicode.Scalar(p[$0] | 0x20)) }
-        let s = String(word)
-        if s == "inf" || s == "infinity" { return negative ? -.infinity : .infinity }
-        return nil
-    }
-
-    static func slowParse(_ p: UnsafePointer<UInt8>, _ s: Int, _ e: Int) -> Double? {
-        var chars = [CChar](repeating: 0, count: e - s + 1)
-        for k in s..<e { chars[k - s] = CChar(bitPattern: p[k]) }
-        return chars.withUnsafeBufferPointer { b -> Double? in
-            var end: UnsafeMutablePointer<CChar>? = nil
-            let v = strtod(b.baseAddress!, &end)
-            guard let end, end - UnsafeMutablePointer(mutating: b.baseAddress!) == e - s else { return nil }
-            return v
-        }
+        CSVCellRules.isNumber(text)
     }
 
     // MARK: - Files and UTF-8
 
-    /// The bytes of the file at `path`: a regular file or a pipe; a folder, a device (such as
-    /// `/dev/zero`, which never ends) or an unreadable path is an `InputError` naming it.
+    /// The bytes of the file at `path`: a regular file or a pipe, within the limits of
+    /// `InputFile` (size, kind, a FIFO's writer); anything else is an `InputError` naming it.
     public static func readFile(_ path: String) throws -> [UInt8] {
-        let fd = open(path, O_RDONLY)
-        if fd < 0 {
-            let reason = String(cString: strerror(errno))
-            throw InputError(file: path, expected: "a readable file", found: reason.lowercased())
-        }
-        defer { close(fd) }
-        var st = stat()
-        if fstat(fd, &st) != 0 {
-            throw InputError(file: path, expected: "a readable file", found: String(cString: strerror(errno)).lowercased())
-        }
-        switch st.st_mode & S_IFMT {
-        case S_IFDIR:
-            throw InputError(file: path, expected: "a file", found: "a folder")
-        case S_IFREG, S_IFIFO:
-            break  // regular files, and pipes such as <(command)
-        default:
-            // Devices such as /dev/zero never end: reading them would exhaust memory.
-            throw InputError(file: path, expected: "a regular file", found: "a device or socket")
-        }
-        var result: [UInt8] = []
-        let size = Int(st.st_size)
-        result.reserveCapacity(size + 1)
-        var chunk = [UInt8](repeating: 0, count: 1 << 20)
-        while true {
-            let got = chunk.withUnsafeMutableBytes { Glibc.read(fd, $0.baseAddress, $0.count) }
-            if got < 0 {
-                if errno == EINTR { continue }
-                throw InputError(file: path, expected: "a readable file", found: String(cString: strerror(errno)).lowercased())
-            }
-            if got == 0 { break }
-            result.append(contentsOf: chunk[0..<got])
-        }
-        return result
+        try InputFile.read(path)
     }
 
     /// The offset of the first byte that breaks UTF-8 (RFC 3629: no overlong
@@ -339,6 +260,9 @@ public enum CSVReader {
     static func firstInvalidUTF8(_ p: UnsafePointer<UInt8>, from: Int, to n: Int) -> Int? {
         var i = from
         while i < n {
+            // ASCII runs eight bytes at a time (most CSV files are ASCII but for some text cells).
+            while i + 8 <= n, UnsafeRawPointer(p + i).loadUnaligned(as: UInt64.self) & 0x8080_8080_8080_8080 == 0 { i += 8 }
+            guard i < n else { break }
             let b = p[i]
             if b < 0x80 { i += 1; continue }
             var need = 0
@@ -397,6 +321,8 @@ struct _CSVScanner {
     var pos: Int
     var line: Int
     let source: String
+    /// The byte between fields (a comma unless the dialect says otherwise).
+    var delimiter: UInt8 = 0x2C
     /// The line where the last record returned starts.
     var recordLine = 0
 
@@ -410,6 +336,18 @@ struct _CSVScanner {
             return true
         }
         return false
+    }
+
+    /// The end of the unquoted field starting at `from`: the next delimiter, CR, LF or `count`.
+    @inline(__always)
+    static func endOfUnquotedField(_ p: UnsafePointer<UInt8>, from: Int, count n: Int, delimiter: UInt8) -> Int {
+        var i = from
+        while i < n {
+            let c = p[i]
+            if c == delimiter || c == 0x0A || c == 0x0D { break }
+            i += 1
+        }
+        return i
     }
 
     @inline(__always)
@@ -450,21 +388,21 @@ struct _CSVScanner {
                 }
                 fields.append(_CSVField(start: s, end: pos, quoted: true, escapedQuote: escaped))
                 pos += 1
-                if pos < n && p[pos] == 0x2C { pos += 1; continue }
+                if pos < n && p[pos] == delimiter { pos += 1; continue }
                 if endOfLine() { return }
                 let found = Character(Unicode.Scalar(p[pos] < 0x80 ? p[pos] : 0x3F))
                 throw InputError(file: source, line: line, field: "field \(fields.count)",
-                                 expected: "a comma or the end of the line after a closing quote",
+                                 expected: delimiter == 0x2C ? "a comma or the end of the line after a closing quote" : "the delimiter '\(Character(Unicode.Scalar(delimiter)))' or the end of the line after a closing quote",
                                  found: "'\(found)'")
             } else {
                 let s = pos
                 while pos < n {
                     let c = p[pos]
-                    if c == 0x2C || c == 0x0A || c == 0x0D { break }
+                    if c == delimiter || c == 0x0A || c == 0x0D { break }
                     pos += 1
                 }
                 fields.append(_CSVField(start: s, end: pos, quoted: false, escapedQuote: false))
-                if pos < n && p[pos] == 0x2C {
+                if pos < n && p[pos] == delimiter {
                     pos += 1
                     if pos >= n { fields.append(_CSVField(start: pos, end: pos, quoted: false, escapedQuote: false)); return }
                     continue
@@ -482,5 +420,44 @@ extension String {
         while let f = s.first, f == " " || f == "\t" { s = s.dropFirst() }
         while let l = s.last, l == " " || l == "\t" { s = s.dropLast() }
         return s
+    }
+}
+
+/// The numeric columns being read: one growable buffer per column, filled by row index.
+/// A column that turns out to be text keeps its buffer until the end (never read again).
+struct _ColumnStore {
+    var columns: [UnsafeMutablePointer<Double>]
+    var isNumeric: [Bool]
+    var capacity: Int
+
+    init(width: Int, guess: Int) {
+        capacity = Swift.max(16, guess)
+        let c = capacity
+        columns = (0..<width).map { _ in UnsafeMutablePointer<Double>.allocate(capacity: c) }
+        isNumeric = Array(repeating: true, count: width)
+    }
+
+    /// Room for `rows` rows in every numeric column (doubling).
+    @inline(__always)
+    mutating func ensure(rows: Int) {
+        if rows <= capacity { return }
+        grow(rows)
+    }
+
+    @inline(never)
+    mutating func grow(_ rows: Int) {
+        var c = capacity
+        while c < rows { c *= 2 }
+        for j in columns.indices {
+            let fresh = UnsafeMutablePointer<Double>.allocate(capacity: c)
+            if isNumeric[j] { fresh.update(from: columns[j], count: capacity) }
+            columns[j].deallocate()
+            columns[j] = fresh
+        }
+        capacity = c
+    }
+
+    func deallocate() {
+        for c in columns { c.deallocate() }
     }
 }

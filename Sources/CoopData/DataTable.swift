@@ -1,3 +1,4 @@
+import Foundation
 /// A table of named columns read from a data file: each column is numeric
 /// (`Double`, NaN marks a missing cell) or text (`nil` marks a missing cell).
 ///
@@ -139,7 +140,34 @@ public struct DataTable: Sendable, Equatable {
         let close = closestName(to: name, among: names)
         let where_ = source.map { "a column of \($0)" } ?? "a column of the data"
         return InputError(file: source, field: field, expected: where_,
-                          found: "'\(name)'", hint: close.map { "did you mean '\($0)'?" })
+                          found: "'\(name)'", hint: columnHint(for: name) ?? close.map { "did you mean '\($0)'?" })
+    }
+
+    /// A hint for a column name that is not in the table but differs from a header only by
+    /// spaces around it (a header `y, x` names its second column `' x'`): shows the exact
+    /// name and what was found; else nil.
+    public func columnHint(for name: String) -> String? {
+        DataTable.spacedNameHint(for: name, among: names)
+    }
+
+    /// See `columnHint(for:)`; for callers holding only the names.
+    public static func spacedNameHint(for name: String, among names: [String]) -> String? {
+        let wanted = name.trimmingCharacters(in: .whitespaces)
+        guard let c = names.first(where: { $0 != name && $0.trimmingCharacters(in: .whitespaces) == wanted }) else { return nil }
+        return "the column is named '\(c)': \(DataTable.spaceDescription(c) ?? "a space") was found in the header; remove it from the header (write 'a,b', not 'a, b')"
+    }
+
+    /// "a leading space", "2 trailing spaces", ... for a name with spaces around it; nil otherwise.
+    public static func spaceDescription(_ name: String) -> String? {
+        let lead = name.prefix { $0 == " " || $0 == "\t" }.count
+        let trail = String(name.reversed()).prefix { $0 == " " || $0 == "\t" }.count
+        func words(_ k: Int, _ side: String) -> String { k == 1 ? "a \(side) space" : "\(k) \(side) spaces" }
+        switch (lead, trail) {
+        case (0, 0): return nil
+        case (_, 0): return words(lead, "leading")
+        case (0, _): return words(trail, "trailing")
+        default: return words(lead, "leading") + " and " + words(trail, "trailing")
+        }
     }
 }
 

@@ -53,6 +53,11 @@ public struct DesignMatrix: Sendable {
     public var groups: [Int]?
     /// Cluster labels, indexed by `groups`.
     public var groupLabels: [String]
+    /// The sum of the formula's `offset(...)` terms on the rows used (nil without any): a row
+    /// where it is missing or not finite is dropped, as for a factor.
+    public var offset: [Double]?
+    /// What was inferred about the columns that an analyst should hear (see `ColumnTypingRules`).
+    public var notes: [String] = []
 
     /// Builds the design of `formula` on `data`.
     ///
@@ -78,6 +83,7 @@ public struct DesignMatrix: Sendable {
         for t in formula.terms { for f in t.factors where seenFactors.insert(f).inserted { factors.append(f) } }
         var numeric: [String: [Double]] = [:]
         var categorical: [String: _Categorical] = [:]
+        var notes: [String] = []
         for f in factors {
             var textColumn: [String?]?
             if case .variable(let name) = f.expression, case .text(let v)? = data[name] { textColumn = v }
@@ -86,11 +92,21 @@ public struct DesignMatrix: Sendable {
                 if let textColumn {
                     // A bare text column is categorical (patsy), unless most of its cells are numbers:
                     // then a stray cell made a numeric column text, and that cell is the problem.
-                    let present = textColumn.compactMap { $0 }
-                    if case .variable(let name) = f.expression,
-                       present.lazy.filter({ CSVReader.isNumber($0) }).count * 2 > present.count {
+                    // Numbers with thousands separators count as numbers here (ColumnTypingRules).
+                    let census = ColumnTypingRules.census(textColumn)
+                    if case .variable(let name) = f.expression, (census.plain + census.grouped) * 2 > census.present {
+                        if let g = census.firstGrouped {
+                            let row = textColumn.firstIndex { $0 == g }!
+                            throw InputError(file: data.source, line: data.line(ofRow: row), field: name,
+                                             expected: "plain numbers (digits, '.' for decimals, no thousands separators)",
+                                             found: "'\(g)'" + (census.grouped > 1 ? " and \(census.grouped - 1) other cell\(census.grouped == 2 ? "" : "s") with separators" : ""),
+                                             hint: "write 1045.5, not 1,045.50; or write C(\(name)) to treat the column as categorical")
+                        }
                         throw data.textInNumericColumn(name, usedAs: "the formula",
                                                        hint: "fix the cell, or write C(\(name)) to treat the column as categorical")
+                    }
+                    if case .variable(let name) = f.expression, let note = ColumnTypingRules.categoricalNote(column: name, cells: textColumn) {
+                        notes.append(note)
                     }
                     categorical[f.name] = _Categorical(text: textColumn, reference: nil)
                 } else {
@@ -102,6 +118,8 @@ public struct DesignMatrix: Sendable {
                 } else {
                     categorical[f.name] = _Categorical(numbers: try f.expression.evaluate(resolver), reference: reference)
                 }
+            case .offset:
+                break  // taken out of the terms by Formula.parse
             }
         }
         var y: [Double] = []
@@ -110,6 +128,11 @@ public struct DesignMatrix: Sendable {
                 throw data.textInNumericColumn(name, usedAs: "the response")
             }
             y = try response.evaluate(resolver)
+        }
+        var offsetValues: [Double]?
+        for o in formula.offsets {
+            let v = try o.evaluate(resolver)
+            offsetValues = offsetValues.map { zip($0, v).map { $0 + $1 } } ?? v
         }
         var weightValues: [Double]?
         if let weights { weightValues = try data.numeric(weights, field: "weights") }
@@ -131,6 +154,7 @@ public struct DesignMatrix: Sendable {
         var keep = [Bool](repeating: true, count: n)
         if formula.response != nil { for i in 0..<n where !y[i].isFinite { keep[i] = false } }
         for (_, v) in numeric { for i in 0..<n where !v[i].isFinite { keep[i] = false } }
+        if let o = offsetValues { for i in 0..<n where !o[i].isFinite { keep[i] = false } }
         for (_, c) in categorical { for i in 0..<n where c.codes[i] < 0 { keep[i] = false } }
         for (label, values) in [("weights", weightValues), ("trials", trialValues)] {
             guard let values else { continue }
@@ -235,7 +259,7 @@ public struct DesignMatrix: Sendable {
             termNames: termNames, termColumns: termColumns, layout: DesignLayout(columns: layoutColumns), rowsUsed: rowsUsed, droppedRows: n - m,
             weights: weightValues.map { w in rowsUsed.map { w[$0] } },
             trials: trialValues.map { t in rowsUsed.map { t[$0] } },
-            groups: groups, groupLabels: clusterLabels)
+            groups: groups, groupLabels: clusterLabels, offset: offsetValues.map { o in rowsUsed.map { o[$0] } }, notes: notes)
     }
 }
 

@@ -26,6 +26,9 @@ public struct Formula: Sendable, Hashable, CustomStringConvertible {
     public let hasIntercept: Bool
     /// The terms other than the intercept, in order of first appearance.
     public let terms: [Term]
+    /// `offset(e)` terms (R, patsy): added to the linear predictor with coefficient 1, e.g.
+    /// `offset(log(members))` for counts per member. Not columns of the design.
+    public let offsets: [Expression]
 
     public var description: String { text }
 
@@ -35,6 +38,7 @@ public struct Formula: Sendable, Hashable, CustomStringConvertible {
         var out: [Expression.VariableReference] = []
         var exprs: [Expression] = response.map { [$0] } ?? []
         for t in terms { for f in t.factors { exprs.append(f.expression) } }
+        exprs += offsets
         for e in exprs { for v in e.variables where seen.insert(v).inserted { out.append(v) } }
         return out
     }
@@ -63,10 +67,21 @@ public struct Formula: Sendable, Hashable, CustomStringConvertible {
         let rhs = try p.parseTermSum()
         try p.expectEnd()
         var unique: [Term] = []
+        var offsets: [Expression] = []
         var seen = Set<Term>()
-        for t in rhs.terms where seen.insert(t).inserted { unique.append(t) }
+        for t in rhs.terms where seen.insert(t).inserted {
+            if let o = t.factors.first(where: { $0.kind == .offset }) {
+                guard t.factors.count == 1 else {
+                    throw InputError(field: field, expected: "offset(...) as a term of its own", found: "'\(t.name)'",
+                                     hint: "an offset enters the linear predictor with coefficient 1; it cannot interact")
+                }
+                offsets.append(o.expression)
+                continue
+            }
+            unique.append(t)
+        }
         return Formula(text: text, response: response, responseName: responseName,
-                       hasIntercept: !rhs.interceptRemoved, terms: unique)
+                       hasIntercept: !rhs.interceptRemoved, terms: unique, offsets: offsets)
     }
 }
 
@@ -100,6 +115,8 @@ public struct Factor: Sendable, Hashable, CustomStringConvertible {
         case expression
         /// `C(e)` or `C(e, Treatment(reference=...))`: treatment-coded categorical.
         case categorical(reference: Level?)
+        /// `offset(e)`: added to the linear predictor (taken out of the terms by `Formula.parse`).
+        case offset
     }
 
     /// The factor's name, e.g. `log(x)`, `I(x ** 2)`, `C(region)`.
@@ -332,10 +349,17 @@ extension _FormulaParser {
         }
     }
 
-    /// A factor: a name, `C(...)`, `I(...)` or a function call.
+    /// A factor: a name, `C(...)`, `I(...)`, `offset(...)` or a function call.
     mutating func parseFactor() throws -> Factor {
         let start = index
         let t = current
+        if t.text == "offset" && tokens[index + 1].kind == .op && tokens[index + 1].text == "(" {
+            index += 2
+            let e = try parseArithmetic()
+            try e.validateNesting(field: field)
+            try expectOp(")", "')' to close offset( opened at column \(t.column)")
+            return Factor(name: _prettyText(tokens[start..<index]), expression: e, kind: .offset)
+        }
         if t.text == "C" && tokens[index + 1].kind == .op && tokens[index + 1].text == "(" {
             index += 2
             let e = try parseArithmetic()

@@ -132,6 +132,9 @@ public struct Calibration: Sendable {
 
     /// Reads a calibration file, checking shapes (terms, coefficients and covariance agree),
     /// finiteness, symmetry and positive semi-definiteness of each covariance.
+    /// The largest NB2 dispersion a calibration file may give.
+    public static let maximumAlpha = 1e4
+
     public static func load(path: String) throws -> Calibration {
         let doc: TOMLDocument
         do { doc = try TOMLParser.parse(contentsOf: path) } catch { throw InputErrors([error]) }
@@ -195,6 +198,15 @@ public struct Calibration: Sendable {
                 }
                 let sigma = c.number(t, "sigma", path: p, required: family == .gaussian, tableLine: item.line, domain: .nonNegative)
                 let alpha = c.number(t, "alpha", path: p, required: family == .negbin, tableLine: item.line, domain: .positive)
+                // The NB2 mixture draws Gamma(1/alpha, alpha mu): beyond this, almost every draw is 0 and the rest astronomic.
+                if let a = alpha, a > Self.maximumAlpha {
+                    c.report(t["alpha"], field: p + ".alpha", expected: "a dispersion from 0 to \(Int(Self.maximumAlpha)) (variance mu + alpha mu^2)",
+                             found: CSVWriter.number(a), hint: "run `coopsim calibrate` again on the panel")
+                }
+                if let first = eqs.first(where: { $0.name == name }) {
+                    c.report(t["name"], field: p + ".name", expected: "each equation once",
+                             found: "'\(name)', also given at line \(first.line)", hint: "delete one of the two [[equations]] tables")
+                }
                 let nobs = c.integer(t, "nobs", path: p, required: false) ?? 0
                 let groups = c.integer(t, "groups", path: p, required: false)
                 var subs: [String: String] = [:]

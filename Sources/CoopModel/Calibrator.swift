@@ -131,6 +131,10 @@ public enum Calibrator {
             trials = try eq.trials.map { try CoopData.Expression.parse($0, field: "trials") }
         } catch let e as InputError { throw located(e) }
 
+        if !formula.offsets.isEmpty {
+            throw fail("no offset(...) in a model equation (the engine does not simulate offsets yet)", "'\(eq.text)'",
+                       hint: "use offset() with coopsim fit; in a model, write the rate's equation and an identity for the count")
+        }
         // 1. Missing columns and if_missing substitutions.
         var table = data
         var substituted: [String: String] = [:]
@@ -243,8 +247,7 @@ public enum Calibrator {
                                     covariance: covariance)
             rows = f.terms; cov = f.covariance; sigma = f.sigma
         case .poisson, .binomial, .negbin:
-            let glmFamily: GLMFamily = family == .poisson ? .poisson : family == .binomial ? .binomial : .negativeBinomial
-            let f = GeneralizedLinearModel.fit(X: design.X, y: design.y, family: glmFamily,
+            let f = GeneralizedLinearModel.fit(X: design.X, y: design.y, family: family,
                                                trials: family == .binomial ? design.trials : nil,
                                                columnNames: names, hasIntercept: design.hasIntercept, covariance: covariance)
             rows = f.terms; cov = f.covariance; alpha = f.alpha
@@ -253,6 +256,18 @@ public enum Calibrator {
                 if f.separationDetected { hint = "a term or combination separates the outcomes (fitted probabilities reach 0 or 1): remove it or pool categories" }
                 if family == .negbin { hint += "; if the counts are not overdispersed, use family = \"poisson\"" }
                 throw fail("a \(family.rawValue) fit that converges", "no convergence (stopped after \(f.iterations) IRLS iteration\(f.iterations == 1 ? "" : "s"))", hint: hint)
+            }
+            if f.alphaAtBoundary {
+                throw fail("overdispersed counts for a negbin equation (NB2 alpha > 0)",
+                           "alpha at its boundary 0: the counts' variance is not above their mean, so NB2 is the Poisson model",
+                           hint: "use family = \"poisson\" for this equation")
+            }
+            if !f.diverging.isEmpty {
+                let terms = f.diverging.map { "'\(names[$0.column])' (\($0.direction > 0 ? "+" : "-")Inf)" }.joined(separator: ", ")
+                throw fail("a \(family.rawValue) fit with finite estimates",
+                           (family == .binomial ? "separation (fitted probabilities of 0 or 1" : "only zero counts (fitted means of 0")
+                           + " for \(f.diverging[0].boundaryRows) rows): no finite estimate for \(terms)",
+                           hint: "remove the term, pool its categories, or give data where it does not predict the outcome perfectly")
             }
             if f.separationDetected {
                 throw fail("a binomial fit with finite estimates",

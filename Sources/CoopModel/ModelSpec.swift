@@ -1,4 +1,5 @@
 import CoopData
+import CoopNumerics
 
 /// A model file as written: its declared variables, levers and assumptions
 /// (with domains, units and labels in English and Vietnamese) and its
@@ -39,9 +40,8 @@ public struct ModelSpec: Sendable {
         public var line: Int
     }
 
-    public enum Family: String, Sendable, CaseIterable {
-        case gaussian, poisson, negbin, binomial
-    }
+    /// The one family type (`CoopNumerics.Family`), shared with `fit`, `synth` and the engine.
+    public typealias Family = CoopNumerics.Family
 
     /// One equation as written.
     public struct Equation: Sendable {

@@ -1,34 +1,6 @@
 import CoopDistributions
 import Glibc
 
-/// The error distribution and link of a generalised linear model.
-///
-/// | family | link | variance V(mu) | dispersion |
-/// |---|---|---|---|
-/// | `.gaussian` | identity | 1 | Pearson chi2 / (n - k) |
-/// | `.poisson` | log | mu | 1 |
-/// | `.binomial` | logit | mu (1 - mu) / m (m trials) | 1 |
-/// | `.negativeBinomial` | log | mu + alpha mu^2 (NB2), alpha by maximum likelihood | 1 |
-public enum GLMFamily: Sendable, Equatable {
-    case gaussian
-    case poisson
-    case binomial
-    /// NB2 with alpha estimated by maximum likelihood (alternating with IRLS, as R's `MASS::glm.nb`).
-    case negativeBinomial
-    /// NB2 with a known alpha (statsmodels `families.NegativeBinomial(alpha=)`).
-    case negativeBinomialFixed(alpha: Double)
-
-    /// The family's name as the CLI reports it.
-    public var name: String {
-        switch self {
-        case .gaussian: return "gaussian"
-        case .poisson: return "poisson"
-        case .binomial: return "binomial"
-        case .negativeBinomial, .negativeBinomialFixed: return "negbin"
-        }
-    }
-}
-
 /// The result of `GeneralizedLinearModel.fit`, in the vocabulary of `LinearModelFit`.
 public struct GeneralizedLinearModelFit: Sendable {
     /// One row per design column (aliased rows hold NaN); z tests (t for gaussian).
@@ -37,8 +9,8 @@ public struct GeneralizedLinearModelFit: Sendable {
     public var covariance: Matrix
     /// The covariance estimator used.
     public var covarianceType: CovarianceType
-    /// The family (for `.negativeBinomial`, alpha is in `alpha`).
-    public var family: GLMFamily
+    /// The family (for `.negbin`, alpha is in `alpha`).
+    public var family: Family
     /// Confidence level of the intervals.
     public var confidenceLevel: Double
     /// Number of observations (rows).
@@ -78,6 +50,22 @@ public struct GeneralizedLinearModelFit: Sendable {
     /// Standard error of alpha from the observed information of the profile in
     /// theta = 1/alpha (as `glm.nb`'s `SE.theta`), by the delta method.
     public var alphaStdError: Double?
+    /// NB2 only: the profile likelihood of alpha is largest at its boundary 0 (the counts are
+    /// not overdispersed: the score of alpha at 0, `1/2 sum w ((y - mu)^2 - y)`, is not positive
+    /// at the Poisson fit). Then alpha = 0 and the fit IS the Poisson fit (NB2 tends to Poisson
+    /// as alpha -> 0); `converged` is true.
+    public var alphaAtBoundary: Bool
+    /// Whether tests and intervals use Student t(`inferenceDF`) (true) or the normal (false).
+    public var usesT: Bool
+    /// Degrees of freedom of the t tests: `n - k`, or `G - 1` under clustering; infinity with normal tests.
+    public var inferenceDF: Double
+    /// Number of clusters G (nil unless clustered).
+    public var clusterCount: Int?
+    /// HC2/HC3 rows of leverage 1 and the coefficients they alone determine (see `LeverageOneRows`).
+    public var leverageOne: LeverageOneRows
+    /// Coefficients without a finite maximum-likelihood estimate (see `DivergingCoefficient`):
+    /// their estimate is reported as +-infinity and their standard error, test and interval as NaN.
+    public var diverging: [DivergingCoefficient]
     /// Fitted means mu.
     public var fittedValues: [Double]
     /// Linear predictor eta = X b + offset.
@@ -130,6 +118,8 @@ public enum GeneralizedLinearModel {
     /// Fits a GLM.
     ///
     /// - Parameters:
+    ///   - family: the family (see `Family`); `.negbin` estimates alpha by maximum likelihood
+    ///     unless `fixedAlpha` is given (statsmodels `families.NegativeBinomial(alpha=)`).
     ///   - y: responses: counts (Poisson, NB2), successes (binomial with `trials`)
     ///     or 0/1 outcomes (binomial without `trials`).
     ///   - weights: prior weights (R's `weights`, statsmodels' `var_weights`), positive.
@@ -137,10 +127,15 @@ public enum GeneralizedLinearModel {
     ///   - offset: added to the linear predictor (e.g. log exposure); nil = 0.
     ///   - maxIterations: IRLS iteration cap (also the cap on NB2 alternations).
     ///   - tolerance: the deviance criterion.
-    public static func fit(X: Matrix, y: [Double], family: GLMFamily, weights: [Double]? = nil,
+    ///   - useT: t tests (t(n - k), t(G - 1) with clusters) or normal; nil = t for gaussian only.
+    ///   - negbinInformation: NB2 standard errors from the expected information at alpha (R) or the
+    ///     observed joint information in (beta, alpha) (Stata's nbreg); see `NegativeBinomialInformation`.
+    ///     HC2/HC3 need `.expected`.
+    public static func fit(X: Matrix, y: [Double], family: Family, fixedAlpha: Double? = nil, weights: [Double]? = nil,
                            trials: [Double]? = nil, offset: [Double]? = nil, columnNames: [String]? = nil,
                            hasIntercept: Bool = true, covariance: CovarianceType = .classical,
-                           confidenceLevel: Double = 0.95, maxIterations: Int = 100, tolerance: Double = 1e-8,
+                           confidenceLevel: Double = 0.95, useT: Bool? = nil,
+                           negbinInformation: NegativeBinomialInformation = .expected, maxIterations: Int = 100, tolerance: Double = 1e-8,
                            rankTolerance: Double = LeastSquares.defaultRankTolerance) -> GeneralizedLinearModelFit {
         let n = X.rows, p = X.columns
         precondition(y.count == n, "A GLM needs one response per row: X has \(n) rows, y has \(y.count) values.")
@@ -172,13 +167,16 @@ public enum GeneralizedLinearModel {
             } else {
                 for i in 0..<n { precondition(y[i] >= 0 && y[i] <= 1, "Binomial outcomes without trials must lie in [0, 1], got \(y[i]) at row \(i).") }
             }
-        case .poisson, .negativeBinomial, .negativeBinomialFixed:
+        case .poisson, .negbin:
             precondition(trials == nil, "Trials are only meaningful for the binomial family.")
             for i in 0..<n { precondition(y[i] >= 0 && y[i].isFinite, "Count responses must be non-negative, got \(y[i]) at row \(i).") }
         case .gaussian:
             precondition(trials == nil, "Trials are only meaningful for the binomial family.")
         }
-        if case .negativeBinomialFixed(let a) = family { precondition(a > 0 && a.isFinite, "NB2 alpha must be positive, got \(a).") }
+        if let a = fixedAlpha {
+            precondition(family == .negbin, "A fixed alpha goes with the negbin family only.")
+            precondition(a > 0 && a.isFinite, "NB2 alpha must be positive, got \(a).")
+        }
         let off = offset ?? [Double](repeating: 0, count: n)
 
         // The working family (NB2 with a current alpha).
@@ -186,12 +184,24 @@ public enum GeneralizedLinearModel {
         var alphaSE: Double? = nil
         var state: IRLSState
         var allConverged = true
-        switch family {
-        case .negativeBinomial:
+        var alphaAtBoundary = false
+        nbFit: switch family {
+        case .negbin where fixedAlpha == nil:
             // glm.nb: Poisson fit, then alternate theta by ML and IRLS at theta.
             var s = irls(X: X, response: response, prior: prior, offset: off, kind: .poisson, start: nil,
                          maxIterations: maxIterations, tolerance: tolerance, rankTolerance: rankTolerance)
             allConverged = s.converged
+            // The score of alpha at alpha = 0 (Cameron & Trivedi 2013, 3.4): not positive means the
+            // likelihood is largest at the boundary alpha = 0, where NB2 is the Poisson model.
+            var score0 = 0.0
+            for i in 0..<n { let d = response[i] - s.mu[i]; score0 += prior[i] * (d * d - response[i]) }
+            if score0 <= 0 {
+                alphaAtBoundary = true
+                alpha = 0
+                alphaSE = .nan
+                state = s
+                break nbFit
+            }
             var theta = thetaML(y: response, mu: s.mu, prior: prior, start: nil)
             var llOld = -Double.infinity
             var alternationConverged = false
@@ -220,8 +230,7 @@ public enum GeneralizedLinearModel {
             case .gaussian: kind = .gaussian
             case .poisson: kind = .poisson
             case .binomial: kind = .binomial
-            case .negativeBinomialFixed(let a): kind = .negativeBinomial(alpha: a); alpha = a
-            case .negativeBinomial: fatalError("unreachable")
+            case .negbin: kind = .negativeBinomial(alpha: fixedAlpha!); alpha = fixedAlpha
             }
             state = irls(X: X, response: response, prior: prior, offset: off, kind: kind, start: nil,
                          maxIterations: maxIterations, tolerance: tolerance, rankTolerance: rankTolerance)
@@ -259,25 +268,42 @@ public enum GeneralizedLinearModel {
 
         var cov: Matrix
         var inferenceDF = Double.infinity
+        var clusterCount: Int? = nil
+        var leverageOne = LeverageOneRows(rows: [], determined: [])
         switch covariance {
         case .classical:
             cov = ls.unscaledCovariance
             for i in cov.storage.indices { cov.storage[i] *= dispersion }
-        case .hc0, .hc1:
-            cov = ls.heteroscedasticSandwich(leverageFactor: { _ in 1 }, needsLeverage: false, residuals: scoreResid)
-            if case .hc1 = covariance { let c = nD / dfResid; for i in cov.storage.indices { cov.storage[i] *= c } }
-        case .hc2:
-            cov = ls.heteroscedasticSandwich(leverageFactor: { h in 1 / (1 - h) }, needsLeverage: true, residuals: scoreResid)
-        case .hc3:
-            cov = ls.heteroscedasticSandwich(leverageFactor: { h in 1 / ((1 - h) * (1 - h)) }, needsLeverage: true, residuals: scoreResid)
+        case .hc0, .hc1, .hc2, .hc3:
+            (cov, leverageOne) = ls.robustSandwich(covariance, residuals: scoreResid)
         case .cluster(let groups):
             let (c0, g) = ls.clusterSandwich(groups: groups, residuals: scoreResid)
             cov = c0
             let gD = Double(g)
             let c = gD / (gD - 1) * (nD - 1) / dfResid
             for i in cov.storage.indices { cov.storage[i] *= c }
+            clusterCount = g
         }
-        if case .gaussian = kind { inferenceDF = dfResid }
+        // NB2 with the observed joint information in (beta, alpha) (Stata's nbreg) when asked.
+        if family == .negbin && fixedAlpha == nil && !alphaAtBoundary && negbinInformation == .observed, let a = alpha {
+            if let o = observedNegativeBinomialCovariance(X: X, columns: ls.estimableColumns, y: response, mu: mu, prior: prior,
+                                                          alpha: a, covariance: covariance) {
+                cov = o.beta
+                alphaSE = o.alphaStdError
+            } else {
+                for i in cov.storage.indices { cov.storage[i] = .nan }
+            }
+        }
+        // Test distribution: `useT` when given, else t(n - k) for the gaussian family and the normal
+        // otherwise (statsmodels' GLM default, R's summary.glm). With t, clustering uses G - 1 df.
+        let usesT = useT ?? (kind.isGaussian)
+        if usesT { inferenceDF = clusterCount.map { Double($0 - 1) } ?? dfResid }
+        // Diverging coefficients (separation; a category with only zero counts): no finite estimate.
+        let diverging = divergingColumns(X: X, response: response, prior: prior, offset: off, state: state, ls: ls,
+                                         rankTolerance: rankTolerance)
+        for (a, j) in ls.estimableColumns.enumerated() where diverging.contains(where: { $0.column == j }) {
+            for b in 0..<ls.rank { cov[a, b] = .nan; cov[b, a] = .nan }
+        }
         var full = Matrix(rows: p, columns: p, repeating: .nan)
         let est = ls.estimableColumns
         for (a, ja) in est.enumerated() { for (b, jb) in est.enumerated() { full[ja, jb] = cov[a, b] } }
@@ -294,7 +320,8 @@ public enum GeneralizedLinearModel {
                                             ciLow: .nan, ciHigh: .nan, aliased: true))
                 continue
             }
-            let b = state.coefficients[j]
+            var b = state.coefficients[j]
+            if let d = diverging.first(where: { $0.column == j }) { b = d.direction > 0 ? .infinity : -.infinity }
             let se = full[j, j].squareRoot()
             let t = b / se
             let pv: Double
@@ -317,7 +344,7 @@ public enum GeneralizedLinearModel {
 
         let llf = logLikelihood(kind: kind, response: response, trials: trials, prior: prior, mu: mu)
         var kPrime = Double(k)
-        if case .negativeBinomial = family { kPrime += 1 }
+        if family == .negbin && fixedAlpha == nil { kPrime += 1 }
         if case .gaussian = kind { kPrime += 1 }
         var separation = false
         if case .binomial = kind {
@@ -330,7 +357,8 @@ public enum GeneralizedLinearModel {
             deviance: state.deviance, nullDeviance: nullDev, pearsonChi2: pearson, dispersion: dispersion,
             logLikelihood: llf, aic: -2 * llf + 2 * kPrime, bic: -2 * llf + kPrime * log(nD),
             iterations: state.iterations, converged: allConverged, separationDetected: separation,
-            alpha: alpha, alphaStdError: alphaSE, fittedValues: mu, linearPredictor: eta,
+            alpha: alpha, alphaStdError: alphaSE, alphaAtBoundary: alphaAtBoundary, usesT: usesT, inferenceDF: inferenceDF,
+            clusterCount: clusterCount, leverageOne: leverageOne, diverging: diverging, fittedValues: mu, linearPredictor: eta,
             conditionNumber: ls.conditionNumber, leastSquares: ls)
     }
 

@@ -86,6 +86,9 @@ public struct LinearModelFit: Sendable {
     public var usesT: Bool
     /// Number of clusters G (nil unless clustered).
     public var clusterCount: Int?
+    /// Rows of leverage 1 under HC2/HC3 and the coefficients they alone determine, whose
+    /// robust standard errors are NaN (see `LeverageOneRows`); empty otherwise.
+    public var leverageOne: LeverageOneRows
     /// `1 - RSS/TSS`, with TSS centred about the weighted mean when there is an
     /// intercept and uncentred (`sum w y^2`) without one, as statsmodels and R.
     public var rSquared: Double
@@ -99,6 +102,9 @@ public struct LinearModelFit: Sendable {
     public var fStatistic: Double
     /// Upper tail of F(q, inferenceDF) at `fStatistic`.
     public var fPValue: Double
+    /// q, the numerator degrees of freedom of the F test (`dfModel`, fewer when terms without a
+    /// robust variance are left out).
+    public var fNumeratorDF: Double
     /// Gaussian log-likelihood at the MLE of the scale:
     /// `-n/2 (log(2 pi RSS/n) + 1) + 1/2 sum log w_i` (statsmodels OLS/WLS `llf`).
     public var logLikelihood: Double
@@ -157,7 +163,13 @@ public enum LinearModel {
     /// of all non-constant terms always uses F(q, n - k), or F(q, G - 1) under
     /// clustering (`df_resid_inference`). `useT: true` forces t tests with those
     /// degrees of freedom (statsmodels `use_t=True`; R's `coeftest` with a
-    /// sandwich uses t(n - k)); `useT: false` forces normal tests.
+    /// sandwich uses t(n - k)); `useT: false` forces normal tests, and the F test
+    /// then takes its p-value from chi2(q) of the Wald statistic `q F` (the large-sample
+    /// form, consistent with the normal tests). `coopsim fit` always passes its
+    /// convention explicitly (see `TestDistribution`).
+    ///
+    /// HC2/HC3 with rows of leverage 1: see `LeverageOneRows` (the coefficients those rows
+    /// alone determine get NaN standard errors; the F test covers the others).
     ///
     /// Edge cases: with `n - k = 0` sigma, standard errors and tests are NaN
     /// (statsmodels gives NaN or infinity); a zero total sum of squares (constant
@@ -213,20 +225,13 @@ public enum LinearModel {
         var cov: Matrix
         var inferenceDF = dfResid
         var clusterCount: Int? = nil
+        var leverageOne = LeverageOneRows(rows: [], determined: [])
         switch covariance {
         case .classical:
             cov = ls.unscaledCovariance
             for i in cov.storage.indices { cov.storage[i] *= scale }
-        case .hc0:
-            cov = ls.heteroscedasticSandwich(leverageFactor: { _ in 1 }, needsLeverage: false)
-        case .hc1:
-            cov = ls.heteroscedasticSandwich(leverageFactor: { _ in 1 }, needsLeverage: false)
-            let c = nD / dfResid
-            for i in cov.storage.indices { cov.storage[i] *= c }
-        case .hc2:
-            cov = ls.heteroscedasticSandwich(leverageFactor: { h in 1 / (1 - h) }, needsLeverage: true)
-        case .hc3:
-            cov = ls.heteroscedasticSandwich(leverageFactor: { h in 1 / ((1 - h) * (1 - h)) }, needsLeverage: true)
+        case .hc0, .hc1, .hc2, .hc3:
+            (cov, leverageOne) = ls.robustSandwich(covariance)
         case .cluster(let groups):
             let (c0, g) = ls.clusterSandwich(groups: groups)
             cov = c0
@@ -266,18 +271,22 @@ public enum LinearModel {
         let constantColumn = hasIntercept ? findConstantColumn(X) : nil
         let dfModel = Double(k - kConst)
         var fStat = Double.nan, fP = Double.nan
+        var fQ = dfModel
         if case .classical = covariance {
             if dfModel > 0 && dfResid > 0 && tss > 0 {
                 fStat = ((tss - rss) / dfModel) / (rss / dfResid)
-                fP = FDistribution.sf(fStat, df1: dfModel, df2: dfResid)
+                fP = useT == false ? ChiSquared.sf(fStat * dfModel, df: dfModel) : FDistribution.sf(fStat, df1: dfModel, df2: dfResid)
             }
         } else if !(hasIntercept && constantColumn == nil) {
-            let tested = est.filter { $0 != constantColumn }
+            // Terms without a robust variance (leverage-1 rows under HC2/HC3) are left out of the test.
+            let tested = est.filter { $0 != constantColumn && !full[$0, $0].isNaN }
             if !tested.isEmpty {
                 let w = waldStatistic(coefficients: ls.coefficients, covariance: full, indices: tested)
+                fQ = Double(tested.count)
                 if w.isFinite && inferenceDF > 0 {
                     fStat = w / Double(tested.count)
-                    fP = FDistribution.sf(fStat, df1: Double(tested.count), df2: inferenceDF)
+                    fP = useT == false ? ChiSquared.sf(w, df: Double(tested.count))
+                        : FDistribution.sf(fStat, df1: Double(tested.count), df2: inferenceDF)
                 }
             }
         }
@@ -289,8 +298,8 @@ public enum LinearModel {
         return LinearModelFit(
             terms: terms, covariance: full, covarianceType: covariance, confidenceLevel: confidenceLevel,
             nobs: n, rank: k, dfModel: dfModel, dfResidual: dfResid, inferenceDF: inferenceDF, usesT: usesT,
-            clusterCount: clusterCount, rSquared: r2, adjRSquared: adj, sigma: scale.squareRoot(),
-            fStatistic: fStat, fPValue: fP, logLikelihood: llf, aic: -2 * llf + 2 * kD,
+            clusterCount: clusterCount, leverageOne: leverageOne, rSquared: r2, adjRSquared: adj, sigma: scale.squareRoot(),
+            fStatistic: fStat, fPValue: fP, fNumeratorDF: fQ, logLikelihood: llf, aic: -2 * llf + 2 * kD,
             bic: -2 * llf + kD * log(nD), deviance: rss, nullDeviance: tss, dispersion: scale,
             conditionNumber: ls.conditionNumber, residuals: ls.residuals, fittedValues: ls.fittedValues,
             leastSquares: ls)

@@ -6,8 +6,10 @@
 /// (αμ/(1 + αμ))^k.
 ///
 /// Edge cases: α = 0 (or so small that 1/α overflows) is the Poisson limit (one Poisson
-/// draw); μ = 0 gives 0. Traps unless μ
-/// and α are finite and >= 0. The gamma step uses Marsaglia–Tsang (see `GammaSampler`).
+/// draw); μ = 0 gives 0. Saturates rather than traps where the mixture leaves the Poisson
+/// sampler's range: a gamma draw λ above 1e15 (possible for any μ when α is large) gives
+/// round(min(λ, 2^53)) (the Poisson noise there is below 3e-8 of λ), and a scale α μ that
+/// overflows is taken as the largest double. Traps unless μ and α are finite and >= 0. The gamma step uses Marsaglia–Tsang (see `GammaSampler`).
 /// Accuracy: exact in distribution up to double rounding; checked by chi-square tests at
 /// (μ, α) = (5, 0.5) and (40, 0.1).
 @frozen
@@ -26,15 +28,18 @@ public struct NegativeBinomial2Sampler: Sendable, Hashable {
         self.mean = mean
         self.alpha = alpha
         // An α so small that 1/α overflows is the Poisson limit to double precision.
-        gamma = (alpha > 0 && mean > 0 && (1 / alpha).isFinite) ? GammaSampler(shape: 1 / alpha, scale: alpha * mean) : nil
+        gamma = (alpha > 0 && mean > 0 && (1 / alpha).isFinite)
+            ? GammaSampler(shape: 1 / alpha, scale: min(alpha * mean, .greatestFiniteMagnitude)) : nil
     }
 
     /// A draw from this distribution.
     @inlinable
     public func next<G: RandomNumberGenerator>(using generator: inout G) -> Int {
         if mean == 0 { return 0 }
-        guard let gamma else { return PoissonSampler(mean: mean).next(using: &generator) }
-        return PoissonSampler(mean: gamma.next(using: &generator)).next(using: &generator)
+        guard let gamma else { return mean <= 1e15 ? PoissonSampler(mean: mean).next(using: &generator) : Int(min(mean, 0x1p53).rounded()) }
+        let lambda = gamma.next(using: &generator)
+        if !(lambda <= 1e15) { return Int(min(lambda, 0x1p53).rounded()) }
+        return PoissonSampler(mean: lambda).next(using: &generator)
     }
 
     /// A draw using the system's generator (not reproducible).

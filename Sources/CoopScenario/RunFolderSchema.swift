@@ -21,16 +21,20 @@ public enum RunFolderSchema {
     /// Distribution of each metric per scenario, region and year (every run).
     public static let summary = File(name: "summary.csv",
         columns: ["scenario", "region", "year", "metric", "mean", "sd"] + quantiles.map(\.column) + ["mc_se"])
-    /// Probability that each target holds (every run; no rows without targets). A plan target the
-    /// model cannot evaluate (`evaluated = false` in the scenario) has empty probability and mc_se
-    /// and its `reason` (empty for evaluated targets).
+    /// Probability that each target holds (every run; no rows without targets), with its exact
+    /// (Clopper-Pearson) 95% interval `probability_low`, `probability_high`. A plan target the
+    /// model cannot evaluate (`evaluated = false` in the scenario) has empty probability, mc_se
+    /// and interval, and its `reason` (empty for evaluated targets).
     public static let targets = File(name: "targets.csv",
-        columns: ["scenario", "region", "metric", "year", "op", "value", "probability", "mc_se", "source", "reason"],
-        optionalColumns: ["reason"])
-    /// Alternative minus baseline on the same paths (compare only).
+        columns: ["scenario", "region", "metric", "year", "op", "value", "probability", "mc_se", "probability_low",
+                  "probability_high", "source", "reason"],
+        optionalColumns: ["probability_low", "probability_high", "reason"])
+    /// Alternative minus baseline on the same paths (compare only); `prob_increase_low`,
+    /// `prob_increase_high`: the exact (Clopper-Pearson) 95% interval of `prob_increase`.
     public static let compare = File(name: "compare.csv",
         columns: ["scenario", "baseline", "region", "year", "metric", "mean_diff", "sd_diff", "p05_diff",
-                  "p50_diff", "p95_diff", "prob_increase"])
+                  "p50_diff", "p95_diff", "prob_increase", "prob_increase_low", "prob_increase_high"],
+        optionalColumns: ["prob_increase_low", "prob_increase_high"])
     /// Values of the first K paths (with `--paths K` only).
     public static let paths = File(name: "paths.csv", columns: ["scenario", "region", "path", "year", "metric", "value"])
     /// Observed history and the last observed state.

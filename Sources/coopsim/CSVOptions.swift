@@ -2,7 +2,7 @@ import ArgumentParser
 import CoopData
 
 /// `--delimiter` / `--decimal` for commands that read a data CSV. Without them the dialect is
-/// detected (`CSVDialect`: a file saved by Excel in a Vietnamese locale is `;`-separated with `,`
+/// detected (`CSVDialect.detect`, CSVDialectDetection.swift: a file saved by Excel in a Vietnamese locale is `;`-separated with `,`
 /// decimals), and a note on stderr says what was detected when it is not the standard one.
 struct CSVOptions: ParsableArguments {
     @Option(help: "Field separator of the data file: ',', ';' or tab (default: detected from the header).")
@@ -21,10 +21,10 @@ struct CSVOptions: ParsableArguments {
 
     /// Reads `path`, printing a note when the dialect is not the standard `,` and `.`.
     func read(_ path: String) throws -> DataTable {
-        let (table, dialect) = try CSVDialect.read(path: path, separator: delimiter.flatMap(CSVDialect.mark),
-                                                   decimal: decimal.flatMap(CSVDialect.mark))
+        let (table, dialect) = try CSVDialect.read(path: path, delimiter: delimiter.flatMap(CSVDialect.mark),
+                                                   decimalMark: decimal.flatMap(CSVDialect.mark))
         if !dialect.isStandard {
-            printError("note: \(path): read as \(dialect)" + (delimiter == nil && decimal == nil ? " (detected; as Excel saves CSV in a Vietnamese locale)" : ""))
+            printError("note: \(path): read as \(dialect.plainDescription)" + (delimiter == nil && decimal == nil ? " (detected; as Excel saves CSV in a Vietnamese locale)" : ""))
         }
         return table
     }

@@ -43,6 +43,20 @@ struct ReportCommand: ParsableCommand {
     var svg = false
 
     func run() throws {
+        // The folders of sweep, sensitivity, optimize and discover have their own report (DecisionReport).
+        if DecisionFolder.kind(of: dir) != nil {
+            if format == .ipynb {
+                printError("error: --format ipynb: expected html or md for a decision folder (its CSV files open directly with pandas.read_csv)")
+                throw ExitCode(64)
+            }
+            let folder = try reportingInputErrors { try DecisionFolder.read(directory: dir) }
+            let path = out ?? ReportBuilder.defaultOutput(directory: dir, format: format)
+            try refuseOverwriting(try FileManager.default.contentsOfDirectory(atPath: dir).map { (dir as NSString).appendingPathComponent($0) }
+                                  .filter { !$0.hasSuffix("report.html") && !$0.hasSuffix("report.md") }, with: path, option: "--out")
+            try reportingInputErrors { try DecisionReport(folder: folder, language: lang).write(format: format, to: path) }
+            printError("coopsim report: wrote \(path)")
+            return
+        }
         if BacktestReport.isBacktestFolder(dir) { return try backtestReport() }   // issue 12: see BacktestReport
         let folder = try reportingInputErrors { try RunFolder.read(directory: dir) }
         let path = out ?? ReportBuilder.defaultOutput(directory: dir, format: format)

@@ -6,14 +6,20 @@ import Foundation
 
 /// Options shared by `run` and `compare`.
 struct SimulationOptions: ParsableArguments {
-    @Option(help: "Monte Carlo paths per scenario (default: the scenario's `draws`).")
+    @Option(parsing: .unconditional, help: "Monte Carlo paths per scenario (default: the scenario's `draws`).")
     var draws: Int?
 
-    @Option(help: "Root seed (default: the scenario's `seed`). Same seed and inputs give byte-identical CSV files.")
+    // `.unconditional`: a negative number is this option's value (then refused by `validate`), not an unknown option.
+    @Option(parsing: .unconditional,
+            help: "Root seed from 0 to 9223372036854775807 (default: the scenario's `seed`). Same seed and inputs give byte-identical CSV files.")
     var seed: UInt64?
 
-    @Option(help: "Worker threads (results do not depend on it).")
+    @Option(parsing: .unconditional, help: "Worker threads, at most 4 per core (results do not depend on it).")
     var threads: Int = ProcessInfo.processInfo.activeProcessorCount
+
+    /// The most worker threads: 4 per core (each thread holds about 0.5 MB of buffers; more
+    /// threads than cores only share the cores).
+    static var maximumThreads: Int { 4 * max(1, ProcessInfo.processInfo.activeProcessorCount) }
 
     @Option(help: "Output folder (written atomically: a failed run leaves nothing behind).")
     var out: String = "out"
@@ -34,18 +40,33 @@ struct SimulationOptions: ParsableArguments {
     @Option(name: .customLong("max-draws"), help: "The cap on paths with --mc-se.")
     var maxDraws: Int = 1_048_576
 
+    @Option(help: ArgumentHelp("Run only shard I of N (0 <= I < N) and write its partial result into the folder --out, for coopsim merge.",
+                               valueName: "I/N"))
+    var shard: String?
+
+    /// The parsed `--shard`.
+    var shardValue: Shard? { shard.flatMap(Shard.init(argument:)) }
+
     func validate() throws {
         // The cap of a scenario file's `draws`: memory does not grow with draws, but time does.
         if let d = draws, d < 1 || d > 100_000_000 { throw ValidationError("--draws must be from 1 to 100000000, got \(d).") }
-        if threads < 1 { throw ValidationError("--threads must be at least 1, got \(threads).") }
+        if threads < 1 || threads > Self.maximumThreads {
+            throw ValidationError("--threads must be from 1 to \(Self.maximumThreads) (4 per core on this machine), got \(threads).")
+        }
+        // The largest seed a scenario file can hold (a TOML integer is a signed 64-bit number).
+        if let s = seed, s > UInt64(Int64.max) { throw ValidationError("--seed must be from 0 to \(Int64.max) (the largest seed a scenario file can hold), got \(s).") }
         // Sample paths are kept in memory and written one row per path, year and metric.
         if paths < 0 || paths > 10_000 { throw ValidationError("--paths must be from 0 to 10000, got \(paths).") }
         if out.isEmpty { throw ValidationError("--out must name a folder.") }
+        if let s = shard, Shard(argument: s) == nil {
+            throw ValidationError("--shard must be I/N with 0 <= I < N <= \(Shard.maximumCount), got '\(s)'.")
+        }
         if let x = mcSE {
             if !(x > 0 && x < 0.5) { throw ValidationError("--mc-se must lie strictly between 0 and 0.5 (a standard error of a probability), got \(x).") }
             if draws != nil { throw ValidationError("give --draws or --mc-se, not both (--mc-se chooses the draws; cap them with --max-draws).") }
         }
         if maxDraws < 1 || maxDraws > 100_000_000 { throw ValidationError("--max-draws must be from 1 to 100000000, got \(maxDraws).") }
+        if shard != nil && mcSE != nil { throw ValidationError("give --shard or --mc-se, not both (a shard runs fixed blocks; --mc-se chooses the draws).") }
     }
 
     /// Options for the runner; `groupDraws` (the draws of each engine run, in order: each scenario
@@ -77,7 +98,8 @@ struct RunCommand: ParsableCommand {
 
     func run() throws {
         let files = scenarios.isEmpty ? try shippedScenarios() : scenarios
-        try reportingInputErrors { try Runner.checkOutputFolder(options.out) }
+        if let shard = options.shardValue { return try runShard(files: files, compare: false, options: options, shard: shard) }
+        try reportingInputErrors { try Runner.checkOutputFolder(options.out, xlsx: options.xlsx) }
         let summary = try reportingInputErrors { () throws -> RunSummary in
             let loaded = try loadAll(files)
             let draws = loaded.map { options.draws ?? $0.0.draws }
@@ -122,7 +144,8 @@ struct CompareCommand: ParsableCommand {
     }
 
     func run() throws {
-        try reportingInputErrors { try Runner.checkOutputFolder(options.out) }
+        if let shard = options.shardValue { return try runShard(files: scenarios, compare: true, options: options, shard: shard) }
+        try reportingInputErrors { try Runner.checkOutputFolder(options.out, xlsx: options.xlsx) }
         let summary = try reportingInputErrors { () throws -> RunSummary in
             let loaded = try loadAll(scenarios)
             return try Runner.run(scenarios: loaded, options: options.runOptions(compare: true, groupDraws: [options.draws ?? loaded[0].0.draws]))

@@ -247,9 +247,9 @@ final class CalibrationTests: XCTestCase {
         XCTAssertTrue(e.description.contains("expected a binomial fit with finite estimates, got separation"), e.description)
     }
 
-    func testNonConvergenceIsReported() throws {
-        // Counts with less spread than Poisson (exactly their mean): NB2's alpha goes to 0
-        // (theta to infinity), so the maximum likelihood alternation never settles.
+    func testNegbinAlphaAtBoundaryIsReported() throws {
+        // Counts with less spread than Poisson (exactly their mean): NB2's alpha is at its
+        // boundary 0 (theta at infinity), where NB2 is the Poisson model: the message says so.
         let x = (0..<40).map { Double($0 % 10) / 10 }
         let table = tinyPanel(["x": x, "entries": x.map { (exp(2 + 0.5 * $0)).rounded() }])
         let model = try oneEquation("entries", .negbin, "entries ~ x")
@@ -258,7 +258,7 @@ final class CalibrationTests: XCTestCase {
         let e = try XCTUnwrap(errors.first)
         XCTAssertEqual(e.field, "equation 'entries'")
         XCTAssertEqual(e.line, model.equations[0].line)
-        XCTAssertTrue(e.description.contains("expected a negbin fit that converges, got no convergence"), e.description)
+        XCTAssertTrue(e.description.contains("got alpha at its boundary 0"), e.description)
         XCTAssertTrue(e.description.contains("use family = \"poisson\""), e.description)
     }
 

@@ -13,20 +13,20 @@ import XCTest
 /// Over the replications, a calibrated forecaster's nominal 50% and 90% central intervals hold the
 /// held-out values 50% and 90% of the time, and its PIT values average 1/2.
 ///
-/// Seeds 20261129 + r, r = 0 ..< 60. Monte Carlo tolerance: per replication, the 30 regions are
-/// independent given the fit, so a (metric, horizon) cell has 1800 region-level draws (s.e. of a
-/// coverage ≤ 0.012 at 50%, 0.007 at 90%); the pooled coverage over the three continuous metrics
-/// (workers_per_coop, productivity, trained_share) and three horizons has 16,200 evaluations, at
-/// least the 1800 independent ones, so s.e. ≤ 0.012 / 0.007 even under full dependence across
-/// metrics and horizons and about 0.004 / 0.0024 if they were independent. The bars 0.48–0.52 and
+/// Seeds 20261129 + r, r = 0 ..< 30. Monte Carlo tolerance: per replication, the 30 regions are
+/// independent given the fit, so a (metric, horizon) cell has 900 region-level draws (s.e. of a
+/// coverage ≤ 0.017 at 50%, 0.010 at 90%); the pooled coverage over the three continuous metrics
+/// (workers_per_coop, productivity, trained_share) and three horizons has 8,100 evaluations, at
+/// least the 900 independent ones, so s.e. ≤ 0.017 / 0.010 even under full dependence across
+/// metrics and horizons and about 0.006 / 0.0033 if they were independent. The bars 0.48–0.52 and
 /// 0.88–0.92 are the issue's. The count `coops` (ties at whole numbers: a closed interval of a
 /// discrete forecast covers at least its level) is reported, with the bars 0.48–0.60 / 0.88–0.96.
 ///
-/// Coefficients: the same 60 fits. 95% intervals estimate ± q · se with the shipped cluster-robust
-/// covariance (30 clusters): q = z (normal) under-covers (known, about 0.92); q = t(G − 1) (the
-/// small-sample fix) must cover 0.93–0.97 pooled over the 15 coefficients (900 intervals, s.e. 0.007).
+/// Coefficients: the same 30 fits. 95% intervals estimate ± q · se with the shipped cluster-robust
+/// covariance (30 clusters): q = z (normal) under-covers (known, about 0.92); q = t(G − 1) is the
+/// small-sample fix; the classical covariance is shown beside them. Bars: see the assertions.
 final class ForecastCalibrationTests: XCTestCase {
-    static let replications = 60
+    static let replications = 30
     /// Paths per forecast. With n paths the engine's interval [p05, p95] is the closed interval between
     /// the order statistics of 0-based ranks ⌊0.05(n − 1)⌋ and ⌊0.95(n − 1)⌋, which holds a draw from
     /// the same law with probability (r_hi − r_lo)/(n + 1): 180/201 = 0.8955 for n = 200, and the

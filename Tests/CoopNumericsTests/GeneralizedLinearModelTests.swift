@@ -39,7 +39,7 @@ final class GeneralizedLinearModelTests: XCTestCase {
             case "binomial_01":
                 fit = GeneralizedLinearModel.fit(X: X, y: doubles(root["y_bernoulli"]), family: .binomial, columnNames: names, covariance: cov)
             default:
-                fit = GeneralizedLinearModel.fit(X: X, y: doubles(root["y_negbin"]), family: .negativeBinomial, columnNames: names, covariance: cov)
+                fit = GeneralizedLinearModel.fit(X: X, y: doubles(root["y_negbin"]), family: .negbin, columnNames: names, covariance: cov)
                 tol = 1e-4
             }
             let label = "\(familyName) \(covName)"
@@ -146,7 +146,7 @@ final class GeneralizedLinearModelEdgeCaseTests: XCTestCase {
         let x: [Double] = [0, 1, 2, 3, 4, 5, 6, 7, 8, 9]
         let y: [Double] = [1, 1, 2, 2, 3, 3, 4, 5, 5, 6]
         let X = Matrix(columns: [[Double](repeating: 1, count: x.count), x])
-        let nb = GeneralizedLinearModel.fit(X: X, y: y, family: .negativeBinomial, maxIterations: 50)
+        let nb = GeneralizedLinearModel.fit(X: X, y: y, family: .negbin, maxIterations: 50)
         let pois = GeneralizedLinearModel.fit(X: X, y: y, family: .poisson)
         XCTAssertNotNil(nb.alpha)
         XCTAssertLessThan(nb.alpha!, 1e-3)

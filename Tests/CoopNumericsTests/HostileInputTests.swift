@@ -12,7 +12,7 @@ final class HostileInputTests: XCTestCase {
         XCTAssertEqual(root["generator"] as? String, "scripts/fixtures/negbin_extreme_dispersion.py")
         let x = doubles(root["x"]), y = doubles(root["y"])
         let X = Matrix(columns: [[Double](repeating: 1, count: x.count), x])
-        let fit = GeneralizedLinearModel.fit(X: X, y: y, family: .negativeBinomial, columnNames: ["Intercept", "x"])
+        let fit = GeneralizedLinearModel.fit(X: X, y: y, family: .negbin, columnNames: ["Intercept", "x"])
         XCTAssertTrue(fit.converged)
         let beta = doubles(root["coefficients"]), se = doubles(root["std_errors"])
         for j in 0..<2 {
@@ -30,7 +30,7 @@ final class HostileInputTests: XCTestCase {
         let x: [Double] = [0, 1, 2, 3, 4, 5]
         let y: [Double] = [0, 1e300, 0, 1e300, 0, 1e300]
         let X = Matrix(columns: [[Double](repeating: 1, count: x.count), x])
-        let fit = GeneralizedLinearModel.fit(X: X, y: y, family: .negativeBinomial, columnNames: ["Intercept", "x"])
+        let fit = GeneralizedLinearModel.fit(X: X, y: y, family: .negbin, columnNames: ["Intercept", "x"])
         XCTAssertEqual(fit.terms.count, 2)
         XCTAssertFalse(fit.converged)
     }

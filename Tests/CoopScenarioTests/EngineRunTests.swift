@@ -222,21 +222,42 @@ final class EngineRunTests: XCTestCase {
         }
     }
 
-    /// Writing replaces a previous folder only when complete; no temporary folder is left behind.
-    func testAtomicWriteReplacesPreviousFolder() throws {
+    /// A re-run replaces only the files the previous run wrote (run.json's manifest); the user's
+    /// files and folders stay byte-identical; no temporary folder is left behind; a folder whose
+    /// run.json coopsim did not write is refused.
+    func testRerunReplacesOnlyItsOwnFiles() throws {
         let s = try scenario("base")
         let dir = folder + "/out"
-        try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
-        try "old".write(toFile: dir + "/stale.txt", atomically: true, encoding: .utf8)
-        // A previous run's folder (it has run.json); any other folder is refused (HostileInputTests).
-        try "{}".write(toFile: dir + "/run.json", atomically: true, encoding: .utf8)
+        let first = try Runner.run(scenarios: [s], options: RunOptions(draws: 50, paths: 2))
+        try Runner.writeOutput(first, to: dir, excel: false)
+        XCTAssertTrue(FileManager.default.fileExists(atPath: dir + "/paths.csv"))
+        try "notes".write(toFile: dir + "/notes.txt", atomically: true, encoding: .utf8)
+        try FileManager.default.createDirectory(atPath: dir + "/report-figures", withIntermediateDirectories: true)
+        try "<svg/>".write(toFile: dir + "/report-figures/a.svg", atomically: true, encoding: .utf8)
         let summary = try Runner.run(scenarios: [s], options: RunOptions(draws: 50, excel: true))
-        try Runner.writeOutput(summary, to: dir, excel: true)
-        XCTAssertFalse(FileManager.default.fileExists(atPath: dir + "/stale.txt"))
+        var notices: [String] = []
+        try Runner.writeOutput(summary, to: dir, excel: true) { notices.append($0) }
+        XCTAssertEqual(notices, [])
+        XCTAssertEqual(try String(contentsOfFile: dir + "/notes.txt", encoding: .utf8), "notes")
+        XCTAssertEqual(try String(contentsOfFile: dir + "/report-figures/a.svg", encoding: .utf8), "<svg/>")
+        XCTAssertFalse(FileManager.default.fileExists(atPath: dir + "/paths.csv"), "the first run's paths.csv is the run's own")
         let bytes = try XCTUnwrap(FileManager.default.contents(atPath: dir + "/summary.csv"))
         XCTAssertEqual(Array(bytes.prefix(3)), [0xEF, 0xBB, 0xBF])
+        let run = try XCTUnwrap(JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: dir + "/run.json"))) as? [String: Any])
+        XCTAssertEqual(run["files"] as? [String], ["summary.csv", "targets.csv", "history.csv", "metrics.csv", "scenarios.csv", "run.json"])
         let leftovers = try FileManager.default.contentsOfDirectory(atPath: folder).filter { $0.hasPrefix(".out.") }
         XCTAssertEqual(leftovers, [])
+        XCTAssertFalse(FileManager.default.fileExists(atPath: dir + "/.coopsim-incoming"))
+        // A run.json that coopsim did not write makes the folder someone else's.
+        let other = folder + "/project"
+        try FileManager.default.createDirectory(atPath: other, withIntermediateDirectories: true)
+        try "{}".write(toFile: other + "/run.json", atomically: true, encoding: .utf8)
+        try "data".write(toFile: other + "/data.csv", atomically: true, encoding: .utf8)
+        XCTAssertThrowsError(try Runner.writeOutput(summary, to: other, excel: false)) { error in
+            XCTAssertTrue("\(error)".contains("its run.json was not written by coopsim"), "\(error)")
+        }
+        XCTAssertEqual(try String(contentsOfFile: other + "/run.json", encoding: .utf8), "{}")
+        XCTAssertEqual(try FileManager.default.contentsOfDirectory(atPath: other).sorted(), ["data.csv", "run.json"])
     }
 }
 

@@ -124,7 +124,13 @@ final class HostileInputTests: XCTestCase {
         try expect(["run", scenario("hcmc-baseline"), "--paths", "100000"], 64, "--paths must be from 0 to 10000")
         let dir = try CLI.temporaryDirectory()
         defer { try? FileManager.default.removeItem(at: dir) }
-        try expect(["run", scenario("hcmc-baseline"), "--draws", "1", "--seed", String(UInt64.max), "--out", dir.appendingPathComponent("o").path], 0)
+        try expect(["run", scenario("hcmc-baseline"), "--draws", "1", "--seed", String(Int64.max), "--out", dir.appendingPathComponent("o").path], 0)
+        // A seed a scenario file cannot hold is refused on the command line too.
+        try expect(["run", scenario("hcmc-baseline"), "--draws", "1", "--seed", String(UInt64.max)], 64,
+                   "--seed must be from 0 to 9223372036854775807 (the largest seed a scenario file can hold), got 18446744073709551615")
+        try expect(["run", scenario("hcmc-baseline"), "--draws", "1", "--threads", "-1"], 64, "--threads must be from 1 to")
+        try expect(["run", scenario("hcmc-baseline"), "--draws", "1", "--threads", "20000"], 64, "(4 per core on this machine), got 20000")
+        try expect(["run", scenario("hcmc-baseline"), "--draws", "-5"], 64, "--draws must be from 1 to 100000000, got -5")
     }
 
     /// Models, scenarios and calibrations that passed `validate` but failed `run`.

@@ -55,7 +55,7 @@ let benchmarks: @Sendable () -> Void = {
     for (n, p) in [(10_000, 5), (100_000, 10), (1_000_000, 20)] {
         var configuration = Benchmark.defaultConfiguration
         if n >= 1_000_000 { configuration.maxDuration = .seconds(30); configuration.maxIterations = 5 }
-        for (name, family, alpha) in [("Poisson", GLMFamily.poisson, 0.0), ("NB2", GLMFamily.negativeBinomial, 0.5)] {
+        for (name, family, alpha) in [("Poisson", Family.poisson, 0.0), ("NB2", Family.negbin, 0.5)] {
             Benchmark("\(name)_GLM_\(n)x\(p)", configuration: configuration, closure: { benchmark in
                 let data = cache.get()
                 benchmark.startMeasurement()

@@ -7,6 +7,7 @@
 //   coopsim-peers qr --data DIR [--repeat N]
 //   coopsim-peers mc --draws D --years Y --threads T [--repeat N]
 //   coopsim-peers rng [--count N] [--years Y] [--repeat N]
+//   coopsim-peers fit --csv FILE --formula F [--repeat N]
 import CLinearAlgebra
 import Foundation
 
@@ -23,5 +24,6 @@ case "glm": runGLM(options)
 case "qr": runQR(options)
 case "rng": runRNG(options)
 case "mc": runMonteCarlo(options)
-default: fail("unknown command \(arguments[1]); expected info, ols, glm, mc or rng", status: 64)
+case "fit": runFit(options)
+default: fail("unknown command \(arguments[1]); expected info, ols, glm, qr, mc, rng or fit", status: 64)
 }

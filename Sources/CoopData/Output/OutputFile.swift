@@ -21,41 +21,57 @@ public struct OutputError: Error, Sendable, CustomStringConvertible {
 /// Writing output files with messages a user can act on (Foundation's own say
 /// "The operation could not be completed").
 public enum OutputFile {
-    /// Writes `text` to `path` atomically (a temporary file renamed into place), creating
-    /// missing parent folders. Refuses to replace a folder.
+    /// Writes `text` to `path` by `SafeOutput.write`: atomically for a regular file (a temporary
+    /// renamed into place), through a symbolic link to its target, as a stream into an existing
+    /// FIFO or device; missing parent folders are created (and removed if the write fails).
+    /// Refuses to replace a folder.
     public static func write(_ text: String, to path: String) throws(OutputError) {
-        var isFolder: ObjCBool = false
-        if FileManager.default.fileExists(atPath: path, isDirectory: &isFolder), isFolder.boolValue {
-            throw OutputError(path: path, reason: "it is a folder", hint: "give a file name", isUsage: true)
+        try SafeOutput.write(Array(text.utf8), to: path)
+    }
+
+    /// Why `path` cannot be created or written, in words, from the system's error code: a
+    /// read-only file system, a missing or non-folder parent, a missing permission, a full disk,
+    /// or else the system's message.
+    public static func reason(_ path: String, errnoCode code: Int32) -> String {
+        switch code {
+        case EROFS: return "the file system holding \(folder(of: path)) is read-only"
+        case ENOSPC: return "no space left on the device holding \(folder(of: path))"
+        case EDQUOT: return "the disk quota is exhausted on the device holding \(folder(of: path))"
+        case ELOOP: return "a symbolic link on the way to \(path) loops"
+        case EACCES, EPERM:
+            return "no permission to write in the folder \(folder(of: path))"
+        default: return reason(path)
         }
-        let parent = (path as NSString).deletingLastPathComponent
-        if !parent.isEmpty { try? FileManager.default.createDirectory(atPath: parent, withIntermediateDirectories: true) }
-        do { try Data(text.utf8).write(to: URL(fileURLWithPath: path), options: .atomic) } catch {
-            throw OutputError(path: path, reason: reason(path, error))
-        }
+    }
+
+    static func folder(of path: String) -> String {
+        let d = SafeOutput.folder(of: path)
+        return d.isEmpty ? "." : d
     }
 
     /// Why `path` cannot be created or written, in words: a missing or non-folder parent, a
     /// missing permission, or else the system's message.
     public static func reason(_ path: String, _ error: Error? = nil) -> String {
         let fm = FileManager.default
-        var ancestor = (path as NSString).deletingLastPathComponent
+        var ancestor = SafeOutput.folder(of: path)
         if ancestor.isEmpty { ancestor = "." }
         // The nearest existing ancestor tells what is wrong.
         while !fm.fileExists(atPath: ancestor) {
-            let up = (ancestor as NSString).deletingLastPathComponent
+            let up = SafeOutput.folder(of: ancestor)
             if up.isEmpty || up == ancestor { break }
             ancestor = up
         }
+        var code: Int32? = nil
+        if let e = error as NSError?, let u = e.userInfo[NSUnderlyingErrorKey] as? NSError, u.domain == NSPOSIXErrorDomain { code = Int32(u.code) }
+        if let e = error as NSError?, e.domain == NSPOSIXErrorDomain { code = Int32(e.code) }
+        if code == EROFS || code == ENOSPC || code == EDQUOT { return reason(path, errnoCode: code!) }
         var isFolder: ObjCBool = false
         if fm.fileExists(atPath: ancestor, isDirectory: &isFolder) {
             if !isFolder.boolValue { return "\(ancestor) is a file, not a folder" }
+            if access(ancestor, W_OK) != 0 && errno == EROFS { return reason(path, errnoCode: EROFS) }
             if !fm.isWritableFile(atPath: ancestor) { return "no permission to write in the folder \(ancestor)" }
         }
-        if let e = error as NSError?, let u = e.userInfo[NSUnderlyingErrorKey] as? NSError, u.domain == NSPOSIXErrorDomain {
-            return String(cString: strerror(Int32(u.code))).lowercased()
-        }
-        if let e = error as NSError?, e.domain == NSPOSIXErrorDomain { return String(cString: strerror(Int32(e.code))).lowercased() }
+        if let code { return String(cString: strerror(code)).lowercased() }
         return error.map { "\($0.localizedDescription)" } ?? "unknown reason"
     }
 }

@@ -23,16 +23,24 @@ public enum TOMLParser {
         do { bytes = try CSVReader.readFile(path) } catch let e as InputError { throw e } catch {
             throw InputError.message("cannot read the file", file: path)
         }
+        let doc = try parse(bytes: bytes, file: path)
+        if doc.root.entries.isEmpty && String(decoding: bytes, as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines).isEmpty {
+            // Valid TOML, but never a useful coopsim file.
+            throw InputError.message("the file is empty", file: path)
+        }
+        return doc
+    }
+
+    /// Parses a document's bytes: UTF-8 (an invalid byte is an `InputError` with its line), an
+    /// optional byte-order mark, then TOML 1.0 (see the type's summary).
+    public static func parse(bytes: [UInt8], file: String) throws(InputError) -> TOMLDocument {
         if let bad = firstInvalidUTF8(bytes) {
-            throw InputError(file: path, line: bad.line, field: nil, expected: "UTF-8 text",
+            throw InputError(file: file, line: bad.line, field: nil, expected: "UTF-8 text",
                              found: "an invalid byte 0x\(String(bytes[bad.offset], radix: 16)) at byte offset \(bad.offset)")
         }
         var text = String(decoding: bytes, as: UTF8.self)
         if text.hasPrefix("\u{FEFF}") { text.removeFirst() }
-        if text.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty {
-            throw InputError.message("the file is empty", file: path)
-        }
-        var doc = try parse(text, file: path)
+        var doc = try parse(text, file: file)
         doc.sha256 = SHA256.hex(bytes)
         return doc
     }
@@ -144,25 +152,41 @@ private struct Parser {
         while let b = peek, b == 0x20 || b == 0x09 { i += 1 }
     }
 
-    mutating func skipComment() {
+    /// Skips a comment; control characters other than tab (and CR of a CRLF) are errors in it.
+    mutating func skipComment() throws(InputError) {
         if peek == UInt8(ascii: "#") {
-            while let b = peek, b != 0x0A { i += 1 }
+            while let b = peek, b != 0x0A {
+                if b == 0x0D && peek(1) == 0x0A { break }
+                if isControl(b) { throw error("no control character in a comment", controlName(b)) }
+                i += 1
+            }
         }
     }
 
+    /// Control characters TOML forbids in comments and strings: U+0000-U+001F but tab, and U+007F.
+    func isControl(_ b: UInt8) -> Bool { (b < 0x20 && b != 0x09) || b == 0x7F }
+
+    func controlName(_ b: UInt8) -> String {
+        b == 0x0D ? "a carriage return (U+000D) not followed by a line feed" : "the control character U+\(String(format: "%04X", Int(b)))"
+    }
+
     /// Skips whitespace, newlines and comments (inside arrays, between statements).
-    mutating func skipBlank() {
+    mutating func skipBlank() throws(InputError) {
         while let b = peek {
-            if b == 0x20 || b == 0x09 || b == 0x0D { i += 1 }
+            if b == 0x20 || b == 0x09 { i += 1 }
+            else if b == 0x0D {
+                guard peek(1) == 0x0A else { throw error("a line feed after a carriage return", controlName(b)) }
+                i += 1
+            }
             else if b == 0x0A { advance() }
-            else if b == UInt8(ascii: "#") { skipComment() }
+            else if b == UInt8(ascii: "#") { try skipComment() }
             else { break }
         }
     }
 
     mutating func expectLineEnd() throws(InputError) {
         skipSpaces()
-        skipComment()
+        try skipComment()
         if atEnd { return }
         if peek == 0x0D { i += 1 }
         guard peek == 0x0A else {
@@ -188,7 +212,7 @@ private struct Parser {
         root.explicitlyDefined = true
         var current: [KeyPart] = []   // path of the current table
         while true {
-            skipBlank()
+            try skipBlank()
             guard let b = peek else { break }
             if b == UInt8(ascii: "[") {
                 let hl = line, hc = column
@@ -283,7 +307,11 @@ private struct Parser {
     func describe(_ key: [KeyPart]) -> String { key.map(\.name).joined(separator: ".") }
 
     /// Walks `path` from `table`, creating implicit tables, and calls `body` on the target.
-    func walk(_ table: inout TOMLTable, _ path: ArraySlice<KeyPart>, full: [KeyPart],
+    /// The first `headerParts` parts come from a table header (they may enter tables made by
+    /// headers or dotted keys, and the last element of an array of tables); the rest are the
+    /// dotted parts of a key, which may only enter or create tables made by dotted keys (TOML 1.0:
+    /// a dotted key cannot add to a table defined by a header, an inline table or an array).
+    func walk(_ table: inout TOMLTable, _ path: ArraySlice<KeyPart>, full: [KeyPart], headerParts: Int = Int.max,
               _ body: (inout TOMLTable) throws(InputError) -> Void) throws(InputError) {
         guard let head = path.first else { try body(&table); return }
         if head.arrayLast {
@@ -292,20 +320,28 @@ private struct Parser {
             return
         }
         let rest = path.dropFirst()
+        let fromHeader = headerParts > 0
+        let restHeader = headerParts == Int.max ? Int.max : max(0, headerParts - 1)
         if let idx = table.entries.firstIndex(where: { $0.key == head.name }) {
             var node = table.entries[idx].node
             switch node.value {
             case .table(var t):
                 if t.isInline { throw error("a new key, not one inside the inline table '\(head.name)'", "'\(describe(full))'", line: head.line, column: head.column) }
-                try walk(&t, rest, full: full, body)
+                if !fromHeader && !t.isDottedKeyTable {
+                    throw error("a dotted key that adds to a table made by dotted keys",
+                                "'\(describe(full))' adding to the table '\(head.name)' defined by a header on line \(node.line)",
+                                line: head.line, column: head.column)
+                }
+                try walk(&t, rest, full: full, headerParts: restHeader, body)
                 node.value = .table(t)
             case .array(var arr):
                 // An array of tables: descend into its last element.
-                guard let last = arr.indices.last, case .table(var t) = arr[last].value else {
-                    throw error("a table at '\(head.name)'", node.kindDescription, line: head.line, column: head.column)
+                guard fromHeader, let last = arr.indices.last, case .table(var t) = arr[last].value, t.isArrayElement else {
+                    throw error(fromHeader ? "a table or an array of tables at '\(head.name)'" : "a dotted key that does not enter an array",
+                                "\(node.kindDescription) defined on line \(node.line)", line: head.line, column: head.column)
                 }
                 let next = rest.first?.arrayLast == true ? rest.dropFirst() : rest
-                try walk(&t, next, full: full, body)
+                try walk(&t, next, full: full, headerParts: restHeader, body)
                 arr[last].value = .table(t)
                 node.value = .array(arr)
             default:
@@ -314,7 +350,8 @@ private struct Parser {
             table.entries[idx].node = node
         } else {
             var t = TOMLTable()
-            try walk(&t, rest, full: full, body)
+            t.isDottedKeyTable = !fromHeader
+            try walk(&t, rest, full: full, headerParts: restHeader, body)
             table.set(head.name, TOMLNode(.table(t), line: head.line, column: head.column), keyLine: head.line, keyColumn: head.column)
         }
     }
@@ -326,7 +363,7 @@ private struct Parser {
         let msg = describe(key)
         try walk(&root, parent[...], full: full) { (t: inout TOMLTable) throws(InputError) in
             if let idx = t.entries.firstIndex(where: { $0.key == last.name }) {
-                guard case .table(var existing) = t.entries[idx].node.value, !existing.isInline else {
+                guard case .table(var existing) = t.entries[idx].node.value, !existing.isInline, !existing.isDottedKeyTable else {
                     throw InputError(file: file, line: line, column: column, field: msg,
                                      expected: "a table header for a new table", found: "a key already defined on line \(t.entries[idx].node.line)")
                 }
@@ -351,10 +388,11 @@ private struct Parser {
         try walk(&root, parent[...], full: key) { (t: inout TOMLTable) throws(InputError) in
             var nt = TOMLTable()
             nt.explicitlyDefined = true
+            nt.isArrayElement = true
             let element = TOMLNode(.table(nt), line: line, column: column)
             if let idx = t.entries.firstIndex(where: { $0.key == last.name }) {
-                guard case .array(var arr) = t.entries[idx].node.value,
-                      arr.allSatisfy({ $0.tableValue != nil }) else {
+                guard case .array(var arr) = t.entries[idx].node.value, !arr.isEmpty,
+                      arr.allSatisfy({ $0.tableValue?.isArrayElement == true }) else {
                     throw InputError(file: file, line: line, column: column, field: msg,
                                      expected: "an array of tables", found: "\(t.entries[idx].node.kindDescription) defined on line \(t.entries[idx].node.line)")
                 }
@@ -370,7 +408,7 @@ private struct Parser {
         let full = path + key
         let last = key[key.count - 1]
         let msg = describe(key)
-        try walk(&root, (path + key.dropLast())[...], full: full) { (t: inout TOMLTable) throws(InputError) in
+        try walk(&root, (path + key.dropLast())[...], full: full, headerParts: path.filter { !$0.arrayLast }.count) { (t: inout TOMLTable) throws(InputError) in
             if let e = t.entry(last.name) {
                 throw InputError(file: file, line: last.line, column: last.column, field: msg,
                                  expected: "each key once", found: "a second '\(last.name)' (the first is on line \(e.keyLine))")
@@ -435,39 +473,70 @@ private struct Parser {
         if raw.contains(":") || (raw.count >= 10 && raw.dropFirst(4).first == "-" && raw.first?.isNumber == true) {
             throw InputError(file: file, line: l, column: c, field: nil, expected: "a number (dates and times are not used in coopsim files)", found: "'\(raw)'")
         }
-        var body = raw
-        var sign: Int64 = 1
-        if body.hasPrefix("+") { body.removeFirst() } else if body.hasPrefix("-") { body.removeFirst(); sign = -1 }
+        var body = Substring(raw)
+        var signText = ""
+        if body.hasPrefix("+") || body.hasPrefix("-") { signText = String(body.removeFirst()) }
         switch body {
-        case "inf": return TOMLNode(.float(Double(sign) * .infinity), line: l, column: c)
+        case "inf": return TOMLNode(.float(signText == "-" ? -.infinity : .infinity), line: l, column: c)
         case "nan": return TOMLNode(.float(.nan), line: l, column: c)
         default: break
         }
-        if body.contains("__") || body.hasPrefix("_") || body.hasSuffix("_") { throw bad() }
-        if raw.hasPrefix("0x") || raw.hasPrefix("0o") || raw.hasPrefix("0b") {
-            let radix = raw.hasPrefix("0x") ? 16 : raw.hasPrefix("0o") ? 8 : 2
-            guard let v = Int64(raw.dropFirst(2).replacingOccurrences(of: "_", with: ""), radix: radix) else { throw bad() }
+        // Integers with a radix prefix: no sign, digits of the radix, '_' only between digits.
+        if body.hasPrefix("0x") || body.hasPrefix("0o") || body.hasPrefix("0b") {
+            let radix = body.hasPrefix("0x") ? 16 : body.hasPrefix("0o") ? 8 : 2
+            let digits = body.dropFirst(2)
+            guard signText.isEmpty, Self.isDigitRun(digits, radix: radix),
+                  let v = Int64(digits.replacingOccurrences(of: "_", with: ""), radix: radix) else {
+                if signText.isEmpty, Self.isDigitRun(digits, radix: radix) {
+                    throw InputError(file: file, line: l, column: c, field: nil, expected: "an integer that fits in 64 bits", found: "'\(raw)'")
+                }
+                throw bad()
+            }
             return TOMLNode(.integer(v), line: l, column: c)
         }
-        let digits = body.replacingOccurrences(of: "_", with: "")
-        let isFloat = digits.contains(".") || digits.contains("e") || digits.contains("E")
-        if !isFloat {
-            guard !digits.isEmpty, digits.allSatisfy({ $0.isASCII && $0.isNumber }) else { throw bad() }
-            if digits.count > 1 && digits.hasPrefix("0") { throw bad() }
-            guard let v = Int64(digits) else {
+        // Decimal: int part (no leading zero), optional fraction, optional exponent.
+        var intPart = body, frac: Substring? = nil, exp: Substring? = nil
+        if let e = body.firstIndex(where: { $0 == "e" || $0 == "E" }) {
+            intPart = body[..<e]
+            var x = body[body.index(after: e)...]
+            if x.hasPrefix("+") || x.hasPrefix("-") { x = x.dropFirst() }
+            exp = x
+        }
+        if let dot = intPart.firstIndex(of: ".") {
+            frac = intPart[intPart.index(after: dot)...]
+            intPart = intPart[..<dot]
+        }
+        guard Self.isDigitRun(intPart, radix: 10), !(intPart.count > 1 && intPart.hasPrefix("0")),
+              frac.map({ Self.isDigitRun($0, radix: 10) }) ?? true, exp.map({ Self.isDigitRun($0, radix: 10) }) ?? true else { throw bad() }
+        let plain = signText + body.replacingOccurrences(of: "_", with: "")
+        if frac == nil && exp == nil {
+            guard let v = Int64(plain) else {
                 throw InputError(file: file, line: l, column: c, field: nil, expected: "an integer that fits in 64 bits", found: "'\(raw)'")
             }
-            return TOMLNode(.integer(sign * v), line: l, column: c)
+            return TOMLNode(.integer(v), line: l, column: c)
         }
-        // Float: digits, optional fraction with digits on both sides of '.', optional exponent.
-        let allowed = Set("0123456789.eE+-")
-        guard digits.allSatisfy({ allowed.contains($0) }), let first = digits.first, first.isNumber,
-              let v = Double(digits) else { throw bad() }
-        if let dot = digits.firstIndex(of: ".") {
-            let after = digits.index(after: dot)
-            guard after < digits.endIndex, digits[after].isNumber else { throw bad() }
+        guard let v = Double(plain) else { throw bad() }
+        return TOMLNode(.float(v), line: l, column: c)
+    }
+
+    /// Digits of `radix` with single '_' between digits (TOML 1.0), at least one digit.
+    static func isDigitRun(_ s: Substring, radix: Int) -> Bool {
+        guard let first = s.first, let last = s.last, first != "_", last != "_" else { return false }
+        var previousUnderscore = false
+        for ch in s {
+            if ch == "_" {
+                if previousUnderscore { return false }
+                previousUnderscore = true
+                continue
+            }
+            previousUnderscore = false
+            guard ch.isASCII, let d = ch.hexDigitValue, d < radix else { return false }
         }
-        return TOMLNode(.float(Double(sign) * v), line: l, column: c)
+        return true
+    }
+
+    func isHexDigit(_ b: UInt8) -> Bool {
+        (b >= 0x30 && b <= 0x39) || (b >= 0x41 && b <= 0x46) || (b >= 0x61 && b <= 0x66)
     }
 
     mutating func parseArray() throws(InputError) -> TOMLNode {
@@ -477,13 +546,13 @@ private struct Parser {
         i += 1
         var items: [TOMLNode] = []
         while true {
-            skipBlank()
+            try skipBlank()
             guard let b = peek else { throw error("']' to close the array opened on line \(l)", "end of file") }
             if b == UInt8(ascii: "]") { i += 1; break }
             items.append(try parseValue())
-            skipBlank()
+            try skipBlank()
             if peek == UInt8(ascii: ",") { i += 1; continue }
-            skipBlank()
+            try skipBlank()
             if peek == UInt8(ascii: "]") { i += 1; break }
             throw error("',' or ']' in the array opened on line \(l)")
         }
@@ -537,6 +606,7 @@ private struct Parser {
                 try parseEscape(into: &out)
                 continue
             }
+            if isControl(b) { throw error("no control character in a string (write it as an escape such as \\t or \\u0007)", controlName(b)) }
             out.append(b)
             i += 1
         }
@@ -557,7 +627,8 @@ private struct Parser {
         case UInt8(ascii: "\\"): out.append(0x5C)
         case UInt8(ascii: "u"), UInt8(ascii: "U"):
             let n = e == UInt8(ascii: "u") ? 4 : 8
-            guard i + n <= bytes.count, let v = UInt32(String(decoding: bytes[i..<(i + n)], as: UTF8.self), radix: 16),
+            guard i + n <= bytes.count, bytes[i..<(i + n)].allSatisfy(isHexDigit),
+                  let v = UInt32(String(decoding: bytes[i..<(i + n)], as: UTF8.self), radix: 16),
                   let scalar = Unicode.Scalar(v) else {
                 throw error("\(n) hexadecimal digits of a Unicode escape")
             }
@@ -578,6 +649,7 @@ private struct Parser {
                 throw InputError(file: file, line: l, column: c, field: nil, expected: "a closing \"'\" on the same line", found: "end of line")
             }
             if b == UInt8(ascii: "'") { break }
+            if isControl(b) { throw error("no control character in a literal string", controlName(b)) }
             i += 1
         }
         let s = String(decoding: bytes[start..<i], as: UTF8.self)
@@ -595,9 +667,12 @@ private struct Parser {
             guard let b = peek else { throw error("'\"\"\"' to close the string opened on line \(l)", "end of file") }
             if b == UInt8(ascii: "\""), peek(1) == UInt8(ascii: "\""), peek(2) == UInt8(ascii: "\"") {
                 i += 3
-                while peek == UInt8(ascii: "\"") { out.append(0x22); i += 1 }
+                // Up to two quotes right before the closing three belong to the string.
+                var extra = 0
+                while peek == UInt8(ascii: "\""), extra < 2 { out.append(0x22); i += 1; extra += 1 }
                 break
             }
+            try checkMultilineByte(b)
             if b == UInt8(ascii: "\\") {
                 // Line-ending backslash trims the newline and following whitespace.
                 var k = i + 1
@@ -616,6 +691,13 @@ private struct Parser {
         return String(decoding: out, as: UTF8.self)
     }
 
+    /// In a multi-line string: line feeds, CRLF and tabs, but no other control character.
+    func checkMultilineByte(_ b: UInt8) throws(InputError) {
+        if b == 0x0A || b == 0x09 { return }
+        if b == 0x0D && peek(1) == 0x0A { return }
+        if isControl(b) { throw error("no control character in a multi-line string", controlName(b)) }
+    }
+
     mutating func skipBlankNoComments() {
         while let b = peek, b == 0x20 || b == 0x09 || b == 0x0D || b == 0x0A { advance() }
     }
@@ -630,9 +712,11 @@ private struct Parser {
             guard let b = peek else { throw error("\"'''\" to close the string opened on line \(l)", "end of file") }
             if b == UInt8(ascii: "'"), peek(1) == UInt8(ascii: "'"), peek(2) == UInt8(ascii: "'") {
                 i += 3
-                while peek == UInt8(ascii: "'") { out.append(0x27); i += 1 }
+                var extra = 0
+                while peek == UInt8(ascii: "'"), extra < 2 { out.append(0x27); i += 1; extra += 1 }
                 break
             }
+            try checkMultilineByte(b)
             out.append(b)
             advance()
         }

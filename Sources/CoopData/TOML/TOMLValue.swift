@@ -77,6 +77,12 @@ public struct TOMLTable: Sendable, Equatable {
     var explicitlyDefined = false
     /// Inline tables are closed once written.
     var isInline = false
+    /// Created by a dotted key (`a.b = 1` creates `a`): such a table may not be opened later by
+    /// a header `[a]`, and dotted keys may only extend tables made by dotted keys (TOML 1.0).
+    var isDottedKeyTable = false
+    /// An element of an array of tables (`[[a]]`); arrays whose elements all are such tables are
+    /// the only arrays that headers may extend.
+    var isArrayElement = false
 
     public init() {}
 

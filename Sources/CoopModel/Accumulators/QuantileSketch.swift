@@ -25,14 +25,20 @@ import Darwin
 ///
 /// Counts are integers, so `merge` is exact, associative and commutative: the merged sketch
 /// does not depend on the order of merging (the property shards and threads rely on).
-/// Memory: one dense array of counts per sign spanning the occupied bucket range; at most
-/// `maxBuckets` (default 8192) per sign: beyond that the lowest buckets collapse into one,
-/// which keeps the guarantee for every quantile above the collapsed range: with α = 1e-3 a store
-/// spans magnitudes from its largest M down to about M / 8e4 (e^(8192 δ)); smaller magnitudes
-/// (never exact zeros, counted apart) are reported as that lower bound, an absolute error below
-/// M / 8e4. The collapse rule depends only
-/// on the highest index seen, so it is order-independent too. NaN and infinities are counted
-/// in `nonFinite` and left out.
+///
+/// Range: the default number of buckets per sign, `buckets(toSpan:)`, covers every magnitude from
+/// `minIndexable` (1e-300) to the largest double (about 1.01 million buckets at α = 1e-3), so the
+/// guarantee above holds for every finite value, whatever the span of the data (a lognormal path
+/// over 30 decades, a share near 0 next to a count in millions). Values with |x| <= 1e-300 count
+/// as zero (absolute error below 1e-300). Memory is one dense run of counts (with the smallest and
+/// largest magnitude in each bucket, 24 bytes a bucket) per sign over the bucket range that
+/// occurred: about 1,660 buckets (40 kB) per decade of magnitudes spanned, whatever the number of
+/// draws; at most 24 MB per sign for data spanning the whole double range.
+///
+/// A smaller `maxBuckets` bounds memory instead: the lowest buckets then collapse into one, which
+/// keeps the guarantee for every quantile above the collapsed range only (smaller magnitudes are
+/// reported as the collapsed bucket's bound). The collapse rule depends only on the highest index
+/// seen, so it is order-independent too. NaN and infinities are counted in `nonFinite` and left out.
 public struct QuantileSketch: Sendable, Equatable, Codable {
     /// A dense run of bucket counts starting at bucket `offset`, with the smallest and largest
     /// magnitude seen in each bucket (0 in empty buckets).
@@ -119,15 +125,25 @@ public struct QuantileSketch: Sendable, Equatable, Codable {
     public private(set) var zeroCount: Int64 = 0
     public private(set) var nonFinite: Int64 = 0
 
-    /// An empty sketch; traps unless 0 < relativeAccuracy < 1 and maxBuckets >= 16.
-    public init(relativeAccuracy: Double = 1e-3, maxBuckets: Int = 8192) {
+    /// An empty sketch. `maxBuckets` per sign defaults to `buckets(toSpan:)` for this accuracy (no
+    /// collapse ever). Traps unless 0 < relativeAccuracy < 1 and maxBuckets >= 16.
+    public init(relativeAccuracy: Double = 1e-3, maxBuckets: Int? = nil) {
         precondition(relativeAccuracy > 0 && relativeAccuracy < 1,
                      "QuantileSketch relative accuracy must be between 0 and 1, got \(relativeAccuracy).")
-        precondition(maxBuckets >= 16, "QuantileSketch needs at least 16 buckets per sign, got \(maxBuckets).")
+        let buckets = maxBuckets ?? Self.buckets(toSpan: relativeAccuracy)
+        precondition(buckets >= 16, "QuantileSketch needs at least 16 buckets per sign, got \(buckets).")
         self.relativeAccuracy = relativeAccuracy
-        self.maxBuckets = maxBuckets
+        self.maxBuckets = buckets
         delta = log((1 + relativeAccuracy) / (1 - relativeAccuracy))
         multiplier = 1 / delta
+    }
+
+    /// The number of buckets per sign that spans every indexable magnitude, from `minIndexable`
+    /// to `Double.greatestFiniteMagnitude`, at relative accuracy α: the index range
+    /// ceil(s(max)/δ) − ceil(s(1e-300)/δ) + 1 with s(x) ≈ log₂ x (1,010,263 at α = 1e-3).
+    public static func buckets(toSpan relativeAccuracy: Double) -> Int {
+        let m = 1 / log((1 + relativeAccuracy) / (1 - relativeAccuracy))
+        return index(.greatestFiniteMagnitude, multiplier: m) - index(minIndexable, multiplier: m) + 1
     }
 
     /// Number of finite values added.

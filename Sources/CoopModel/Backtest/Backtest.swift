@@ -148,6 +148,14 @@ public enum Backtest {
             return col[r]
         }
         let variables = model.variables.map(\.name)
+        /// The scored metric with the same unit as `name` observed in (region, year), if any (not `name` itself).
+        func scaleStock(for name: String, _ region: String, _ year: Int) -> (name: String, value: Double)? {
+            guard let unit = model.declaration(name)?.unit, !unit.isEmpty else { return nil }
+            for m in options.metrics ?? variables where m != name && model.declaration(m)?.unit == unit {
+                if let v = observed(m, region, year) { return (m, v) }
+            }
+            return nil
+        }
         let metrics = options.metrics ?? variables.filter { numericColumns[$0] != nil }
         var problems: [InputError] = []
         for m in metrics where !variables.contains(m) {
@@ -201,7 +209,18 @@ public enum Backtest {
                     for lag in 1...compiled.variableMaxLag[v] {
                         let year = k - (lag - 1)
                         var v = observed(r.name, region, year)
-                        if v == nil, let f = fallback(r.name, year) { v = f; assumed.insert("observed.\(r.name)") }
+                        if v == nil, var f = fallback(r.name, year) {
+                            // A part of a scored stock (same unit, e.g. cooperatives rated good out of all
+                            // cooperatives) keeps the template's share of that stock, not its level.
+                            if let stock = scaleStock(for: r.name, region, year), let t = fallback(stock.name, year), t > 0 {
+                                f *= stock.value / t
+                                if model.declaration(r.name)?.domain == .count { f = f.rounded() }
+                                assumed.insert("observed.\(r.name) (template share of \(stock.name))")
+                            } else {
+                                assumed.insert("observed.\(r.name)")
+                            }
+                            v = f
+                        }
                         guard let v else { missing.append("\(r.name) in \(year)"); continue }
                         if lag == 1 { state[r.name] = v } else { history[r.name, default: []].append((year, v)) }
                     }

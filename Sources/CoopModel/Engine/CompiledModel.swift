@@ -122,6 +122,11 @@ public struct CompiledModel: Sendable {
                 } else {
                     let formula = try Formula.parse(eq.text, field: field)
                     guard let lhs = formula.response else { fail("a response on the left of '~'", "none"); continue }
+                    if !formula.offsets.isEmpty {
+                        fail("no offset(...) in a model equation (the engine does not simulate offsets yet)", "'\(eq.text)'",
+                             hint: "use offset() with coopsim fit; in a model, write the rate's equation and an identity for the count")
+                        continue
+                    }
                     var columns: [[Expression]] = formula.hasIntercept ? [[]] : []
                     var names: [String] = formula.hasIntercept ? ["Intercept"] : []
                     var ok = true

@@ -169,22 +169,4 @@ extension MonteCarlo {
     }
 }
 
-extension MonteCarloPartial {
-    /// Appends the partial of the blocks right after this one (exact: sketches and counts add, the
-    /// moment tree takes the other's nodes in block order, kept paths concatenate).
-    mutating func append(_ next: MonteCarloPartial) {
-        precondition(next.firstBlock == firstBlock + blockCount, "Partials must be appended in block order.")
-        moments.absorb(next.moments)
-        for s in scenarios.indices {
-            for c in scenarios[s].sketches.indices { scenarios[s].sketches[c].merge(next.scenarios[s].sketches[c]) }
-            for t in scenarios[s].targetHits.indices { scenarios[s].targetHits[t] += next.scenarios[s].targetHits[t] }
-            for c in scenarios[s].violations.indices { scenarios[s].violations[c] += next.scenarios[s].violations[c] }
-            scenarios[s].kept += next.scenarios[s].kept
-        }
-        for a in differences.indices {
-            for c in differences[a].sketches.indices { differences[a].sketches[c].merge(next.differences[a].sketches[c]) }
-            for c in differences[a].increases.indices { differences[a].increases[c] += next.differences[a].increases[c] }
-        }
-        blockCount += next.blockCount
-    }
-}
+// MonteCarloPartial.append(_:) is in MonteCarloPartial+Append.swift (one fold, shared with coopsim merge).

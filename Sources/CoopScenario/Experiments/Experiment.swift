@@ -82,7 +82,8 @@ public struct Experiment: Sendable {
 
     /// Checks the groups: every case in exactly one group, one seed per group, the same number of
     /// variables in a group, and with `differences` the same variables and years as the baseline
-    /// (an `InputErrors` naming the case's file otherwise; a programming error for bad indexes).
+    /// and the pairing of paths (`Pairing`: same region, same random equations) (an `InputErrors`
+    /// naming the case's file and field otherwise; a programming error for bad indexes).
     public init(kind: String, cases: [Case], groups: [Group], inputs: [InputFile]) throws {
         let covered = groups.flatMap(\.cases).sorted()
         precondition(covered == Array(cases.indices), "Every case must be in exactly one group.")
@@ -97,6 +98,11 @@ public struct Experiment: Sendable {
                     problems.append(InputError(file: p.file, line: nil, field: "last_observed_year, horizon, model",
                         expected: "the same model variables and simulated years as the baseline \(first.file) (\(first.years.lowerBound)-\(first.years.upperBound))",
                         found: "\(p.years.lowerBound)-\(p.years.upperBound) with variables \(p.model.variableNames.joined(separator: ", "))"))
+                } else if g.differences {
+                    // Differences are the policy's only if path p meets the same chance in both (Pairing).
+                    let base = cases[g.cases[0]]
+                    problems += Pairing.problems(baseline: base.scenario, alternative: cases[k].scenario,
+                                                 baselineModel: base.model, alternativeModel: cases[k].model)
                 } else if p.model.variableNames.count != first.model.variableNames.count {
                     problems.append(InputError(file: p.file, field: "model",
                         expected: "as many model variables as \(first.file) (\(first.model.variableNames.count)), to run on the same paths",

@@ -137,17 +137,37 @@ public enum FileValidator {
     /// make it text, one problem per column).
     static func checkData(path: String) throws -> [InputError] {
         let table: DataTable
-        // The dialect is detected (CSVDialect: ';' and ',' decimals as Excel writes in a Vietnamese locale);
-        // a file whose every row disagrees with its header gets one message with the likely cause.
+        // The dialect is detected (CSVDialect.detect: ';' and ',' decimals as Excel writes in a Vietnamese
+        // locale); a file whose every row disagrees with its header gets one message with the likely cause.
         do { table = try CSVDialect.read(path: path).table } catch let e as InputError {
             if e.found.hasPrefix("a different number on all") { return [e] }
-            let ragged = CSVReader.raggedRows(path: path)
+            var dialect = CSVDialect.standard
+            if let bytes = try? CSVReader.readFile(path), let d = try? CSVDialect.detect(bytes, path: path) { dialect = d }
+            let ragged = CSVReader.raggedRows(path: path, dialect: dialect)
             return ragged.isEmpty ? [e] : ragged
         }
         var problems: [InputError] = []
+        // Header names with spaces around them ('y, x' names its second column ' x'): formulas and
+        // options that say x then miss the column.
+        for (j, name) in table.names.enumerated() {
+            if let spaces = DataTable.spaceDescription(name) {
+                problems.append(InputError(file: path, line: 1, field: "column \(j + 1)",
+                                           expected: "a column name without spaces around it",
+                                           found: "'\(name)' (\(spaces) was found)",
+                                           hint: "remove the space from the header: write 'a,b', not 'a, b'"))
+            }
+        }
         for (j, column) in table.columns.enumerated() {
             guard case .text(let cells) = column else { continue }
             let present = cells.compactMap { $0 }
+            let census = ColumnTypingRules.census(cells)
+            if let g = census.firstGrouped, (census.plain + census.grouped) * 2 > census.present {
+                problems.append(InputError(file: path, line: cells.firstIndex { $0 == g }.flatMap { table.line(ofRow: $0) }, field: table.names[j],
+                                           expected: "plain numbers (no thousands separators)",
+                                           found: "'\(g)'" + (census.grouped > 1 ? " and \(census.grouped - 1) other cells with separators" : ""),
+                                           hint: "write 1045.5, not 1,045.50: with separators the column is read as text"))
+                continue
+            }
             if present.lazy.filter({ CSVReader.isNumber($0) }).count * 2 > present.count {
                 problems.append(table.textInNumericColumn(table.names[j], usedAs: nil,
                                                           hint: "fix the cell, or leave it empty or NA for a missing value; a column of labels should hold no numbers"))

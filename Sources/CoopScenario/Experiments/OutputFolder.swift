@@ -1,3 +1,4 @@
+import CoopDistributions
 import CoopData
 import CoopModel
 import Foundation
@@ -38,12 +39,13 @@ extension RunSummary {
                     let target = scenario.targets[t]
                     let p = Double(acc.targetHits[t]) / Double(group.draws)
                     targets.addRow([scenario.name, scenario.region, target.metric, String(target.year), target.op.rawValue,
-                                    num(target.value), num(p), num((p * (1 - p) / Double(group.draws)).squareRoot()), target.source, ""])
+                                    num(target.value), num(p), num((p * (1 - p) / Double(group.draws)).squareRoot())]
+                                   + interval(acc.targetHits[t], group.draws) + [target.source, ""])
                 }
                 // Plan targets the model cannot evaluate: no probability, with the reason (never dropped).
                 for target in scenario.unevaluatedTargets {
                     targets.addRow([scenario.name, scenario.region, target.metric, String(target.year), target.op.rawValue,
-                                    num(target.value), "", "", target.source, target.reason])
+                                    num(target.value), "", "", "", "", target.source, target.reason])
                 }
                 let keep = min(self.paths, group.draws)
                 let cells = r.years * r.metrics
@@ -67,7 +69,8 @@ extension RunSummary {
                             compare.addRow([scenario.name, base.name, scenario.region, String(plan.lastObservedYear + 1 + yi), metric,
                                             num(d.moments[c].mean), num(d.moments[c].standardDeviation),
                                             num(d.sketches[c].quantile(0.05)), num(d.sketches[c].quantile(0.5)),
-                                            num(d.sketches[c].quantile(0.95)), num(Double(d.increases[c]) / Double(group.draws))])
+                                            num(d.sketches[c].quantile(0.95)), num(Double(d.increases[c]) / Double(group.draws))]
+                                           + interval(d.increases[c], group.draws))
                         }
                     }
                 }
@@ -111,17 +114,29 @@ extension RunSummary {
         }
         let contents: [String: String] = [
             schema.summary.name: summary.text, schema.targets.name: targets.text, schema.history.name: history.text,
-            schema.metrics.name: metrics.text, schema.scenarios.name: scenarioTable.text, schema.run.name: runJSON(),
+            schema.metrics.name: metrics.text, schema.scenarios.name: scenarioTable.text, schema.run.name: "",
             schema.levers.name: levers.text,
         ].merging(kind == "compare" ? [schema.compare.name: compare.text] : [:]) { a, _ in a }
          .merging(self.paths > 0 ? [schema.paths.name: paths.text] : [:]) { a, _ in a }
          .merging(precision.map { [schema.convergence.name: convergenceCSV($0, excel: excel)] } ?? [:]) { a, _ in a }
-        return schema.files.compactMap { f in contents[f.name].map { (name: f.name, contents: $0) } }
+        // run.json last, with the manifest of every file this run writes.
+        let names = schema.files.map(\.name).filter { contents[$0] != nil }
+        return schema.files.compactMap { f in
+            contents[f.name].map { (name: f.name, contents: f.name == schema.run.name ? runJSON(files: names) : $0) }
+        }
+    }
+
+    /// The exact (Clopper-Pearson) 95% interval of a share of `hits` in `draws` paths, as two CSV
+    /// numbers: bounds that stay informative at 0 and 1 (0 hits in 10,000 draws: below 3.69e-4).
+    func interval(_ hits: Int, _ draws: Int) -> [String] {
+        let ci = BinomialInterval.clopperPearson(successes: hits, trials: draws)
+        return [CSVWriter.number(ci.lower), CSVWriter.number(ci.upper)]
     }
 
     /// run.json: tool, version, command line, kind, seed, draws, threads, scenarios, input hashes,
-    /// ISO 8601 start time (UTC), wall seconds.
-    public func runJSON() -> String {
+    /// ISO 8601 start time (UTC), wall seconds, and `files`: the files of the folder this run
+    /// wrote (the manifest: a later run replaces only these, see `RunFolderWriter`).
+    public func runJSON(files: [String] = []) -> String {
         func str(_ s: String) -> String { JSONText.string(s) }
         let formatter = ISO8601DateFormatter()
         formatter.timeZone = TimeZone(identifier: "UTC")
@@ -149,85 +164,64 @@ extension RunSummary {
             wall = 0
         }
         s += "  \"started\": \(str(formatter.string(from: startedAt))),\n"
-        s += "  \"wall_seconds\": \(CSVWriter.number(wall))\n"
+        s += "  \"wall_seconds\": \(CSVWriter.number(wall)),\n"
+        s += "  \"files\": [" + files.map(str).joined(separator: ", ") + "]\n"
         s += "}\n"
         return s
     }
 }
 
 extension Runner {
-    /// Names of the files a run folder may hold (outputs and reports): an existing folder with a
-    /// `run.json` is a previous run, which `writeOutput` may replace.
-    static let runFolderMarker = "run.json"
+    /// The names a run folder may hold: every output a run or compare can write.
+    static var outputNames: [String] { RunFolderSchema.files.map(\.name) }
 
     /// Checks that `directory` may receive a run's output before the run starts: it does not exist,
-    /// is an empty folder, or is a previous run's folder (it holds run.json). A file, or a folder
-    /// holding anything else, is never replaced: an `OutputError` with `isUsage` (a wrong `--out`).
-    public static func checkOutputFolder(_ directory: String) throws(OutputError) {
-        let fm = FileManager.default
-        let path = URL(fileURLWithPath: directory).standardizedFileURL.path
-        var isFolder: ObjCBool = false
-        guard fm.fileExists(atPath: path, isDirectory: &isFolder) else { return }
-        guard isFolder.boolValue else {
-            throw OutputError(path: directory, reason: "it is a file, not a folder",
-                              hint: "give --out a new folder; coopsim does not replace other files", isUsage: true)
-        }
-        let entries = (try? fm.contentsOfDirectory(atPath: path)) ?? []
-        if entries.isEmpty || entries.contains(runFolderMarker) { return }
-        throw OutputError(path: directory,
-                          reason: "the folder exists and is not the output of an earlier run (it has no run.json but holds \(entries.sorted().prefix(3).map { "'\($0)'" }.joined(separator: ", "))\(entries.count > 3 ? ", ..." : ""))",
-                          hint: "give --out a new folder; a run replaces its whole output folder", isUsage: true)
+    /// is an empty folder, or is a previous run's folder (its run.json written by coopsim), and no
+    /// entry named like an output is a file the previous run did not write (`RunFolderWriter`).
+    /// Otherwise an `OutputError` with `isUsage` (a wrong `--out`).
+    /// With `xlsx`, the workbook's name is checked too.
+    public static func checkOutputFolder(_ directory: String, xlsx: Bool = false) throws(OutputError) {
+        try RunFolderWriter.check(directory, names: outputNames + (xlsx ? [RunWorkbook.fileName] : []))
     }
 
-    /// Writes the output folder atomically: into a temporary folder beside `directory`, then renamed
-    /// into place (a previous run's folder is replaced only once the new one is complete). On failure
-    /// the temporary folder is removed and any previous folder is left untouched. Throws
-    /// `OutputError`: `isUsage` when `directory` is a file or a folder that is not a previous run's
-    /// (see `checkOutputFolder`), else a reason such as a missing permission.
-    public static func writeOutput(_ summary: RunSummary, to directory: String, excel: Bool, xlsx: Bool = false) throws(OutputError) {
-        try checkOutputFolder(directory)
-        let fm = FileManager.default
-        let target = URL(fileURLWithPath: directory).standardizedFileURL
-        let parent = target.deletingLastPathComponent()
-        let name = target.lastPathComponent
-        let stamp = "\(ProcessInfo.processInfo.processIdentifier)-\(UInt64(Date().timeIntervalSince1970 * 1e6))"
-        let temp = parent.appendingPathComponent(".\(name).tmp-\(stamp)")
-        let old = parent.appendingPathComponent(".\(name).old-\(stamp)")
-        func fail(_ what: String, _ error: Error, at path: URL) -> OutputError {
-            OutputError(path: directory, reason: "\(what): \(OutputFile.reason(path.path, error))")
-        }
-        do {
-            try fm.createDirectory(at: parent, withIntermediateDirectories: true)
-            try fm.createDirectory(at: temp, withIntermediateDirectories: false)
-        } catch { throw fail("cannot create \(temp.path)", error, at: temp) }
-        do {
-            for f in summary.outputFiles(excel: excel) {
-                try Data(f.contents.utf8).write(to: temp.appendingPathComponent(f.name))
+    /// Writes the output folder by `RunFolderWriter.write`: atomically as a whole, replacing only
+    /// the files the previous run wrote, under a lock against concurrent writers. Throws
+    /// `OutputError`: `isUsage` when `directory` is not a folder coopsim may write (see
+    /// `checkOutputFolder`), else a reason such as a read-only file system. `notice` receives
+    /// messages (waiting for another writer, an interrupted write recovered); default: stderr.
+    /// With `xlsx`, the folder also gets `results.xlsx` (`RunWorkbook`, made from the run's own
+    /// CSV files before the folder is written, and listed in run.json's manifest like every output).
+    public static func writeOutput(_ summary: RunSummary, to directory: String, excel: Bool, xlsx: Bool = false,
+                                   notice: (String) -> Void = { FileHandle.standardError.write(Data(("note: " + $0 + "\n").utf8)) })
+        throws(OutputError)
+    {
+        guard xlsx else { return try writeFolder(summary.outputFiles(excel: excel), to: directory, notice: notice) }
+        var files = summary.outputFiles(excel: excel).map { (name: $0.name, bytes: Array($0.contents.utf8)) }
+        let names = files.map(\.name).filter { $0 != RunFolderSchema.run.name } + [RunWorkbook.fileName, RunFolderSchema.run.name]
+        files = files.map { $0.name == RunFolderSchema.run.name ? ($0.name, Array(summary.runJSON(files: names).utf8)) : $0 }
+        let workbook = try RunWorkbook.bytes(of: files, shown: directory)
+        files.insert((RunWorkbook.fileName, workbook), at: files.firstIndex { $0.name == RunFolderSchema.run.name } ?? files.count)
+        try RunFolderWriter.write(files, to: directory, notice: notice)
+    }
+
+    /// Writes `files` (name, contents) as a run folder by `RunFolderWriter.write` (used by `run`,
+    /// `compare` and the decision commands: one place for the folder mechanics). A `run.json`
+    /// among the files gets the manifest of `files` (its `"files"` list) when it lacks one.
+    public static func writeFolder(_ files: [(name: String, contents: String)], to directory: String,
+                                   notice: (String) -> Void = { FileHandle.standardError.write(Data(("note: " + $0 + "\n").utf8)) })
+        throws(OutputError)
+    {
+        let list = "[" + files.map { JSONText.string($0.name) }.joined(separator: ", ") + "]"
+        let withManifest = files.map { f -> (name: String, bytes: [UInt8]) in
+            guard f.name == RunFolderSchema.run.name else { return (f.name, Array(f.contents.utf8)) }
+            var text = f.contents
+            if text.contains("\"files\": []") {
+                text = text.replacingOccurrences(of: "\"files\": []", with: "\"files\": " + list)
+            } else if !text.contains("\"files\":"), let close = text.range(of: "}", options: .backwards) {
+                text.replaceSubrange(close, with: ",\n  \"files\": " + list + "\n}")
             }
-        } catch {
-            try? fm.removeItem(at: temp)
-            throw fail("cannot write into \(temp.path)", error, at: temp.appendingPathComponent("summary.csv"))
+            return (f.name, Array(text.utf8))
         }
-        // The workbook is made from the folder's own CSV files (RunWorkbook), before the folder is renamed into place.
-        if xlsx {
-            do { try RunWorkbook(directory: temp.path).write(to: temp.appendingPathComponent(RunWorkbook.fileName).path) } catch {
-                try? fm.removeItem(at: temp)
-                if let e = error as? OutputError { throw OutputError(path: directory, reason: e.reason, hint: e.hint, isUsage: e.isUsage) }
-                throw OutputError(path: directory, reason: "cannot write the workbook: \(error)")
-            }
-        }
-        var hadOld = false
-        if fm.fileExists(atPath: target.path) {
-            do { try fm.moveItem(at: target, to: old); hadOld = true } catch {
-                try? fm.removeItem(at: temp)
-                throw fail("cannot move the previous \(target.path) aside", error, at: old)
-            }
-        }
-        do { try fm.moveItem(at: temp, to: target) } catch {
-            try? fm.removeItem(at: temp)
-            if hadOld { try? fm.moveItem(at: old, to: target) }
-            throw fail("cannot rename \(temp.path) into place", error, at: target)
-        }
-        if hadOld { try? fm.removeItem(at: old) }
+        try RunFolderWriter.write(withManifest, to: directory, notice: notice)
     }
 }

@@ -117,7 +117,12 @@ public enum ScenarioLoader {
     /// The most files an `extends` chain may hold (each is read and merged).
     public static let maximumExtendsChain = 100
 
-    public static func load(path: String) throws -> (Scenario, ModelSpec) {
+    public static func load(path: String) throws -> (Scenario, ModelSpec) { try load(path: path, text: nil) }
+
+    /// Loads a scenario whose own file is given as `text` (read as if it were the file at `path`, so that
+    /// `extends`, `model` and `calibration` resolve relative to `path`'s folder); the files it extends are read
+    /// from disk. Used by `coopsim serve` to check and run an edited scenario exactly as the file it would save.
+    public static func load(path: String, text: String?) throws -> (Scenario, ModelSpec) {
         var problems: [InputError] = []
         var chain: [(path: String, doc: TOMLDocument)] = []
         var current = path
@@ -135,7 +140,15 @@ public enum ScenarioLoader {
                                               expected: "a chain of scenarios without a cycle", found: "a cycle: " + cycle.joined(separator: " -> "))])
             }
             let doc: TOMLDocument
-            do { doc = try TOMLParser.parse(contentsOf: current) } catch {
+            do {
+                if chain.isEmpty, let text {
+                    // Hashed as the bytes the file would hold, so run.json records what was parsed.
+                    var d = try TOMLParser.parse(text, file: current)
+                    d.sha256 = SHA256.hex(Array(text.utf8))
+                    doc = d
+                }
+                else { doc = try TOMLParser.parse(contentsOf: current) }
+            } catch {
                 if let last = chain.last, let e = last.doc.root.entry("extends") {
                     throw InputErrors([InputError(file: last.path, line: e.keyLine, field: "extends",
                                                   expected: "a readable scenario file", found: "\(error)")])
@@ -374,10 +387,17 @@ struct MergedScenario {
                 continue
             }
             var pts: [(Int, Double)] = []
+            var seen: Set<Int> = []
             for e in t.entries {
                 let f = "history.\(key).\(e.key)"
-                guard let y = Int(e.key), y <= lo else {
-                    checker.report(line: e.keyLine, field: f, expected: "a year up to last_observed_year (\(lo))", found: "'\(e.key)'")
+                // Years from 1 (a report's charts need them) and each written once: "02022" is 2022 again.
+                guard let y = Int(e.key), y >= 1, y <= lo else {
+                    checker.report(line: e.keyLine, field: f, expected: "a year from 1 to last_observed_year (\(lo))", found: "'\(e.key)'")
+                    continue
+                }
+                guard String(y) == e.key, seen.insert(y).inserted else {
+                    checker.report(line: e.keyLine, field: f, expected: "each year written once, without leading zeros",
+                                   found: "'\(e.key)', the year \(y) again")
                     continue
                 }
                 if let v = checker.number(e.node, field: f, domain: decl.domain) { pts.append((y, v)) }
@@ -509,6 +529,12 @@ struct MergedScenario {
             }
             if y > horizon {
                 checker.report(line: e.keyLine, field: field + "." + e.key, expected: "a year up to the horizon (\(horizon))", found: String(y))
+                ok = false
+                continue
+            }
+            if String(y) != e.key || pts.contains(where: { $0.year == y }) {
+                checker.report(line: e.keyLine, field: field + "." + e.key, expected: "each year written once, without leading zeros",
+                               found: "'\(e.key)', the year \(y) again")
                 ok = false
                 continue
             }

@@ -20,6 +20,8 @@ public struct RegressionReport: Sendable {
     public var sigma: Double = .nan
     public var fStatistic: Double = .nan
     public var fPValue: Double = .nan
+    /// Numerator degrees of freedom of the F test (NaN: `dfModel`).
+    public var fNumeratorDF: Double = .nan
     public var logLikelihood: Double
     public var aic: Double
     public var bic: Double
@@ -35,6 +37,14 @@ public struct RegressionReport: Sendable {
     public var warnings: [String] = []
     /// Whether tests use t (true) or the normal distribution (false).
     public var usesT: Bool = true
+    /// The test distribution (`--df`) and the degrees of freedom of the t tests and the F test
+    /// (`n - k`, or `G - 1` with clusters; infinity with normal tests).
+    public var testDistribution: TestDistribution = .t
+    public var inferenceDF: Double = .nan
+    /// NB2 only: the information behind the standard errors (nil for other families).
+    public var negbinInformation: NegativeBinomialInformation?
+    /// Terms without a finite estimate (see `DivergingCoefficient`), by name.
+    public var diverging: [String] = []
     public var confidenceLevel: Double = 0.95
 
     public init(formula: String, family: String, covarianceType: String, nobs: Int, droppedRows: Int, dfModel: Double,
@@ -81,6 +91,10 @@ public struct RegressionReport: Sendable {
         add("converged", String(converged))
         add("condition_number", Self.jsonNumber(conditionNumber))
         add("dropped_rows", String(droppedRows))
+        add("test_distribution", Self.jsonString(testDistribution.rawValue))
+        add("df_inference", Self.jsonNumber(inferenceDF))
+        if let i = negbinInformation { add("negbin_information", Self.jsonString(i.rawValue)) }
+        add("diverging_terms", "[" + diverging.map(Self.jsonString).joined(separator: ", ") + "]")
         for (k, v) in extra { add(k, Self.jsonNumber(v)) }
         add("warnings", "[" + warnings.map(Self.jsonString).joined(separator: ", ") + "]")
         return "{\n  " + parts.joined(separator: ",\n  ") + "\n}\n"
@@ -110,7 +124,10 @@ public struct RegressionReport: Sendable {
         let familyName = family == "gaussian" ? "Gaussian (least squares, pivoted QR)" : "\(family) GLM (IRLS)"
         lines.append("Formula:      \(formula)")
         lines.append("Family:       \(familyName)")
-        lines.append("Covariance:   \(covarianceType)")
+        lines.append("Covariance:   \(covarianceType)" + (negbinInformation.map {
+            $0 == .expected ? " (NB2: expected information at alpha, as R's glm.nb)" : " (NB2: observed information, alpha jointly, as Stata's nbreg)" } ?? ""))
+        lines.append("Tests:        " + (usesT ? "t with \(CSVWriter.number(inferenceDF)) df" + (covarianceType.hasPrefix("cluster") ? " (clusters - 1)" : " (n - k)") : "normal (z)")
+                     + (family == "gaussian" ? (usesT ? ", F test on the same df" : ", F test as chi2(q) / q") : ""))
         lines.append("Observations: \(nobs)" + (droppedRows > 0 ? " (\(droppedRows) dropped for missing values)" : ""))
         lines.append("")
         let stat = usesT ? "t" : "z"
@@ -120,6 +137,9 @@ public struct RegressionReport: Sendable {
         for t in terms {
             if t.aliased {
                 rows.append([t.name, "aliased", "", "", "", "", ""])
+            } else if diverging.contains(t.name) || t.stdError.isNaN {
+                // No finite estimate, or no (robust) variance: inference not available.
+                rows.append([t.name, Self.fmt(t.estimate), "n/a", "n/a", "n/a", "n/a", "n/a"])
             } else {
                 rows.append([t.name, Self.fmt(t.estimate), Self.fmt(t.stdError), Self.fmt(t.statistic, digits: 3),
                              Self.fmtP(t.pValue), Self.fmt(t.ciLow), Self.fmt(t.ciHigh)])
@@ -144,7 +164,8 @@ public struct RegressionReport: Sendable {
             stats.append(("R-squared", Self.fmt(rSquared)))
             stats.append(("Adj. R-squared", Self.fmt(adjRSquared)))
             stats.append(("Residual std. error", Self.fmt(sigma) + " on \(CSVWriter.number(dfResidual)) df"))
-            stats.append(("F statistic", Self.fmt(fStatistic) + " on \(CSVWriter.number(dfModel)) df, p = " + Self.fmtP(fPValue)))
+            let q = fNumeratorDF.isNaN ? dfModel : fNumeratorDF
+            stats.append(("F statistic", Self.fmt(fStatistic) + " on \(CSVWriter.number(q)) and \(CSVWriter.number(usesT ? inferenceDF : .infinity)) df, p = " + Self.fmtP(fPValue)))
         } else {
             stats.append(("Deviance", Self.fmt(deviance) + " on \(CSVWriter.number(dfResidual)) df"))
             stats.append(("Null deviance", Self.fmt(nullDeviance)))

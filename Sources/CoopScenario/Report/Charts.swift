@@ -326,7 +326,8 @@ public struct FanChart: Sendable {
 
     func targetLabel(_ t: RunFolder.TargetResult, fmt: ReportNumberFormat) -> String {
         let op = ["<=": "≤", ">=": "≥"][t.op] ?? t.op
-        let p = t.probability.isFinite ? fmt.percent(t.probability, decimals: 1) : "–"
+        let p = t.probability == 0 || t.probability == 1
+            ? fmt.probability(t.probability, low: t.probabilityLow, high: t.probabilityHigh) : fmt.percent(t.probability, decimals: 1)
         return "\(op) \(fmt.value(t.value, metric: metric)): \(language.labels.probabilityShort) \(p)"
     }
 }
@@ -380,7 +381,7 @@ public struct ComparisonChart: Sendable {
         let tick: (Double) -> String = { v in (v > 0 ? "+" : "") + fmt.fixed(v, decimals: d) }
         let unit = metric.isShare ? L.percentagePoints : language.unit(metric)
         let last = rows.last!
-        let pInc = last.probIncrease.isFinite ? fmt.percent(last.probIncrease, decimals: 1) : "–"
+        let pInc = fmt.probability(last.probIncrease, low: last.probIncreaseLow, high: last.probIncreaseHigh)
         let metricLabel = language.label(metric)
         f.drawAxes(title: "\(L.difference): \(metricLabel)",
                    subtitle: "\(L.probIncrease) \(last.year): \(pInc) · \(scenarioTitle) \(L.differenceVersus) \(baselineTitle) · \(region)",

@@ -115,7 +115,7 @@ public struct ReportBuilder: Sendable {
                         L.notEvaluated, "–", t.source + " — " + L.notEvaluated + ": " + t.reason]
             }
             return [folder.scenarioLabel(t.scenario, language: language), t.region, language.label(m), String(t.year), "\(op) \(fmt.value(t.value, metric: m))",
-                    fmt.percent(t.probability, decimals: 1), t.mcSE.isFinite ? fmt.percent(t.mcSE, decimals: 1) : "–", t.source]
+                    fmt.probability(t.probability, low: t.probabilityLow, high: t.probabilityHigh), t.mcSE.isFinite ? fmt.percent(t.mcSE, decimals: 1) : "–", t.source]
         }
         return (headers, rows)
     }

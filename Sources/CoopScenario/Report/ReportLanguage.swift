@@ -153,6 +153,26 @@ public struct ReportNumberFormat: Sendable {
         fixed(share * 100, decimals: decimals) + "%"
     }
 
+    /// A Monte Carlo probability with its exact 95% interval (`low`, `high`; NaN when unknown):
+    /// 0 and 1 are shown by the bound they do not exceed ("< 0.04%" for 0 hits in 10,000 draws,
+    /// "> 99.96%" for all), never as a certain "0.0%"; other values as "41.2% (38.1–44.3%)".
+    /// The bound is rounded outwards at its first significant digit of the distance to 0 or 1.
+    public func probability(_ p: Double, low: Double, high: Double) -> String {
+        guard p.isFinite else { return "–" }
+        func digits(_ distance: Double) -> Int { max(1, Int(-(log10(distance * 100)).rounded(.down))) }
+        if p == 0 && high.isFinite && high > 0 {
+            let d = digits(high), scale = pow(10, Double(d))
+            return "< " + fixed((high * 100 * scale).rounded(.up) / scale, decimals: d) + "%"
+        }
+        if p == 1 && low.isFinite && low < 1 {
+            let d = digits(1 - low), scale = pow(10, Double(d))
+            return "> " + fixed((low * 100 * scale).rounded(.down) / scale, decimals: d) + "%"
+        }
+        let text = percent(p, decimals: 1)
+        guard low.isFinite && high.isFinite else { return text }
+        return text + " (" + fixed(low * 100, decimals: 1) + "–" + fixed(high * 100, decimals: 1) + "%)"
+    }
+
     /// A value in a metric's own terms for tables: shares as percent with two
     /// decimals as needed (at most 3), whole numbers without decimals, others to about three significant digits.
     public func value(_ x: Double, metric: RunFolder.Metric) -> String {

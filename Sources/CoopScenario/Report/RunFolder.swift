@@ -32,6 +32,8 @@ public struct RunFolder: Sendable {
         public var probability: Double
         public var mcSE: Double
         public var source: String
+        /// The exact 95% interval of `probability` (NaN in folders written before it).
+        public var probabilityLow: Double = .nan, probabilityHigh: Double = .nan
         /// Why the model cannot evaluate the target (`reason` column); empty for an evaluated one,
         /// whose probability is then a number. Unevaluated targets have no probability (NaN).
         public var reason: String = ""
@@ -46,6 +48,8 @@ public struct RunFolder: Sendable {
         public var meanDiff: Double, sdDiff: Double
         public var p05Diff: Double, p50Diff: Double, p95Diff: Double
         public var probIncrease: Double
+        /// The exact 95% interval of `probIncrease` (NaN in folders written before it).
+        public var probIncreaseLow: Double = .nan, probIncreaseHigh: Double = .nan
     }
     /// One row of `history.csv`.
     public struct Observation: Sendable, Equatable {
@@ -211,7 +215,8 @@ public struct RunFolder: Sendable {
         var targets: [TargetResult] = []
         if let t = try open(RunFolderSchema.targets), t.rowCount > 0 {
             let sc = t.text("scenario"), rg = t.text("region"), mt = t.text("metric"), op = t.text("op"), src = t.text("source")
-            let yr = try t.years("year"), v = try t.numbers("value"), p = try t.numbers("probability"), se = try t.numbers("mc_se")
+            let yr = try t.years("year"), v = try t.numbers("value"), p = try t.probabilities("probability"), se = try t.numbers("mc_se")
+            let lo = try t.probabilities("probability_low"), hi = try t.probabilities("probability_high")
             // `reason` (absent in older run folders; an all-empty column may come back typed as numbers).
             let why = t.header.contains("reason") ? t.text("reason").map { ["NaN", "nan", "NA"].contains($0) ? "" : $0 }
                                                  : [String](repeating: "", count: t.rowCount)
@@ -220,7 +225,9 @@ public struct RunFolder: Sendable {
                     throw InputError(file: t.file, line: t.line(i), field: "op", expected: "one of >=, >, <=, <", found: "'\(op[i])'")
                 }
                 targets.append(TargetResult(scenario: sc[i], region: rg[i], metric: mt[i], year: yr[i], op: op[i], value: v[i],
-                                            probability: p[i], mcSE: se[i], source: src[i], reason: why[i]))
+                                            probability: p[i], mcSE: se[i], source: src[i],
+                                            probabilityLow: lo.isEmpty ? .nan : lo[i], probabilityHigh: hi.isEmpty ? .nan : hi[i],
+                                            reason: why[i]))
             }
         }
 
@@ -228,11 +235,14 @@ public struct RunFolder: Sendable {
         if let t = try open(RunFolderSchema.compare), t.rowCount > 0 {
             let sc = t.text("scenario"), bl = t.text("baseline"), rg = t.text("region"), mt = t.text("metric")
             let yr = try t.years("year")
-            let n = try RunFolderSchema.compare.columns.dropFirst(5).map { try t.numbers($0) }
+            let n = try ["mean_diff", "sd_diff", "p05_diff", "p50_diff", "p95_diff"].map { try t.numbers($0) }
+            let pi = try t.probabilities("prob_increase")
+            let lo = try t.probabilities("prob_increase_low"), hi = try t.probabilities("prob_increase_high")
             for i in 0..<t.rowCount {
                 differences.append(Difference(scenario: sc[i], baseline: bl[i], region: rg[i], year: yr[i], metric: mt[i],
                                               meanDiff: n[0][i], sdDiff: n[1][i], p05Diff: n[2][i], p50Diff: n[3][i],
-                                              p95Diff: n[4][i], probIncrease: n[5][i]))
+                                              p95Diff: n[4][i], probIncrease: pi[i],
+                                              probIncreaseLow: lo.isEmpty ? .nan : lo[i], probIncreaseHigh: hi.isEmpty ? .nan : hi[i]))
             }
         }
 

@@ -53,10 +53,10 @@ struct _RunTable {
     }
 
     /// A column of numbers (NaN for missing); a cell that is not a number is an error at its line,
-    /// and so is a finite one beyond ±1e300 (no run writes one; chart axes around it overflow).
+    /// and so is one beyond ±1e300 or infinite (no run writes one; chart axes around it overflow).
     func numbers(_ name: String) throws -> [Double] {
         let v = try rawNumbers(name)
-        if let row = v.firstIndex(where: { $0.isFinite && abs($0) > 1e300 }) {
+        if let row = v.firstIndex(where: { !$0.isNaN && abs($0) > 1e300 }) {
             throw InputError(file: file, line: line(row), field: name, expected: "a number between -1e300 and 1e300",
                              found: "'\(CSVWriter.number(v[row]))'")
         }
@@ -80,6 +80,17 @@ struct _RunTable {
             }
             return out
         }
+    }
+
+    /// A column of probabilities: numbers from 0 to 1 (NaN for missing); anything else (a share
+    /// of 7.5 would show as 750%) is an error at its line.
+    func probabilities(_ name: String) throws -> [Double] {
+        let v = try numbers(name)
+        if let row = v.firstIndex(where: { !$0.isNaN && !($0 >= 0 && $0 <= 1) }) {
+            throw InputError(file: file, line: line(row), field: name, expected: "a probability from 0 to 1",
+                             found: "'\(CSVWriter.number(v[row]))'")
+        }
+        return v
     }
 
     /// A column of years (whole numbers from 1 to 9999): charts step through every year between

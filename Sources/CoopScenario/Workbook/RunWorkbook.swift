@@ -123,6 +123,37 @@ public struct RunWorkbook {
         try XLSXWorkbook.write(sheets: sheets, title: title, created: created, to: path)
     }
 
+    /// The workbook of a run folder that is about to be written (`files`: name and bytes, as
+    /// `RunFolderWriter.write` takes them): the CSV files and run.json are put in a private scratch
+    /// folder (removed afterwards), the workbook is made there and its bytes returned, so that it
+    /// is written with the folder, atomically and under its manifest. `shown` names the output in
+    /// errors. Throws `OutputError`.
+    public static func bytes(of files: [(name: String, bytes: [UInt8])], language: ReportLanguage = .en,
+                             shown: String) throws(OutputError) -> [UInt8] {
+        let base = (NSTemporaryDirectory() as NSString).appendingPathComponent("coopsim-workbook-XXXXXX")
+        var template = Array(base.utf8CString)
+        guard let made = mkdtemp(&template) else {
+            throw OutputError(path: shown, reason: "cannot make a scratch folder for the workbook in \(NSTemporaryDirectory()): \(String(cString: strerror(errno)))")
+        }
+        let scratch = String(cString: made)
+        defer { try? FileManager.default.removeItem(atPath: scratch) }
+        do {
+            for f in files where f.name.hasSuffix(".csv") || f.name == RunFolderSchema.run.name {
+                try Data(f.bytes).write(to: URL(fileURLWithPath: (scratch as NSString).appendingPathComponent(f.name)))
+            }
+            let path = (scratch as NSString).appendingPathComponent(fileName)
+            try RunWorkbook(directory: scratch, language: language).write(to: path)
+            guard let data = FileManager.default.contents(atPath: path) else {
+                throw OutputError(path: shown, reason: "the workbook was not written")
+            }
+            return Array(data)
+        } catch let e as OutputError {
+            throw OutputError(path: shown, reason: e.reason, hint: e.hint, isUsage: e.isUsage)
+        } catch {
+            throw OutputError(path: shown, reason: "cannot write the workbook: \(error)")
+        }
+    }
+
     // MARK: README sheet
 
     func readme(tables: [WorkbookSheet], folder: RunFolder?) -> WorkbookSheet {

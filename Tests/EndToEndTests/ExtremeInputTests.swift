@@ -1,0 +1,79 @@
+import Foundation
+import XCTest
+
+/// Issue 16 items 3 and 5: values `validate` accepted that crashed the engine or were misread
+/// with exit 0. Each is now refused where it enters, naming the file and the field, with the
+/// exact exit status, and no output folder is written.
+final class ExtremeInputTests: XCTestCase {
+    func scenario(_ name: String) -> String { CLI.root.appendingPathComponent("Scenarios/\(name).toml").path }
+
+    @discardableResult
+    func expect(_ args: [String], _ status: Int32, _ fragments: String..., file: StaticString = #filePath, line: UInt = #line) throws -> CLI.Result {
+        let r = try CLI.run(args)
+        XCTAssertEqual(r.status, status, "\(args): \(r.stderr)", file: file, line: line)
+        for f in fragments { XCTAssertTrue(r.stderr.contains(f), "\(args): stderr lacks '\(f)': \(r.stderr)", file: file, line: line) }
+        for bad in ["Fatal error", "Program crashed", "Backtracing"] {
+            XCTAssertFalse(r.stderr.contains(bad), "\(args) crashed: \(r.stderr)", file: file, line: line)
+        }
+        return r
+    }
+
+    /// hcmc-baseline with absolute model and calibration paths and `edit` applied, in `dir`.
+    func baseline(in dir: URL, calibration: String? = nil, _ edit: (String) -> String = { $0 }) throws -> String {
+        var s = try String(contentsOfFile: scenario("hcmc-baseline"), encoding: .utf8)
+        s = s.replacingOccurrences(of: "model = \"model.toml\"", with: "model = \"\(scenario("model"))\"")
+        s = s.replacingOccurrences(of: "calibration = \"calibration.toml\"",
+                                   with: "calibration = \"\(calibration ?? CLI.root.appendingPathComponent("Scenarios/calibration.toml").path)\"")
+        let path = dir.appendingPathComponent("s-\(UUID().uuidString.prefix(8)).toml").path
+        try edit(s).write(toFile: path, atomically: true, encoding: .utf8)
+        return path
+    }
+
+    func testExtremeValuesAreRefusedWhereTheyEnter() throws {
+        let dir = try CLI.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let out = dir.appendingPathComponent("o").path
+        // A stock of 5e16 cooperatives: the negative-binomial draw overflowed the Poisson sampler (signal).
+        // Now the sampler saturates: a located message or a result, never a signal.
+        let stock = try baseline(in: dir) { text in
+            guard let r = text.range(of: #"\ncoops = [0-9]+"#, options: .regularExpression) else { return text }
+            return text.replacingCharacters(in: r, with: "\ncoops = 50000000000000000")
+        }
+        XCTAssertTrue(try String(contentsOfFile: stock, encoding: .utf8).contains("coops = 50000000000000000"))
+        let big = try CLI.run(["run", stock, "--draws", "10", "--out", out])
+        XCTAssertTrue([0, 65].contains(big.status), "\(big.status): \(big.stderr)")
+        XCTAssertFalse(big.stderr.contains("Program crashed"), big.stderr)
+        try? FileManager.default.removeItem(atPath: out)
+        // An absurd dispersion in a calibration file (signal in the gamma sampler).
+        var cal = try String(contentsOfFile: CLI.root.appendingPathComponent("Scenarios/calibration.toml").path, encoding: .utf8)
+        cal = cal.replacingOccurrences(of: "alpha = 0.083969409570735", with: "alpha = 1e300")
+        let calPath = dir.appendingPathComponent("calibration.toml").path
+        try cal.write(toFile: calPath, atomically: true, encoding: .utf8)
+        let absurd = try baseline(in: dir, calibration: calPath)
+        try expect(["run", absurd, "--draws", "10", "--out", out], 65, "calibration.toml", "equations[1].alpha",
+                   "a dispersion from 0 to 10000")
+        // A calibration equation given twice: one was silently used.
+        var twice = try String(contentsOfFile: CLI.root.appendingPathComponent("Scenarios/calibration.toml").path, encoding: .utf8)
+        let first = twice.range(of: "[[equations]]")!.lowerBound
+        let second = twice.range(of: "[[equations]]", range: twice.index(after: first)..<twice.endIndex)!.lowerBound
+        twice += "\n" + twice[first..<second]
+        let twicePath = dir.appendingPathComponent("twice.toml").path
+        try twice.write(toFile: twicePath, atomically: true, encoding: .utf8)
+        try expect(["run", try baseline(in: dir, calibration: twicePath), "--draws", "10", "--out", out], 65,
+                   "twice.toml", ".name: expected each equation once", "'entries', also given at line")
+        XCTAssertFalse(FileManager.default.fileExists(atPath: out), "no output for refused input")
+    }
+
+    /// History years of 0 or below passed `validate` and `run`, then `report` refused the run's
+    /// own output; a year written twice (2022 and "02022") mixed two values.
+    func testMisreadYearsAreRefused() throws {
+        let dir = try CLI.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let zero = try baseline(in: dir) { $0 + "\n[history]\nworkers = { 0 = 100 }\n" }
+        try expect(["validate", zero], 65, "history.workers.0", "a year from 1 to last_observed_year (2023)")
+        let twice = try baseline(in: dir) { $0 + "\n[history]\nworkers = { 2022 = 100, \"02022\" = 200 }\n" }
+        try expect(["validate", twice], 65, "history.workers.02022", "written once, without leading zeros")
+        let lever = try baseline(in: dir) { $0.replacingOccurrences(of: "promotion = 20 ", with: "promotion = { 2024 = 20, \"02024\" = 40 } ") }
+        try expect(["validate", lever], 65, "levers.promotion.02024", "each year written once")
+    }
+}
