@@ -6,7 +6,9 @@ import Foundation
 /// runs one after another; the bar weights each by its draws. The line is cleared when the run
 /// ends, and on Ctrl-C (SIGINT) before the program exits with status 130.
 enum ProgressBar {
-    static func callback(groupDraws: [Int], what: String) -> (@Sendable (Int, Int) -> Void)? {
+    /// `groupDraws`: the draws of each engine run in order (the default: one run, as the decision
+    /// commands' experiments report, each from zero); `what` names a run in "scenario 3 of 10".
+    static func callback(groupDraws: [Int] = [1], what: String = "run") -> (@Sendable (Int, Int) -> Void)? {
         guard stderrIsTerminal, !groupDraws.isEmpty else { return nil }
         installInterruptHandler()
         let state = ProgressState(groupDraws: groupDraws, what: what)

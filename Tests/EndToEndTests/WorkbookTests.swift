@@ -74,4 +74,40 @@ final class WorkbookTests: XCTestCase {
         XCTAssertEqual(r.status, 0, r.stderr)
         XCTAssertFalse(FileManager.default.fileExists(atPath: dir.appendingPathComponent("results.xlsx").path))
     }
+
+    /// The workbook is an output like the CSV files: listed in run.json's manifest, replaced by a
+    /// re-run, gone when a re-run does not ask for it; the user's own files in the folder are kept,
+    /// and a workbook of the user's named results.xlsx is never replaced (exit 64, nothing written).
+    func testWorkbookIsWrittenWithTheRunFolder() throws {
+        let tmp = try CLI.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: tmp) }
+        let fm = FileManager.default
+        let dir = tmp.appendingPathComponent("r")
+        let book = dir.appendingPathComponent("results.xlsx")
+        let args = ["run", scenario("hcmc-baseline"), "--draws", "100", "--out", dir.path]
+        let r1 = try CLI.run(args + ["--xlsx"])
+        XCTAssertEqual(r1.status, 0, r1.stderr)
+        let run = try String(contentsOf: dir.appendingPathComponent("run.json"), encoding: .utf8)
+        XCTAssertTrue(run.contains("\"results.xlsx\""), run)
+        let notes = dir.appendingPathComponent("notes.txt")
+        try Data("mine".utf8).write(to: notes)
+        let r2 = try CLI.run(args + ["--xlsx"])
+        XCTAssertEqual(r2.status, 0, r2.stderr)
+        XCTAssertTrue(fm.fileExists(atPath: book.path))
+        XCTAssertEqual(try String(contentsOf: notes, encoding: .utf8), "mine")
+        let leftovers = try fm.contentsOfDirectory(atPath: tmp.path).filter { $0 != "r" }
+        XCTAssertEqual(leftovers, [], "no temporary folder left beside the output")
+        let r3 = try CLI.run(args)
+        XCTAssertEqual(r3.status, 0, r3.stderr)
+        XCTAssertFalse(fm.fileExists(atPath: book.path), "a re-run without --xlsx leaves no stale workbook")
+        XCTAssertEqual(try String(contentsOf: notes, encoding: .utf8), "mine")
+        // A results.xlsx the user put there is theirs.
+        try Data("user's workbook".utf8).write(to: book)
+        let summaryBefore = try Data(contentsOf: dir.appendingPathComponent("summary.csv"))
+        let r4 = try CLI.run(args + ["--xlsx", "--seed", "9"])
+        XCTAssertEqual(r4.status, 64, r4.stderr)
+        XCTAssertTrue(r4.stderr.contains("results.xlsx"), r4.stderr)
+        XCTAssertEqual(try String(contentsOf: book, encoding: .utf8), "user's workbook")
+        XCTAssertEqual(try Data(contentsOf: dir.appendingPathComponent("summary.csv")), summaryBefore)
+    }
 }

@@ -335,18 +335,15 @@ public struct ReportBuilder: Sendable {
             let rel = Self.relativePath(from: dir.isEmpty ? "." : dir, to: folder.directory)
             try put(notebook(runFolderPath: rel), path)
         case .xlsx:
-            // Written beside the target and renamed into place, so a failure leaves no partial workbook.
-            let temp = path + ".tmp-\(ProcessInfo.processInfo.processIdentifier)"
-            do {
-                try RunWorkbook(directory: folder.directory, language: language).write(to: temp)
-                if fm.fileExists(atPath: path) { _ = try fm.replaceItemAt(URL(fileURLWithPath: path), withItemAt: URL(fileURLWithPath: temp)) }
-                else { try fm.moveItem(atPath: temp, toPath: path) }
-            } catch {
-                try? fm.removeItem(atPath: temp)
+            // Made in a scratch folder, then written like every single-file output (SafeOutput: atomic for a
+            // regular file, through a symbolic link, streamed into a FIFO or device); a failure leaves no partial workbook.
+            let bytes: [UInt8]
+            do { bytes = try RunWorkbook(directory: folder.directory, language: language).bytes() } catch {
                 if let e = error as? OutputError { throw OutputError(path: path, reason: e.reason, hint: e.hint, isUsage: e.isUsage) }
                 if error is InputError || error is InputErrors { throw error }
                 throw OutputError(path: path, reason: OutputFile.reason(path, error))
             }
+            try SafeOutput.write(bytes, to: path)
         }
     }
 

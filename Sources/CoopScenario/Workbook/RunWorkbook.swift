@@ -123,35 +123,50 @@ public struct RunWorkbook {
         try XLSXWorkbook.write(sheets: sheets, title: title, created: created, to: path)
     }
 
-    /// The workbook of a run folder that is about to be written (`files`: name and bytes, as
-    /// `RunFolderWriter.write` takes them): the CSV files and run.json are put in a private scratch
-    /// folder (removed afterwards), the workbook is made there and its bytes returned, so that it
-    /// is written with the folder, atomically and under its manifest. `shown` names the output in
-    /// errors. Throws `OutputError`.
-    public static func bytes(of files: [(name: String, bytes: [UInt8])], language: ReportLanguage = .en,
-                             shown: String) throws(OutputError) -> [UInt8] {
-        let base = (NSTemporaryDirectory() as NSString).appendingPathComponent("coopsim-workbook-XXXXXX")
-        var template = Array(base.utf8CString)
-        guard let made = mkdtemp(&template) else {
-            throw OutputError(path: shown, reason: "cannot make a scratch folder for the workbook in \(NSTemporaryDirectory()): \(String(cString: strerror(errno)))")
-        }
-        let scratch = String(cString: made)
-        defer { try? FileManager.default.removeItem(atPath: scratch) }
-        do {
-            for f in files where f.name.hasSuffix(".csv") || f.name == RunFolderSchema.run.name {
-                try Data(f.bytes).write(to: URL(fileURLWithPath: (scratch as NSString).appendingPathComponent(f.name)))
-            }
-            let path = (scratch as NSString).appendingPathComponent(fileName)
-            try RunWorkbook(directory: scratch, language: language).write(to: path)
+    /// The workbook's bytes, made in a private scratch folder (removed afterwards), for a writer
+    /// that puts them in place by its own rules (`SafeOutput.write`, `RunFolderWriter.write`).
+    /// Throws `InputError` (a table that does not read) or `OutputError`.
+    public func bytes() throws -> [UInt8] {
+        try Self.inScratchFolder { scratch in
+            let path = (scratch as NSString).appendingPathComponent(Self.fileName)
+            try write(to: path)
             guard let data = FileManager.default.contents(atPath: path) else {
-                throw OutputError(path: shown, reason: "the workbook was not written")
+                throw OutputError(path: path, reason: "the workbook was not written")
             }
             return Array(data)
+        }
+    }
+
+    /// The workbook of a run folder that is about to be written (`files`: name and bytes, as
+    /// `RunFolderWriter.write` takes them): its CSV files and run.json are put in a private scratch
+    /// folder and the workbook is made from them, so that it is written with the folder,
+    /// atomically and under its manifest. `shown` names the output in errors. Throws `OutputError`.
+    public static func bytes(of files: [(name: String, bytes: [UInt8])], language: ReportLanguage = .en,
+                             shown: String) throws(OutputError) -> [UInt8] {
+        do {
+            return try inScratchFolder { scratch in
+                for f in files where f.name.hasSuffix(".csv") || f.name == RunFolderSchema.run.name {
+                    try Data(f.bytes).write(to: URL(fileURLWithPath: (scratch as NSString).appendingPathComponent(f.name)))
+                }
+                return try RunWorkbook(directory: scratch, language: language).bytes()
+            }
         } catch let e as OutputError {
             throw OutputError(path: shown, reason: e.reason, hint: e.hint, isUsage: e.isUsage)
         } catch {
-            throw OutputError(path: shown, reason: "cannot write the workbook: \(error)")
+            throw OutputError(path: shown, reason: "cannot make the workbook: \(error)")
         }
+    }
+
+    /// Runs `body` with a new private folder under the temporary folder, removed afterwards.
+    static func inScratchFolder<T>(_ body: (String) throws -> T) throws -> T {
+        let base = (NSTemporaryDirectory() as NSString).appendingPathComponent("coopsim-workbook-XXXXXX")
+        var template = Array(base.utf8CString)
+        guard let made = mkdtemp(&template) else {
+            throw OutputError(path: base, reason: "cannot make a scratch folder for the workbook: \(String(cString: strerror(errno)))")
+        }
+        let scratch = String(cString: made)
+        defer { try? FileManager.default.removeItem(atPath: scratch) }
+        return try body(scratch)
     }
 
     // MARK: README sheet
