@@ -47,7 +47,7 @@ final class ChartTextTests: XCTestCase {
                         let c = ComparisonChart(folder: folder, scenario: s, baseline: b, region: folder.regions[0], metric: m, language: lang)
                         guard let last = c.rows.last else { continue }
                         let subtitle = ChartTextLayout.items(svg: c.svg()).filter { $0.cls == "chart-subtitle" }.map(\.text).joined(separator: " ")
-                        XCTAssertTrue(subtitle.contains(fmt.percent(last.probIncrease, decimals: 1)), subtitle)
+                        XCTAssertTrue(subtitle.contains(fmt.probability(last.probIncrease, low: last.probIncreaseLow, high: last.probIncreaseHigh)), subtitle)
                     }
                 }
             }

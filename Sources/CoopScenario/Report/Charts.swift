@@ -31,7 +31,7 @@ enum LegendSwatch {
 
 /// The plot box, axes and legend common to both charts.
 ///
-/// Text is never cut: the title and the subtitle wrap onto up to two lines each (at " · " between
+/// Text is never cut: the title wraps onto up to two lines and the subtitle three (at " · " between
 /// parts first, then between words) and the plot box moves down to make room; the plot box moves
 /// right when the widest tick label would reach the y-axis title. `ChartTextLayout` checks that
 /// every text of a finished chart lies inside the chart.
@@ -56,7 +56,7 @@ struct ChartFrame {
     mutating func drawAxes(title: String, subtitle: String, yLabel: String, xLabel: String, years: [Int], tick: (Double) -> String) {
         let room = ChartStyle.width - 32
         let titleLines = wrapText(title, size: Self.titleSize * 1.05, width: room, maxLines: 2)
-        let subtitleLines = wrapText(subtitle, size: Self.subtitleSize, width: room, maxLines: 2)
+        let subtitleLines = wrapText(subtitle, size: Self.subtitleSize, width: room, maxLines: 3)
         var yy = 26.0
         for line in titleLines {
             canvas.text(line, x: 16, y: yy, size: Self.titleSize, weight: "bold", cls: "chart-title")

@@ -265,7 +265,9 @@ public struct RunWorkbook {
         var rows: [[WorkbookCell]] = []
         var charts: [WorkbookChart] = []
         for s in folder.scenarioNames {
-            let mine = folder.targets.filter { $0.scenario == s }
+            // Evaluated targets only: a plan target the model cannot evaluate has no probability to chart
+            // (the targets sheet lists it with its reason).
+            let mine = folder.targets.filter { $0.scenario == s && $0.probability.isFinite }
             guard !mine.isEmpty else { continue }
             let first = rows.count
             for t in mine {

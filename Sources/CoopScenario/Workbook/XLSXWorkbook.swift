@@ -126,6 +126,10 @@ public enum XLSXWorkbook {
                 let rr = lxw_row_t(r + 1)
                 for (c, cell) in row.enumerated() {
                     switch cell {
+                    case .number(let x) where x.isNaN:
+                        break   // Excel has no NaN (libxlsxwriter would write the invalid "NAN"): an empty cell
+                    case .number(let x) where x.isInfinite:
+                        try check(worksheet_write_string(ws, rr, lxw_col_t(c), CSVWriter.number(x), nil), path)
                     case .number(let x):
                         try check(worksheet_write_number(ws, rr, lxw_col_t(c), x, nil), path)
                     case .text(let s):
