@@ -235,7 +235,10 @@ public enum Calibrator {
             covariance = .cluster(groups: renumbered)
         }
 
-        // 3. The fit.
+        // 3. The fit, on a design whose squares are finite (a cell of 1e308 made inf and NaN estimates).
+        try DesignScale.check(X: design.X, y: design.y, names: design.columnNames,
+                              response: formula.responseName ?? "the response", file: data.source,
+                              field: { "\(label): \($0)" }, line: { lineOf($0) }, countResponse: family != .gaussian)
         let names = design.columnNames
         var rows: [CoefficientRow]
         var cov: Matrix

@@ -296,24 +296,9 @@ public enum FitRunner {
         names.count <= 12 ? names.joined(separator: ", ") : names.prefix(10).joined(separator: ", ") + ", ... (\(names.count - 10) more)"
     }
 
-    /// Values whose squares overflow or underflow (largest magnitude in a column above 1e150 or
-    /// below 1e-150) make sums of squares and the coefficient covariance meaningless (infinite or
-    /// zero standard errors): an input error that asks to rescale the column.
+    /// The scale check of `DesignScale.check` (shared with `coopsim calibrate`).
     static func checkScale(X: Matrix, y: [Double], names: [String], response: String, file: String) throws {
-        func check(_ largest: Double, _ name: String, _ example: String) throws {
-            guard largest > 1e150 || (largest > 0 && largest < 1e-150) else { return }
-            let factor = "1e\(Int(log10(largest).rounded()))"
-            throw InputError(file: file, field: name,
-                             expected: "values between 1e-150 and 1e150 in magnitude (their squares must be finite and non-zero)",
-                             found: "values as large as \(CSVWriter.number(largest)) in absolute value",
-                             hint: "rescale it, e.g. \(example.replacingOccurrences(of: "NAME", with: name).replacingOccurrences(of: "K", with: factor))")
-        }
-        try check(y.reduce(0) { max($0, abs($1)) }, response, "I(NAME / K) on the left of '~'")
-        for j in 0..<X.columns {
-            var largest = 0.0
-            for i in 0..<X.rows { largest = max(largest, abs(X.storage[i + j * X.rows])) }
-            try check(largest, names[j], "I(NAME / K)")
-        }
+        try DesignScale.check(X: X, y: y, names: names, response: response, file: file)
     }
 
     static func rows(_ X: Matrix, _ keep: [Int]) -> Matrix {
