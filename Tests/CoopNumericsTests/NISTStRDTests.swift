@@ -74,18 +74,20 @@ func lre(_ x: Double, _ certified: Double) -> Double {
 }
 
 final class NISTStRDTests: XCTestCase {
+    /// The folder of the eleven `.dat` files: `COOPSIM_NIST_DIR` when set, else the copies shipped
+    /// in this test target's fixtures (`Fixtures/nist`, public domain; see its README).
     static var directory: String? {
         if let d = ProcessInfo.processInfo.environment["COOPSIM_NIST_DIR"] { return d }
-        // Package root = three levels above this file (Tests/CoopNumericsTests/<file>).
-        let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
-        let d = root.appendingPathComponent("../shared/reference/nist").standardizedFileURL.path
-        return FileManager.default.fileExists(atPath: d + "/Norris.dat") ? d : nil
+        if let url = Bundle.module.url(forResource: "Norris", withExtension: "dat", subdirectory: "Fixtures/nist") {
+            return url.deletingLastPathComponent().path
+        }
+        return nil
     }
 
     /// Certified NIST StRD values: >= 9 significant digits on the well-conditioned
     /// problems, >= 6 on Wampler1-5 and Filip, with no column dropped.
     func testAllElevenNISTProblemsMeetTheAccuracyBars() throws {
-        guard let dir = Self.directory else { throw XCTSkip("NIST StRD files not found (set COOPSIM_NIST_DIR)") }
+        let dir = try XCTUnwrap(Self.directory, "the NIST StRD fixtures (Tests/CoopNumericsTests/Fixtures/nist) are missing from the test bundle")
         let names = ["Norris", "Pontius", "NoInt1", "NoInt2", "Longley",
                      "Wampler1", "Wampler2", "Wampler3", "Wampler4", "Wampler5", "Filip"]
         for factorization in [LeastSquares.Factorization.compactWY, .pivoted] {

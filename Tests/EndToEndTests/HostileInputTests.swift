@@ -4,7 +4,7 @@ import XCTest
 /// The command line against hostile input (QA): each case here used to crash (a signal or an
 /// allocation failure), hang, destroy files, pass `validate` and fail `run`, or answer silently
 /// wrong with exit status 0. Now each gets a located message that says what to change, the exit
-/// status of SPEC.md (64 usage, 65 input, 1 anything else), and no partial output.
+/// status the README documents (64 usage, 65 input, 1 anything else), and no partial output.
 final class HostileInputTests: XCTestCase {
     func scenario(_ name: String) -> String { CLI.root.appendingPathComponent("Scenarios/\(name).toml").path }
 

@@ -1,6 +1,6 @@
 import Foundation
 
-/// Writes tidy CSV as SPEC.md fixes it: UTF-8, RFC 4180 quoting (fields with
+/// Writes tidy CSV as Guides/Outputs.md documents it: UTF-8, RFC 4180 quoting (fields with
 /// a comma, a double quote, CR or LF are quoted, quotes doubled), `.` as the
 /// decimal mark, one header row, numbers in shortest round-trip form
 /// (integers without a fraction, missing values as empty fields), LF line

@@ -2,7 +2,7 @@ import CoopData
 import CoopNumerics
 import Foundation
 
-/// The result of `coopsim fit` in the vocabulary of SPEC.md, whatever the family:
+/// The result of `coopsim fit` in the field's vocabulary (estimate, std_error, ...), whatever the family:
 /// the coefficient table and the fit statistics, ready to print as a table,
 /// CSV or JSON.
 public struct RegressionReport: Sendable {
@@ -60,7 +60,7 @@ public struct RegressionReport: Sendable {
 
     // MARK: JSON
 
-    /// JSON with SPEC.md's field names, in SPEC.md's order; non-finite numbers as null.
+    /// JSON with the field names and order of the README's `fit` section; non-finite numbers as null.
     public func json() -> String {
         var parts: [String] = []
         func add(_ k: String, _ v: String) { parts.append("\"\(k)\": \(v)") }
