@@ -17,7 +17,7 @@ import Foundation
 ///    the cells read as missing (`RegressionSpecification.missingMarkers`, `--na`).
 /// 3. Rows with zero binomial trials or zero prior weight carry no information and are left out
 ///    (a warning counts them); fewer usable rows than coefficients, fewer than 2 clusters, values
-///    whose squares overflow (`checkScale`) and responses outside the family's support
+///    whose squares overflow (`DesignScale.check`) and responses outside the family's support
 ///    (`checkResponse`) are input errors.
 /// 4. The fit: gaussian by `LinearModel` (pivoted QR), other families by `GeneralizedLinearModel`
 ///    (IRLS; NB2 alpha by maximum likelihood), with the requested covariance, test distribution
@@ -295,7 +295,9 @@ extension Regression {
                              hint: style == .commandLine ? "cluster by a column with several groups, or use --se HC1"
                                                          : "set covariance = \"classical\" in [calibration]")
         }
-        try checkScale(X: X, y: y, names: design.columnNames, response: design.responseName, file: file)
+        // Squares must be finite (a cell of 1e308 made inf and NaN estimates): DesignScale, at the line of the largest value.
+        try DesignScale.check(X: X, y: y, names: design.columnNames, response: design.responseName, file: file,
+                              line: { table.line(ofRow: rowsUsed[$0]) }, countResponse: family != .gaussian)
         try checkResponse(y, family: family, trials: trials, trialsText: spec.trials, responseName: design.responseName,
                           rows: rowsUsed, table: table, file: file, style: style)
 
@@ -391,26 +393,6 @@ extension Regression {
     /// Names for a message: all of them up to 12, else the first 10 and how many more.
     static func shortList(_ names: [String]) -> String {
         names.count <= 12 ? names.joined(separator: ", ") : names.prefix(10).joined(separator: ", ") + ", ... (\(names.count - 10) more)"
-    }
-
-    /// Values whose squares overflow or underflow (largest magnitude in a column above 1e150 or
-    /// below 1e-150) make sums of squares and the coefficient covariance meaningless (infinite or
-    /// zero standard errors): an input error that asks to rescale the column.
-    static func checkScale(X: Matrix, y: [Double], names: [String], response: String, file: String) throws {
-        func check(_ largest: Double, _ name: String, _ example: String) throws {
-            guard largest > 1e150 || (largest > 0 && largest < 1e-150) else { return }
-            let factor = "1e\(Int(log10(largest).rounded()))"
-            throw InputError(file: file, field: name,
-                             expected: "values between 1e-150 and 1e150 in magnitude (their squares must be finite and non-zero)",
-                             found: "values as large as \(CSVWriter.number(largest)) in absolute value",
-                             hint: "rescale it, e.g. \(example.replacingOccurrences(of: "NAME", with: name).replacingOccurrences(of: "K", with: factor))")
-        }
-        try check(y.reduce(0) { max($0, abs($1)) }, response, "I(NAME / K) on the left of '~'")
-        for j in 0..<X.columns {
-            var largest = 0.0
-            for i in 0..<X.rows { largest = max(largest, abs(X.storage[i + j * X.rows])) }
-            try check(largest, names[j], "I(NAME / K)")
-        }
     }
 
     static func rows(_ X: Matrix, _ keep: [Int]) -> Matrix {
