@@ -19,6 +19,18 @@ struct CSVOptions: ParsableArguments {
         }
     }
 
+    /// Reads `path` with `missingMarkers` (`--na`; nil: the default markers). With `--na` the file is
+    /// read once in the standard dialect (`CSVReader.read(path:missingMarkers:)`, ColumnTypingRules);
+    /// `--delimiter`/`--decimal` are then refused.
+    func read(_ path: String, missingMarkers: [String]?) throws -> DataTable {
+        guard let missingMarkers else { return try read(path) }
+        if delimiter != nil || decimal != nil {
+            throw InputError(file: path, expected: "a comma-separated file with --na", found: "--delimiter/--decimal",
+                             hint: "save the file as CSV UTF-8 (comma delimited), or leave --na out")
+        }
+        return try CSVReader.read(path: path, missingMarkers: missingMarkers)
+    }
+
     /// Reads `path`, printing a note when the dialect is not the standard `,` and `.`.
     func read(_ path: String) throws -> DataTable {
         let (table, dialect) = try CSVDialect.read(path: path, delimiter: delimiter.flatMap(CSVDialect.mark),

@@ -47,7 +47,7 @@ struct FitCommand: ParsableCommand {
     @Option(help: "Test distribution: auto (t for gaussian, t(G-1) with clusters, z for other GLMs), t or normal.")
     var df: String = "auto"
 
-    @Option(name: .customLong("na"), help: "Cells read as missing, comma-separated (default: empty, NA, NaN, nan, .); --na '' for empty cells only.")
+    @Option(name: .customLong("na"), help: missingMarkersHelp)
     var na: String?
 
     @Option(help: "Exposure column of a count model: adds offset(log(COL)) (counts per member, per cooperative).")
@@ -95,17 +95,8 @@ struct FitCommand: ParsableCommand {
         var request2 = request
         request2.negbinInformation = NegativeBinomialInformation(rawValue: nbInformation.lowercased())!
         request2.exposure = exposure
-        if let na { request2.missingMarkers = Array(Set([""] + na.split(separator: ",", omittingEmptySubsequences: false).map(String.init))).sorted() }
-        let report = try reportingInputErrors { () throws -> RegressionReport in
-            // --na reads the file once in the standard dialect (ColumnTypingRules); other files go through
-            // the dialect detection (CSVOptions: ';' and ',' decimals as Excel saves them in Vietnamese).
-            guard na != nil else { return try FitRunner.fit(request2, table: try csv.read(data)) }
-            if csv.delimiter != nil || csv.decimal != nil {
-                throw InputError(file: data, expected: "a comma-separated file with --na", found: "--delimiter/--decimal",
-                                 hint: "save the file as CSV UTF-8 (comma delimited), or leave --na out")
-            }
-            return try FitRunner.run(request2)
-        }
+        request2.missingMarkers = missingMarkers(na)
+        let report = try reportingInputErrors { try FitRunner.fit(request2, table: try csv.read(data, missingMarkers: request2.missingMarkers)) }
         switch format {
         case .table: print(report.table(), terminator: "")
         case .csv: print(report.csv(), terminator: "")
