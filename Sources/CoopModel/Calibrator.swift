@@ -92,7 +92,20 @@ public enum Calibrator {
         var ses: [[Double]] = []
         var warnings: [String] = []
         var problems: [InputError] = []
-        // The panel's region and year columns are every equation's: a problem there is said once.
+        // The panel's region and year columns are every equation's: a problem there is said once,
+        // naming the model's [calibration] keys when the panel calls its columns otherwise.
+        let keys = [("region", model.regionColumn), ("year", model.yearColumn)].filter { data.index(of: $0.1) == nil }
+        if !keys.isEmpty {
+            let said = keys.map { "\($0.0) = \"\($0.1)\"" }.joined(separator: " and ")
+            let guesses = keys.compactMap { key, column in closestMatch(to: column, among: data.names).map { "\(key) = \"\($0)\"" } }
+            let shown = data.names.prefix(8).map { "'\($0)'" }.joined(separator: ", ") + (data.names.count > 8 ? ", ..." : "")
+            throw InputErrors([InputError(
+                file: data.source, line: 1, field: "header",
+                expected: "the region and year columns the model's [calibration] names (\(said) in \(model.file))",
+                found: keys.count == 1 ? "no column '\(keys[0].1)' among \(shown)" : "neither column among \(shown)",
+                hint: (guesses.isEmpty ? "" : "did you mean \(guesses.joined(separator: " and "))? ")
+                    + "set \(keys.map { $0.0 }.joined(separator: " and ")) under [calibration] in \(model.file) to the panel's column names, or rename the panel's columns")])
+        }
         _ = try PanelIndex(table: data, spec: PanelSpec(regionColumn: model.regionColumn, yearColumn: model.yearColumn))
         for eq in model.equations where !eq.isIdentity {
             do {

@@ -24,11 +24,12 @@ public enum RunFolderSchema {
     /// Probability that each target holds (every run; no rows without targets), with its exact
     /// (Clopper-Pearson) 95% interval `probability_low`, `probability_high`. A plan target the
     /// model cannot evaluate (`evaluated = false` in the scenario) has empty probability, mc_se
-    /// and interval, and its `reason` (empty for evaluated targets).
+    /// and interval, and its `reason` (empty for evaluated targets). `source_vi` and `reason_vi`:
+    /// the source and reason in Vietnamese when the scenario gives them (`--lang vi` reports).
     public static let targets = File(name: "targets.csv",
         columns: ["scenario", "region", "metric", "year", "op", "value", "probability", "mc_se", "probability_low",
-                  "probability_high", "source", "reason"],
-        optionalColumns: ["probability_low", "probability_high", "reason"])
+                  "probability_high", "source", "reason", "source_vi", "reason_vi"],
+        optionalColumns: ["probability_low", "probability_high", "reason", "source_vi", "reason_vi"])
     /// Alternative minus baseline on the same paths (compare only); `prob_increase_low`,
     /// `prob_increase_high`: the exact (Clopper-Pearson) 95% interval of `prob_increase`.
     public static let compare = File(name: "compare.csv",

@@ -135,4 +135,69 @@ final class AnalystInputTests: XCTestCase {
         XCTAssertTrue(levers.hasPrefix("scenario,region,kind,name,year,value,unit,label_en,label_vi\n"))
         XCTAssertTrue(levers.contains("hcmc-2024-plan,Thành phố Hồ Chí Minh,lever,promotion,2024,30,"), levers)
     }
+
+    /// `calibrate` on a panel whose region and year columns are named otherwise: one error naming the
+    /// model's [calibration] keys (it repeated a garbled message once per equation).
+    func testCalibrateNamesTheRegionAndYearKeysOnce() throws {
+        let work = try CLI.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: work) }
+        let panel = try String(contentsOf: CLI.root.appendingPathComponent("Scenarios/data/synthetic_panel.csv"), encoding: .utf8)
+        var lines = panel.split(separator: "\n", omittingEmptySubsequences: false).map(String.init)
+        lines[0] = lines[0].split(separator: ",").map { $0 == "region" ? "province" : $0 == "year" ? "years" : String($0) }.joined(separator: ",")
+        let f = work.appendingPathComponent("panel.csv")
+        try lines.joined(separator: "\n").write(to: f, atomically: true, encoding: .utf8)
+        let out = work.appendingPathComponent("cal.toml")
+        let r = try CLI.run(["calibrate", f.path, "--model", CLI.root.appendingPathComponent("Scenarios/model.toml").path, "--out", out.path])
+        XCTAssertEqual(r.status, 65, r.stderr)
+        let errors = r.stderr.split(separator: "\n").filter { $0.hasPrefix("error:") }
+        XCTAssertEqual(errors.count, 1, r.stderr)
+        XCTAssertTrue(r.stderr.contains("region = \"region\" and year = \"year\"") && r.stderr.contains("[calibration]"), r.stderr)
+        XCTAssertTrue(r.stderr.contains("year = \"years\""), "the close column name is suggested: " + r.stderr)
+        XCTAssertFalse(FileManager.default.fileExists(atPath: out.path), "no partial output")
+    }
+
+    /// `--lang vi` shows the scenarios' Vietnamese sources and reasons (`source_vi`, `reason_vi`), which
+    /// targets.csv carries in its own columns; English reports keep the English ones.
+    func testVietnameseSourcesAndReasons() throws {
+        let tmp = try CLI.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: tmp) }
+        let dir = tmp.appendingPathComponent("h").path
+        let r = try CLI.run(["run", "Scenarios/haiphong-baseline.toml", "--draws", "100", "--out", dir])
+        XCTAssertEqual(r.status, 0, r.stderr)
+        let targets = try String(contentsOfFile: dir + "/targets.csv", encoding: .utf8)
+        XCTAssertTrue(targets.hasPrefix("scenario,region,metric,year,op,value,probability,mc_se,probability_low,probability_high,source,reason,source_vi,reason_vi\n"), targets)
+        XCTAssertTrue(targets.contains("đến năm 2020 không còn HTX yếu kém"), targets)
+        XCTAssertTrue(targets.contains("mô hình chỉ theo dõi việc đào tạo cán bộ quản lý"), targets)
+        let vi = tmp.appendingPathComponent("r.vi.html").path, en = tmp.appendingPathComponent("r.html").path
+        XCTAssertEqual(try CLI.run(["report", dir, "--lang", "vi", "--out", vi]).status, 0)
+        XCTAssertEqual(try CLI.run(["report", dir, "--out", en]).status, 0)
+        let v = try String(contentsOfFile: vi, encoding: .utf8), e = try String(contentsOfFile: en, encoding: .utf8)
+        XCTAssertTrue(v.contains("đến năm 2020 có 60% HTX đạt khá trở lên"), "Vietnamese source")
+        XCTAssertTrue(v.contains("chưa đánh giá được: mô hình chỉ theo dõi việc đào tạo cán bộ quản lý"), "Vietnamese reason")
+        XCTAssertFalse(v.contains("Hai Phong plan, Nov 2014"), "no English source left in the Vietnamese report")
+        XCTAssertFalse(v.contains("the model tracks the training"), "no English reason left in the Vietnamese report")
+        XCTAssertTrue(e.contains("Hai Phong plan, Nov 2014") && e.contains("the model tracks the training of managers only"))
+        XCTAssertFalse(e.contains("Kế hoạch của UBND TP Hải Phòng") || e.contains("mô hình chỉ theo dõi"), "no Vietnamese source or reason in the English report")
+    }
+
+    /// `reason_vi` belongs to an unevaluated target, like `reason`; other keys are still refused.
+    func testReasonVIOnlyOnUnevaluatedTargets() throws {
+        let work = try workdir()
+        defer { try? FileManager.default.removeItem(at: work) }
+        try """
+        name = "b"
+        extends = "hcmc-baseline.toml"
+        [[targets]]
+        metric = "coops"
+        year = 2025
+        op = ">="
+        value = 600
+        source = "x"
+        source_vi = "nguồn"
+        reason_vi = "lý do"
+        """.write(to: work.appendingPathComponent("Scenarios/b.toml"), atomically: true, encoding: .utf8)
+        let v = try CLI.run(["validate", "Scenarios/b.toml"], cwd: work)
+        XCTAssertEqual(v.status, 65, v.stderr)
+        XCTAssertTrue(v.stderr.contains("targets[1].reason_vi") && v.stderr.contains("a reason_vi on an evaluated target"), v.stderr)
+    }
 }

@@ -110,4 +110,43 @@ final class WorkbookTests: XCTestCase {
         XCTAssertEqual(try String(contentsOf: book, encoding: .utf8), "user's workbook")
         XCTAssertEqual(try Data(contentsOf: dir.appendingPathComponent("summary.csv")), summaryBefore)
     }
+
+    /// The README sheet states the illustrative caveat only when the run's calibration says
+    /// `illustrative = true` (as the HTML report does), and otherwise what the calibration was fitted on.
+    func testReadmeCaveatFollowsTheCalibration() throws {
+        try requireOpenpyxl()
+        let work = try CLI.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: work) }
+        let scen = work.appendingPathComponent("Scenarios")
+        try FileManager.default.createDirectory(at: scen, withIntermediateDirectories: true)
+        for f in ["model.toml", "calibration.toml", "hcmc-baseline.toml"] {
+            try FileManager.default.copyItem(at: CLI.root.appendingPathComponent("Scenarios/" + f), to: scen.appendingPathComponent(f))
+        }
+        func readme(_ dir: String) throws -> String {
+            let p = Process()
+            p.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+            p.arguments = ["python3", "-c", "import openpyxl, sys\nws = openpyxl.load_workbook(sys.argv[1])['README']\n"
+                           + "print('\\n'.join(' | '.join(str(c) for c in r if c is not None) for r in ws.iter_rows(values_only=True)))",
+                           work.appendingPathComponent(dir + "/results.xlsx").path]
+            let out = Pipe()
+            p.standardOutput = out
+            try p.run()
+            let text = String(decoding: out.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+            p.waitUntilExit()
+            return text
+        }
+        let args = ["run", "Scenarios/hcmc-baseline.toml", "--draws", "50", "--xlsx"]
+        XCTAssertEqual(try CLI.run(args + ["--out", "a"], cwd: work).status, 0)
+        let shipped = try readme("a")
+        XCTAssertTrue(shipped.contains("are illustrative") && shipped.contains("synthetic panel"), shipped)
+        // The same calibration without `illustrative = true`: no caveat, what it was fitted on instead.
+        let cal = scen.appendingPathComponent("calibration.toml")
+        let text = try String(contentsOf: cal, encoding: .utf8)
+        XCTAssertTrue(text.contains("illustrative = true"))
+        try text.replacingOccurrences(of: "illustrative = true", with: "illustrative = false").write(to: cal, atomically: true, encoding: .utf8)
+        XCTAssertEqual(try CLI.run(args + ["--out", "b"], cwd: work).status, 0)
+        let real = try readme("b")
+        XCTAssertFalse(real.contains("illustrative"), real)
+        XCTAssertTrue(real.contains("fitted on synthetic panel"), real)
+    }
 }

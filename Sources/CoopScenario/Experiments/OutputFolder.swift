@@ -40,12 +40,12 @@ extension RunSummary {
                     let p = Double(acc.targetHits[t]) / Double(group.draws)
                     targets.addRow([scenario.name, scenario.region, target.metric, String(target.year), target.op.rawValue,
                                     num(target.value), num(p), num((p * (1 - p) / Double(group.draws)).squareRoot())]
-                                   + interval(acc.targetHits[t], group.draws) + [target.source, ""])
+                                   + interval(acc.targetHits[t], group.draws) + [target.source, "", target.sourceVI, ""])
                 }
                 // Plan targets the model cannot evaluate: no probability, with the reason (never dropped).
                 for target in scenario.unevaluatedTargets {
                     targets.addRow([scenario.name, scenario.region, target.metric, String(target.year), target.op.rawValue,
-                                    num(target.value), "", "", "", "", target.source, target.reason])
+                                    num(target.value), "", "", "", "", target.source, target.reason, target.sourceVI, target.reasonVI])
                 }
                 let keep = min(self.paths, group.draws)
                 let cells = r.years * r.metrics

@@ -66,6 +66,10 @@ public struct Target: Sendable, Equatable {
     public var line: Int
     /// Why the model cannot evaluate the target; empty for an evaluated target.
     public var reason: String = ""
+    /// The source in Vietnamese (`source_vi`), shown by `--lang vi` reports; empty when not given.
+    public var sourceVI: String = ""
+    /// The reason in Vietnamese (`reason_vi`, with `evaluated = false` only); empty when not given.
+    public var reasonVI: String = ""
     /// False for a documented target the model cannot evaluate (`evaluated = false`).
     public var isEvaluated: Bool { reason.isEmpty }
 }
@@ -445,13 +449,19 @@ struct MergedScenario {
                 problems += checker.problems
                 continue
             }
-            checker.rejectUnknownKeys(t, allowed: ["metric", "year", "op", "value", "source", "evaluated", "reason"], path: p)
+            checker.rejectUnknownKeys(t, allowed: ["metric", "year", "op", "value", "source", "source_vi", "evaluated", "reason", "reason_vi"], path: p)
             let metric = checker.string(t, "metric", path: p, required: true, tableLine: node.line)
             let year = checker.integer(t, "year", path: p, required: true, tableLine: node.line)
             let opText = checker.string(t, "op", path: p, required: true, tableLine: node.line)
             let source = checker.string(t, "source", path: p, required: true, tableLine: node.line)
             let evaluated = checker.bool(t, "evaluated", path: p) ?? true
             let reason = checker.string(t, "reason", path: p, required: false)
+            let sourceVI = checker.string(t, "source_vi", path: p, required: false) ?? ""
+            let reasonVI = checker.string(t, "reason_vi", path: p, required: false)
+            if evaluated, reasonVI != nil {
+                checker.report(t["reason_vi"], field: p + ".reason_vi", expected: "a reason only with evaluated = false (a target the model cannot evaluate)",
+                               found: "a reason_vi on an evaluated target")
+            }
             if evaluated, reason != nil {
                 checker.report(t["reason"], field: p + ".reason", expected: "a reason only with evaluated = false (a target the model cannot evaluate)",
                                found: "a reason on an evaluated target")
@@ -486,9 +496,10 @@ struct MergedScenario {
             if let metric, let year, let op, let value, let source, checker.problems.isEmpty {
                 if !evaluated, let reason {
                     unevaluatedList.append(Target(metric: metric, year: year, op: op, value: value, source: source, file: file,
-                                                  line: node.line, reason: reason))
+                                                  line: node.line, reason: reason, sourceVI: sourceVI, reasonVI: reasonVI ?? ""))
                 } else if decl != nil {
-                    targetList.append(Target(metric: metric, year: year, op: op, value: value, source: source, file: file, line: node.line))
+                    targetList.append(Target(metric: metric, year: year, op: op, value: value, source: source, file: file, line: node.line,
+                                             sourceVI: sourceVI))
                 }
             }
         }

@@ -7,8 +7,11 @@ import Foundation
 extension ReportBuilder {
     struct CalibrationInfo { var path: String; var fittedOn: String; var illustrative: Bool }
 
-    func calibrations() -> [CalibrationInfo] {
-        guard let p = folder.provenance else { return [] }
+    func calibrations() -> [CalibrationInfo] { Self.calibrations(of: folder.provenance) }
+
+    /// The calibration files among `provenance`'s inputs that still have the recorded SHA-256.
+    static func calibrations(of provenance: RunFolder.Provenance?) -> [CalibrationInfo] {
+        guard let p = provenance else { return [] }
         var out: [CalibrationInfo] = []
         for input in p.inputs {
             guard let data = FileManager.default.contents(atPath: input.path), SHA256.hex(data) == input.sha256,
@@ -22,8 +25,11 @@ extension ReportBuilder {
     }
 
     /// The caveat text when a calibration is illustrative, else nil.
-    func calibrationCaveat() -> String? {
-        guard let c = calibrations().first(where: \.illustrative) else { return nil }
+    func calibrationCaveat() -> String? { Self.calibrationCaveat(calibrations(), language: language) }
+
+    /// The caveat for the first illustrative calibration of `infos` in `language`, else nil.
+    static func calibrationCaveat(_ infos: [CalibrationInfo], language: ReportLanguage) -> String? {
+        guard let c = infos.first(where: \.illustrative) else { return nil }
         let vi = language == .vi
         let fitted = c.fittedOn.isEmpty ? "" : (vi ? " (ước lượng trên: \(c.fittedOn))" : " (fitted on \(c.fittedOn))")
         return vi

@@ -37,6 +37,12 @@ public struct RunFolder: Sendable {
         /// Why the model cannot evaluate the target (`reason` column); empty for an evaluated one,
         /// whose probability is then a number. Unevaluated targets have no probability (NaN).
         public var reason: String = ""
+        /// `source_vi`, `reason_vi`: the source and reason in Vietnamese (empty when not given).
+        public var sourceVI: String = "", reasonVI: String = ""
+        /// The source in `language` (Vietnamese when given, else the source as written).
+        public func source(_ language: ReportLanguage) -> String { language == .vi && !sourceVI.isEmpty ? sourceVI : source }
+        /// The reason in `language` (Vietnamese when given, else the reason as written).
+        public func reason(_ language: ReportLanguage) -> String { language == .vi && !reasonVI.isEmpty ? reasonVI : reason }
     }
     /// One row of `compare.csv`: the distribution of alternative minus baseline.
     public struct Difference: Sendable, Equatable {
@@ -218,8 +224,11 @@ public struct RunFolder: Sendable {
             let yr = try t.years("year"), v = try t.numbers("value"), p = try t.probabilities("probability"), se = try t.numbers("mc_se")
             let lo = try t.probabilities("probability_low"), hi = try t.probabilities("probability_high")
             // `reason` (absent in older run folders; an all-empty column may come back typed as numbers).
-            let why = t.header.contains("reason") ? t.text("reason").map { ["NaN", "nan", "NA"].contains($0) ? "" : $0 }
-                                                 : [String](repeating: "", count: t.rowCount)
+            func optionalText(_ name: String) -> [String] {
+                t.header.contains(name) ? t.text(name).map { ["NaN", "nan", "NA"].contains($0) ? "" : $0 }
+                                        : [String](repeating: "", count: t.rowCount)
+            }
+            let why = optionalText("reason"), srcVI = optionalText("source_vi"), whyVI = optionalText("reason_vi")
             for i in 0..<t.rowCount {
                 guard [">=", ">", "<=", "<"].contains(op[i]) else {
                     throw InputError(file: t.file, line: t.line(i), field: "op", expected: "one of >=, >, <=, <", found: "'\(op[i])'")
@@ -227,7 +236,7 @@ public struct RunFolder: Sendable {
                 targets.append(TargetResult(scenario: sc[i], region: rg[i], metric: mt[i], year: yr[i], op: op[i], value: v[i],
                                             probability: p[i], mcSE: se[i], source: src[i],
                                             probabilityLow: lo.isEmpty ? .nan : lo[i], probabilityHigh: hi.isEmpty ? .nan : hi[i],
-                                            reason: why[i]))
+                                            reason: why[i], sourceVI: srcVI[i], reasonVI: whyVI[i]))
             }
         }
 

@@ -27,7 +27,7 @@ public struct RunWorkbook {
     }
     /// Columns that are identifiers or labels: always text.
     public static let textColumns: Set<String> = ["scenario", "baseline", "alternative", "region", "metric", "op", "source",
-                                                  "source_vi", "file", "title", "title_vi", "unit", "label_en", "label_vi",
+                                                  "source_vi", "reason", "reason_vi", "file", "title", "title_vi", "unit", "label_en", "label_vi",
                                                   "lever", "kind", "name", "case", "experiment", "equation", "term", "path_id"]
     /// What each known sheet holds (README sheet).
     static let descriptions: [String: (en: String, vi: String)] = [
@@ -171,6 +171,11 @@ public struct RunWorkbook {
 
     // MARK: README sheet
 
+    /// run.json's provenance (also for folders `RunFolder` does not read, such as a decision folder).
+    func provenance() -> RunFolder.Provenance? {
+        try? RunFolder.readProvenance(path: (directory as NSString).appendingPathComponent("run.json"))
+    }
+
     func readme(tables: [WorkbookSheet], folder: RunFolder?) -> WorkbookSheet {
         let vi = language == .vi
         var rows: [[WorkbookCell]] = []
@@ -179,16 +184,24 @@ public struct RunWorkbook {
         add(vi ? "Số liệu" : "Numbers",
             vi ? "Các ô số là số Excel (không phụ thuộc dấu thập phân của máy); giống hệt các tệp CSV cùng thư mục."
                : "Numeric cells are Excel numbers (no locale can misread them); they equal the CSV files of the same folder.")
-        add(vi ? "Hệ số hiệu chỉnh" : "Calibration",
-            vi ? "Hệ số của mô hình đi kèm chỉ mang tính minh hoạ (ước lượng trên bảng số liệu tổng hợp giả lập) trừ khi bạn đã hiệu chỉnh trên số liệu thật (coopsim calibrate)."
-               : "The shipped model coefficients are illustrative (fitted on a synthetic panel) unless you calibrated on a real panel (coopsim calibrate).")
+        // As the HTML report: the calibration files named in run.json that still have their recorded
+        // SHA-256, the caveat when one says `illustrative = true`, else what it was fitted on.
+        let calibrations = ReportBuilder.calibrations(of: folder?.provenance ?? provenance())
+        if let caveat = ReportBuilder.calibrationCaveat(calibrations, language: language) {
+            add(vi ? "Hệ số hiệu chỉnh" : "Calibration", caveat)
+        } else {
+            for c in calibrations {
+                add(vi ? "Hệ số hiệu chỉnh" : "Calibration",
+                    c.path + (c.fittedOn.isEmpty ? "" : (vi ? " (ước lượng trên: \(c.fittedOn))" : " (fitted on \(c.fittedOn))")))
+            }
+        }
         add("", "")
         add(vi ? "Trang tính" : "Sheet", vi ? "Nội dung" : "Holds")
         for t in tables {
             let d = Self.descriptions[t.name].map { vi ? $0.vi : $0.en } ?? (vi ? "bảng \(t.name).csv" : "the table \(t.name).csv")
             add(t.name, d + (vi ? " (\(t.rows.count) dòng)" : " (\(t.rows.count) rows)"))
         }
-        if let p = folder?.provenance {
+        if let p = folder?.provenance ?? provenance() {
             add("", "")
             add(vi ? "Nguồn gốc kết quả (run.json)" : "Provenance (run.json)", "")
             add(vi ? "Công cụ" : "Tool", [p.tool, p.version].filter { !$0.isEmpty }.joined(separator: " "))
