@@ -57,6 +57,19 @@ final class BacktestCommandTests: XCTestCase {
         let html = try String(contentsOf: a.appendingPathComponent("report.html"), encoding: .utf8)
         XCTAssertEqual(html.components(separatedBy: "class=\"coopsim-chart backtest-chart\"").count - 1, 3)
         XCTAssertTrue(html.contains("observed-line") && html.contains("MASE"))
+
+        // A re-run replaces only what the backtest wrote (run.json's manifest): the report and a
+        // file of the user's stay; the folder's outputs are those of the new run.
+        let files = run["files"] as? [String] ?? []
+        XCTAssertEqual(Set(files), ["backtest.csv", "backtest_summary.csv", "observed.csv", "run.json"])
+        let notes = a.appendingPathComponent("my notes.txt")
+        try Data("kept".utf8).write(to: notes)
+        let r3 = try CLI.run(["backtest", path("Scenarios/data/national_coops_series.csv"), "--scenario", path("Scenarios/national-baseline.toml"),
+                              "--horizon", "2", "--draws", "400", "--out", a.path])
+        XCTAssertEqual(r3.status, 0, r3.stderr)
+        XCTAssertEqual(try String(contentsOf: notes, encoding: .utf8), "kept")
+        XCTAssertTrue(FileManager.default.fileExists(atPath: a.appendingPathComponent("report.html").path))
+        XCTAssertEqual(try rows(a.appendingPathComponent("backtest_summary.csv")).map { $0["horizon"]! }, ["1", "2"])
     }
 
     /// A synthetic panel recalibrated at each origin: out-of-sample forecasts of every variable.

@@ -105,73 +105,36 @@ public enum BacktestRunner {
     }
 
     static func runJSON(_ run: Run) -> String {
-        func str(_ s: String) -> String { JSONText.string(s) }
-        func list(_ xs: [String]) -> String { "[" + xs.map(str).joined(separator: ", ") + "]" }
-        let formatter = ISO8601DateFormatter()
-        formatter.timeZone = TimeZone(identifier: "UTC")
-        var startedAt = run.started, wall = run.wallSeconds
-        if let epoch = ProcessInfo.processInfo.environment["SOURCE_DATE_EPOCH"].flatMap(Double.init) {
-            startedAt = Date(timeIntervalSince1970: epoch); wall = 0
-        }
+        let str = RunJSON.string, list = RunJSON.list
         let o = run.options
-        var s = "{\n"
-        s += "  \"tool\": \"coopsim\",\n"
-        s += "  \"version\": \(str(Runner.version)),\n"
-        s += "  \"command\": \(list(run.commandLine)),\n"
-        s += "  \"kind\": \"backtest\",\n"
-        s += "  \"data\": \(str(run.dataFile)),\n"
-        s += "  \"template\": \(run.template.map(str) ?? "null"),\n"
-        s += "  \"model\": \(str(run.modelFile)),\n"
-        s += "  \"calibration\": \(run.calibrationFile.map(str) ?? "null"),\n"
-        s += "  \"recalibrate\": \(o.recalibrate),\n"
-        s += "  \"horizon\": \(o.horizon),\n"
-        s += "  \"origins\": [" + run.result.origins.map(String.init).joined(separator: ", ") + "],\n"
-        s += "  \"seed\": \(o.seed),\n"
-        s += "  \"draws\": \(o.draws),\n"
-        s += "  \"threads\": \(o.threads),\n"
-        s += "  \"assumed\": \(list(run.result.assumed)),\n"
-        s += "  \"skipped\": \(list(run.result.skipped)),\n"
-        s += "  \"estimators\": {\"crps\": \"energy form over the paths, (1/n) sum|x-y| - (1/2n^2) sum|x-x'|\", "
-        s += "\"pit\": \"mid-point: (#{x<y} + #{x=y}/2)/n\", \"intervals\": \"closed [p25, p75] and [p05, p95], lower empirical quantiles\", "
-        s += "\"drift\": \"random walk with drift from the first and last observation up to the origin\", "
-        s += "\"mase\": \"|error| / in-sample mean absolute one-year change up to the origin (Hyndman & Koehler 2006), averaged\"},\n"
-        s += "  \"inputs\": [\n" + run.inputs.map { "    {\"path\": \(str($0.path)), \"sha256\": \(str($0.sha256))}" }.joined(separator: ",\n") + "\n  ],\n"
-        s += "  \"started\": \(str(formatter.string(from: startedAt))),\n"
-        s += "  \"wall_seconds\": \(CSVWriter.number(wall))\n"
-        s += "}\n"
-        return s
+        let estimators = "{\"crps\": \"energy form over the paths, (1/n) sum|x-y| - (1/2n^2) sum|x-x'|\", "
+            + "\"pit\": \"mid-point: (#{x<y} + #{x=y}/2)/n\", \"intervals\": \"closed [p25, p75] and [p05, p95], lower empirical quantiles\", "
+            + "\"drift\": \"random walk with drift from the first and last observation up to the origin\", "
+            + "\"mase\": \"|error| / in-sample mean absolute one-year change up to the origin (Hyndman & Koehler 2006), averaged\"}"
+        let fields: [(key: String, json: String)] = [
+            ("data", str(run.dataFile)),
+            ("template", run.template.map(str) ?? "null"),
+            ("model", str(run.modelFile)),
+            ("calibration", run.calibrationFile.map(str) ?? "null"),
+            ("recalibrate", String(o.recalibrate)),
+            ("horizon", String(o.horizon)),
+            ("origins", "[" + run.result.origins.map(String.init).joined(separator: ", ") + "]"),
+            ("seed", String(o.seed)),
+            ("draws", String(o.draws)),
+            ("threads", String(o.threads)),
+            ("assumed", list(run.result.assumed)),
+            ("skipped", list(run.result.skipped)),
+            ("estimators", estimators),
+        ]
+        return RunJSON(kind: "backtest", commandLine: run.commandLine, fields: fields, inputs: run.inputs,
+                       started: run.started, wallSeconds: run.wallSeconds).text()
     }
 
-    /// Writes the output folder atomically (a temporary folder beside it, renamed into place), with
-    /// the same rules as `run`: a folder is replaced only if it is a previous coopsim output (run.json).
+    /// Writes the output folder by `Runner.writeFolder` (`RunFolderWriter`), with the same rules as
+    /// `run`: atomically as a whole, replacing only the files the previous run wrote (files the user
+    /// added are kept), under a lock against concurrent writers.
+    /// - Throws: `OutputError` (`isUsage` when the folder is not one coopsim may write).
     public static func write(_ run: Run, to directory: String, excel: Bool) throws(OutputError) {
-        try Runner.checkOutputFolder(directory)
-        let fm = FileManager.default
-        let target = URL(fileURLWithPath: directory).standardizedFileURL
-        let parent = target.deletingLastPathComponent()
-        let stamp = "\(ProcessInfo.processInfo.processIdentifier)-\(UInt64(Date().timeIntervalSince1970 * 1e6))"
-        let temp = parent.appendingPathComponent(".\(target.lastPathComponent).tmp-\(stamp)")
-        let old = parent.appendingPathComponent(".\(target.lastPathComponent).old-\(stamp)")
-        do {
-            try fm.createDirectory(at: parent, withIntermediateDirectories: true)
-            try fm.createDirectory(at: temp, withIntermediateDirectories: false)
-            for f in outputFiles(run, excel: excel) { try Data(f.contents.utf8).write(to: temp.appendingPathComponent(f.name)) }
-        } catch {
-            try? fm.removeItem(at: temp)
-            throw OutputError(path: directory, reason: "cannot write into \(temp.path): \(OutputFile.reason(temp.path, error))")
-        }
-        var hadOld = false
-        if fm.fileExists(atPath: target.path) {
-            do { try fm.moveItem(at: target, to: old); hadOld = true } catch {
-                try? fm.removeItem(at: temp)
-                throw OutputError(path: directory, reason: "cannot move the previous folder aside: \(OutputFile.reason(old.path, error))")
-            }
-        }
-        do { try fm.moveItem(at: temp, to: target) } catch {
-            try? fm.removeItem(at: temp)
-            if hadOld { try? fm.moveItem(at: old, to: target) }
-            throw OutputError(path: directory, reason: "cannot rename \(temp.path) into place: \(OutputFile.reason(target.path, error))")
-        }
-        if hadOld { try? fm.removeItem(at: old) }
+        try Runner.writeFolder(outputFiles(run, excel: excel), to: directory)
     }
 }

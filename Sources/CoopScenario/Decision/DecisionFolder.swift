@@ -45,30 +45,13 @@ public struct DecisionProvenance: Sendable {
     /// run.json: as `run`'s (tool, version, command, kind, seed, draws, threads, scenarios, inputs
     /// with SHA-256 — the ranges file included —, started, wall_seconds) plus method and extras.
     public func runJSON() -> String {
-        func str(_ s: String) -> String { JSONText.string(s) }
-        let formatter = ISO8601DateFormatter()
-        formatter.timeZone = TimeZone(identifier: "UTC")
-        var startedAt = started, wall = wallSeconds
-        if let epoch = ProcessInfo.processInfo.environment["SOURCE_DATE_EPOCH"].flatMap(Double.init) {
-            startedAt = Date(timeIntervalSince1970: epoch); wall = 0
-        }
-        var s = "{\n"
-        s += "  \"tool\": \"coopsim\",\n"
-        s += "  \"version\": \(str(Runner.version)),\n"
-        s += "  \"command\": [" + commandLine.map(str).joined(separator: ", ") + "],\n"
-        s += "  \"kind\": \(str(kind)),\n"
-        s += "  \"method\": \(str(method)),\n"
-        s += "  \"seed\": \(seed),\n"
-        s += "  \"draws\": \(draws),\n"
-        s += "  \"threads\": \(threads),\n"
-        s += "  \"scenarios\": [\(str(scenario.name))],\n"
-        s += "  \"ranges\": \(str(ranges.file)),\n"
-        for (k, v) in extra { s += "  \(str(k)): \(v),\n" }
-        s += "  \"inputs\": [\n" + inputs.map { "    {\"path\": \(str($0.path)), \"sha256\": \(str($0.sha256))}" }.joined(separator: ",\n") + "\n  ],\n"
-        s += "  \"started\": \(str(formatter.string(from: startedAt))),\n"
-        s += "  \"wall_seconds\": \(CSVWriter.number(wall))\n"
-        s += "}\n"
-        return s
+        let str = RunJSON.string
+        let fields: [(key: String, json: String)] = [
+            ("method", str(method)), ("seed", String(seed)), ("draws", String(draws)), ("threads", String(threads)),
+            ("scenarios", "[\(str(scenario.name))]"), ("ranges", str(ranges.file)),
+        ] + extra.map { (key: $0.0, json: $0.1) }
+        return RunJSON(kind: kind, commandLine: commandLine, fields: fields, inputs: inputs,
+                       started: started, wallSeconds: wallSeconds).text()
     }
 }
 

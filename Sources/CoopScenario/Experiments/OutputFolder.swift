@@ -125,37 +125,19 @@ extension RunSummary {
     /// ISO 8601 start time (UTC), wall seconds, and `files`: the files of the folder this run
     /// wrote (the manifest: a later run replaces only these, see `RunFolderWriter`).
     public func runJSON(files: [String] = []) -> String {
-        func str(_ s: String) -> String { JSONText.string(s) }
-        let formatter = ISO8601DateFormatter()
-        formatter.timeZone = TimeZone(identifier: "UTC")
         let seeds = Set(groups.map(\.seed)), draws = Set(groups.map(\.draws))
-        var s = "{\n"
-        s += "  \"tool\": \"coopsim\",\n"
-        s += "  \"version\": \(str(Runner.version)),\n"
-        s += "  \"command\": [" + commandLine.map(str).joined(separator: ", ") + "],\n"
-        s += "  \"kind\": \(str(kind)),\n"
-        s += "  \"seed\": " + (seeds.count == 1 ? String(seeds.first!) : "[" + groups.map { String($0.seed) }.joined(separator: ", ") + "]") + ",\n"
-        s += "  \"draws\": " + (draws.count == 1 ? String(draws.first!) : "[" + groups.map { String($0.draws) }.joined(separator: ", ") + "]") + ",\n"
-        s += "  \"threads\": \(threads),\n"
-        s += "  \"scenarios\": [" + scenarios.map { str($0.name) }.joined(separator: ", ") + "],\n"
+        var fields: [(key: String, json: String)] = [
+            ("seed", seeds.count == 1 ? String(seeds.first!) : "[" + groups.map { String($0.seed) }.joined(separator: ", ") + "]"),
+            ("draws", draws.count == 1 ? String(draws.first!) : "[" + groups.map { String($0.draws) }.joined(separator: ", ") + "]"),
+            ("threads", String(threads)),
+            ("scenarios", RunJSON.list(scenarios.map(\.name))),
+        ]
         if let p = precision {
-            s += "  \"mc_se\": \(CSVWriter.number(p.rule.maxStandardError)),\n"
-            s += "  \"max_draws\": \(p.rule.maxDraws),\n"
-            s += "  \"mc_se_reached\": \(p.reached),\n"
+            fields += [("mc_se", CSVWriter.number(p.rule.maxStandardError)), ("max_draws", String(p.rule.maxDraws)),
+                       ("mc_se_reached", String(p.reached))]
         }
-        s += "  \"inputs\": [\n" + inputs.map { "    {\"path\": \(str($0.path)), \"sha256\": \(str($0.sha256))}" }.joined(separator: ",\n") + "\n  ],\n"
-        // SOURCE_DATE_EPOCH (the reproducible-builds convention) pins the start time and zeroes the
-        // wall time, so that exports such as Notebooks-export/ are byte-identical when regenerated.
-        var startedAt = started, wall = wallSeconds
-        if let epoch = ProcessInfo.processInfo.environment["SOURCE_DATE_EPOCH"].flatMap(Double.init) {
-            startedAt = Date(timeIntervalSince1970: epoch)
-            wall = 0
-        }
-        s += "  \"started\": \(str(formatter.string(from: startedAt))),\n"
-        s += "  \"wall_seconds\": \(CSVWriter.number(wall)),\n"
-        s += "  \"files\": [" + files.map(str).joined(separator: ", ") + "]\n"
-        s += "}\n"
-        return s
+        return RunJSON(kind: kind, commandLine: commandLine, fields: fields, inputs: inputs,
+                       started: started, wallSeconds: wallSeconds, files: files).text()
     }
 }
 
