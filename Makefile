@@ -60,3 +60,14 @@ bench: setup
 # Response time of `coopsim serve` for a lever change on the HCMC plan (Guides/Explorer.md); wall clock: quiet machine.
 bench-serve: build
 	python3 Benchmarks/peers/serve_latency.py --bin $(BIN)
+
+# libFuzzer targets for the CSV reader, the TOML parser and the formula/expression parsers
+# (Fuzz/, a nested package built with --sanitize=fuzzer,address; not part of make test):
+# each runs FUZZ_SECONDS on a copy of its seed corpus Fuzz/Corpus/<target>/.
+FUZZ_SECONDS ?= 10
+
+.PHONY: fuzz
+
+fuzz: setup
+	cd Fuzz && $(SWIFT) build --sanitize=fuzzer --sanitize=address
+	bash scripts/fuzz.sh $(FUZZ_SECONDS)

@@ -13,7 +13,23 @@
 ///   separators the message says so and asks to remove them.
 /// - A bare text column used as a categorical although some of its cells (a minority) are
 ///   numbers gets a note: its type was decided by the other cells.
+/// - A cell "has a decimal comma" when it is a number written with `,` as the decimal point:
+///   optional sign, digits, `,`, digits (`0,52`, `-12,5`), and not a thousands group (`1,045` is
+///   counted as separators). In a comma-separated file such a cell is necessarily quoted
+///   (`"0,52"`, as a spreadsheet with a Vietnamese or European locale writes it); a column mostly
+///   of them is an error like separators, with a hint to save the file with '.' decimals.
 public enum ColumnTypingRules {
+    /// True when `text` is a number with a decimal comma (see above).
+    public static func hasDecimalComma(_ text: String) -> Bool {
+        var s = Substring(text.trimmingSpacesAndTabs)
+        if s.hasPrefix("-") || s.hasPrefix("+") { s = s.dropFirst() }
+        guard let comma = s.firstIndex(of: ","), comma != s.startIndex else { return false }
+        let whole = s[..<comma], fraction = s[s.index(after: comma)...]
+        guard !fraction.isEmpty, whole.allSatisfy({ $0.isASCII && $0.isNumber }),
+              fraction.allSatisfy({ $0.isASCII && $0.isNumber }) else { return false }
+        return !hasThousandsSeparators(text)
+    }
+
     /// True when `text` is a number written with digit-group separators (see above).
     public static func hasThousandsSeparators(_ text: String) -> Bool {
         var s = Substring(text.trimmingSpacesAndTabs)
@@ -43,16 +59,40 @@ public enum ColumnTypingRules {
 
     /// How many present cells are plain numbers and how many are numbers with separators,
     /// with the first of each.
-    public static func census(_ cells: [String?]) -> (present: Int, plain: Int, grouped: Int, firstPlain: String?, firstGrouped: String?) {
-        var present = 0, plain = 0, grouped = 0
-        var firstPlain: String?, firstGrouped: String?
+    /// Numbers with a decimal comma count as `grouped` (numbers the reader cannot read as they
+    /// are written); `decimalComma` says how many of those they are, `firstDecimalComma` the first.
+    public static func census(_ cells: [String?]) -> (present: Int, plain: Int, grouped: Int, firstPlain: String?, firstGrouped: String?,
+                                                       decimalComma: Int, firstDecimalComma: String?) {
+        var present = 0, plain = 0, grouped = 0, comma = 0
+        var firstPlain: String?, firstGrouped: String?, firstComma: String?
         for c in cells {
             guard let c else { continue }
             present += 1
             if CSVReader.isNumber(c) { plain += 1; if firstPlain == nil { firstPlain = c } }
             else if hasThousandsSeparators(c) { grouped += 1; if firstGrouped == nil { firstGrouped = c } }
+            else if hasDecimalComma(c) { comma += 1; grouped += 1; if firstComma == nil { firstComma = c }; if firstGrouped == nil { firstGrouped = c } }
         }
-        return (present, plain, grouped, firstPlain, firstGrouped)
+        return (present, plain, grouped, firstPlain, firstGrouped, comma, firstComma)
+    }
+
+    /// What to say about a mostly numeric text column whose numbers the reader cannot read as
+    /// written: the first such cell, the expectation, that cell and the others like it, the hint.
+    public static func unreadableNumbers(_ census: (present: Int, plain: Int, grouped: Int, firstPlain: String?, firstGrouped: String?,
+                                                    decimalComma: Int, firstDecimalComma: String?),
+                                         column name: String, categoricalHint: Bool) -> (cell: String, expected: String, found: String, hint: String)? {
+        guard var g = census.firstGrouped else { return nil }
+        let others = census.grouped - 1
+        let keep = categoricalHint ? "; or write C(\(name)) to treat the column as categorical" : ""
+        if census.decimalComma * 2 >= census.grouped, let d = census.firstDecimalComma {
+            g = d
+            return (g, "numbers with '.' as the decimal point",
+                    "'\(g)' (a decimal comma)" + (others > 0 ? " and \(others) other cell\(others == 1 ? "" : "s") like it" : ""),
+                    "the file writes decimals with a comma (in quotes, so the comma is not a separator) and the column is read as text: "
+                        + "save it with '.' as the decimal point (a spreadsheet set to a Vietnamese or European locale writes ','), write 0.52 not \"0,52\"" + keep)
+        }
+        return (g, "plain numbers (digits, '.' for decimals, no thousands separators)",
+                "'\(g)'" + (others > 0 ? " and \(others) other cell\(others == 1 ? "" : "s") with separators" : ""),
+                "write 1045.5, not 1,045.50" + keep)
     }
 
     /// The note for a text column used as a categorical although some cells are numbers, or nil.
@@ -61,10 +101,12 @@ public enum ColumnTypingRules {
         guard c.plain + c.grouped > 0 else { return nil }
         let levels = Set(cells.compactMap { $0 }).count
         var why = "\(c.plain + c.grouped) of its \(c.present) cells are numbers"
-        if let g = c.firstGrouped { why += " (\(c.grouped) written with thousands separators, such as '\(g)')" }
+        if let d = c.firstDecimalComma { why += " (\(c.decimalComma) written with a decimal comma, such as '\(d)')" }
+        else if let g = c.firstGrouped { why += " (\(c.grouped) written with thousands separators, such as '\(g)')" }
         else if let p = c.firstPlain { why += " (such as '\(p)')" }
         return "'\(name)' is read as text and used as a categorical with \(levels) levels, although \(why): the other cells decided its type; "
-            + (c.grouped > 0 ? "remove the separators (write 1045.5, not 1,045.50) to use it as a number, or " : "fix the cells that are not numbers to use it as a number, or ")
+            + (c.decimalComma > 0 ? "write '.' as the decimal point (0.52, not \"0,52\") to use it as a number, or "
+               : c.grouped > 0 ? "remove the separators (write 1045.5, not 1,045.50) to use it as a number, or " : "fix the cells that are not numbers to use it as a number, or ")
             + "write C(\(name)) to keep it categorical"
     }
 }

@@ -95,12 +95,10 @@ public struct DesignMatrix: Sendable {
                     // Numbers with thousands separators count as numbers here (ColumnTypingRules).
                     let census = ColumnTypingRules.census(textColumn)
                     if case .variable(let name) = f.expression, (census.plain + census.grouped) * 2 > census.present {
-                        if let g = census.firstGrouped {
-                            let row = textColumn.firstIndex { $0 == g }!
+                        if let say = ColumnTypingRules.unreadableNumbers(census, column: name, categoricalHint: true) {
+                            let row = textColumn.firstIndex { $0 == say.cell }!
                             throw InputError(file: data.source, line: data.line(ofRow: row), field: name,
-                                             expected: "plain numbers (digits, '.' for decimals, no thousands separators)",
-                                             found: "'\(g)'" + (census.grouped > 1 ? " and \(census.grouped - 1) other cell\(census.grouped == 2 ? "" : "s") with separators" : ""),
-                                             hint: "write 1045.5, not 1,045.50; or write C(\(name)) to treat the column as categorical")
+                                             expected: say.expected, found: say.found, hint: say.hint)
                         }
                         throw data.textInNumericColumn(name, usedAs: "the formula",
                                                        hint: "fix the cell, or write C(\(name)) to treat the column as categorical")

@@ -21,10 +21,11 @@ enum CLI {
     }
 
     @discardableResult
-    static func run(_ args: [String], cwd: URL? = nil, env: [String: String] = [:]) throws -> Result {
+    static func run(_ args: [String], cwd: URL? = nil, env: [String: String] = [:], shell: String? = nil) throws -> Result {
         let p = Process()
-        p.executableURL = binary
-        p.arguments = args
+        // With `shell`, /bin/sh runs that command line instead (a limit or a trap before `exec`).
+        p.executableURL = shell == nil ? binary : URL(fileURLWithPath: "/bin/sh")
+        p.arguments = shell.map { ["-c", $0] } ?? args
         p.currentDirectoryURL = cwd ?? root
         var e = ProcessInfo.processInfo.environment
         for (k, v) in env { e[k] = v }

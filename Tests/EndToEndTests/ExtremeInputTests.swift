@@ -34,15 +34,24 @@ final class ExtremeInputTests: XCTestCase {
         defer { try? FileManager.default.removeItem(at: dir) }
         let out = dir.appendingPathComponent("o").path
         // A stock of 5e16 cooperatives: the negative-binomial draw overflowed the Poisson sampler (signal).
-        // Now the sampler saturates: a located message or a result, never a signal.
+        // Refused where it enters (the samplers also saturate, for values the simulation itself reaches).
         let stock = try baseline(in: dir) { text in
             guard let r = text.range(of: #"\ncoops = [0-9]+"#, options: .regularExpression) else { return text }
             return text.replacingCharacters(in: r, with: "\ncoops = 50000000000000000")
         }
         XCTAssertTrue(try String(contentsOfFile: stock, encoding: .utf8).contains("coops = 50000000000000000"))
-        let big = try CLI.run(["run", stock, "--draws", "10", "--out", out])
-        XCTAssertTrue([0, 65].contains(big.status), "\(big.status): \(big.stderr)")
-        XCTAssertFalse(big.stderr.contains("Program crashed"), big.stderr)
+        try expect(["validate", stock], 65, URL(fileURLWithPath: stock).lastPathComponent, "observed.coops",
+                   "a whole number from 0 to 1e15", "50000000000000000")
+        try expect(["run", stock, "--draws", "10", "--out", out], 65, "observed.coops", "a whole number from 0 to 1e15")
+        // 1e15 itself is allowed: a result or a located message, never a signal.
+        let edge = try baseline(in: dir) { text in
+            guard let r = text.range(of: #"\ncoops = [0-9]+"#, options: .regularExpression) else { return text }
+            return text.replacingCharacters(in: r, with: "\ncoops = 1000000000000000")
+        }
+        try expect(["validate", edge], 0)
+        let ran = try CLI.run(["run", edge, "--draws", "10", "--out", out])
+        XCTAssertTrue([0, 65].contains(ran.status), "\(ran.status): \(ran.stderr)")
+        for bad in ["Fatal error", "Program crashed", "Backtracing"] { XCTAssertFalse(ran.stderr.contains(bad), ran.stderr) }
         try? FileManager.default.removeItem(atPath: out)
         // An absurd dispersion in a calibration file (signal in the gamma sampler).
         var cal = try String(contentsOfFile: CLI.root.appendingPathComponent("Scenarios/calibration.toml").path, encoding: .utf8)
@@ -75,5 +84,53 @@ final class ExtremeInputTests: XCTestCase {
         try expect(["validate", twice], 65, "history.workers.02022", "written once, without leading zeros")
         let lever = try baseline(in: dir) { $0.replacingOccurrences(of: "promotion = 20 ", with: "promotion = { 2024 = 20, \"02024\" = 40 } ") }
         try expect(["validate", lever], 65, "levers.promotion.02024", "each year written once")
+    }
+
+    /// One ±1e308 cell in a calibrate panel made inf and NaN estimates (or a signal); `fit`
+    /// refused the same data. Now refused with the panel's file, line, equation and column.
+    func testCalibrateRefusesAnExtremeCell() throws {
+        let dir = try CLI.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let panel = try String(contentsOfFile: CLI.root.appendingPathComponent("Scenarios/data/synthetic_panel.csv").path, encoding: .utf8)
+        let lines = panel.components(separatedBy: "\n")
+        let header = lines[0].components(separatedBy: ",")
+        // enforcement enters the exits equation as it is (support only through log1p, which tames 1e308).
+        let support = try XCTUnwrap(header.firstIndex(of: "enforcement"))
+        for (k, value) in ["1e308", "-1e308"].enumerated() {
+            var cells = lines[5].components(separatedBy: ",")
+            cells[support] = value
+            var edited = lines
+            edited[5] = cells.joined(separator: ",")
+            let path = dir.appendingPathComponent("panel\(k).csv").path
+            try edited.joined(separator: "\n").write(toFile: path, atomically: true, encoding: .utf8)
+            let out = dir.appendingPathComponent("cal\(k).toml").path
+            let r = try expect(["calibrate", path, "--model", scenario("model"), "--out", out], 65,
+                               "panel\(k).csv:6", "equation 'exits': enforcement", "values between 1e-150 and 1e150")
+            XCTAssertTrue(r.stderr.contains("equation '"), r.stderr)
+            XCTAssertFalse(FileManager.default.fileExists(atPath: out), "no calibration written")
+            XCTAssertFalse(r.stdout.contains("inf") || r.stdout.lowercased().contains("nan"), r.stdout)
+        }
+    }
+
+    /// Extreme values in a calibration file were blamed on the levers without naming the file:
+    /// the domain error now names the calibration file, its line and the value first.
+    func testExtremeCalibrationIsBlamedOnTheCalibration() throws {
+        let dir = try CLI.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        var cal = try String(contentsOfFile: CLI.root.appendingPathComponent("Scenarios/calibration.toml").path, encoding: .utf8)
+        // The first coefficient of the first equation (entries, NB2 with a log link) set to 1e10.
+        let start = try XCTUnwrap(cal.range(of: "coefficients = ["))
+        let end = try XCTUnwrap(cal.range(of: ",", range: start.upperBound..<cal.endIndex))
+        cal.replaceSubrange(start.upperBound..<end.lowerBound, with: "1e10")
+        let calPath = dir.appendingPathComponent("extreme.toml").path
+        try cal.write(toFile: calPath, atomically: true, encoding: .utf8)
+        let s = try baseline(in: dir, calibration: calPath)
+        let out = dir.appendingPathComponent("o").path
+        let r = try expect(["run", s, "--draws", "10", "--out", out], 65, "the calibration is extreme: the equation 'entries' (", "extreme.toml:", "holds the coefficient of 'Intercept' = 10000000000",
+                           "correct the file or run `coopsim calibrate` again")
+        // The calibration comes before the levers in the advice.
+        let calAt = try XCTUnwrap(r.stderr.range(of: "extreme.toml")).lowerBound
+        if let leverAt = r.stderr.range(of: "levers.")?.lowerBound { XCTAssertLessThan(calAt, leverAt, r.stderr) }
+        XCTAssertFalse(FileManager.default.fileExists(atPath: out))
     }
 }

@@ -40,7 +40,10 @@ public enum OutputFile {
         case ELOOP: return "a symbolic link on the way to \(path) loops"
         case EACCES, EPERM:
             return "no permission to write in the folder \(folder(of: path))"
-        default: return reason(path)
+        default:
+            // The folder's state first (missing, a file, not writable), else the system's words (EFBIG: "file too large").
+            let r = reason(path)
+            return r == "unknown reason" ? String(cString: strerror(code)).lowercased() : r
         }
     }
 

@@ -74,6 +74,23 @@ public struct TOMLChecker {
         return v
     }
 
+    /// The largest whole number a `count` value may have where it enters the simulation (an
+    /// observed stock, a history value, a lever or assumption path): the largest mean the count
+    /// samplers draw from (`PoissonSampler`'s 1e15). Simulated values are not bounded by it.
+    public static let largestEnteringCount = 1e15
+
+    /// A number read from a node that becomes a simulation's state or input: checked against
+    /// `domain` and, for a count, against `largestEnteringCount`.
+    public mutating func enteringNumber(_ node: TOMLNode, field: String, domain: NumericDomain) -> Double? {
+        guard let v = number(node, field: field, domain: domain) else { return nil }
+        if domain == .count, v > Self.largestEnteringCount {
+            report(node, field: field, expected: "a whole number from 0 to 1e15 (the largest count the samplers draw from)",
+                   found: node.sourceText)
+            return nil
+        }
+        return v
+    }
+
     /// A required or optional integer within bounds.
     public mutating func integer(_ table: TOMLTable, _ key: String, path: String, required: Bool,
                                  tableLine: Int? = nil, range: ClosedRange<Int64>? = nil) -> Int? {

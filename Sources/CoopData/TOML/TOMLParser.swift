@@ -40,7 +40,16 @@ public enum TOMLParser {
         }
         var text = String(decoding: bytes, as: UTF8.self)
         if text.hasPrefix("\u{FEFF}") { text.removeFirst() }
-        var doc = try parse(text, file: file)
+        var doc: TOMLDocument
+        do { doc = try parse(text, file: file) } catch {
+            // A file of lone carriage returns (classic Mac line endings) is one long line to TOML:
+            // say what the line endings are, not only that a control character was met.
+            var e = error
+            if e.hint == nil, e.found.contains("carriage return"), !bytes.contains(0x0A), bytes.contains(0x0D) {
+                e.hint = "the file's lines end with a lone carriage return (classic Mac line endings): save it with LF or CRLF line endings, e.g. tr '\\r' '\\n' < OLD > NEW"
+            }
+            throw e
+        }
         doc.sha256 = SHA256.hex(bytes)
         return doc
     }

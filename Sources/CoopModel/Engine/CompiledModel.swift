@@ -186,6 +186,39 @@ public struct CompiledModel: Sendable {
         var requirements: [Requirement] = []
         var feedsDirect = [Set<Int>](repeating: [], count: parsed.count)      // exogenous read
         var readsVariables = [Set<Int>](repeating: [], count: parsed.count)   // variables read (any lag)
+        // Variables each equation reads in the current year (its own target on the left excepted), and
+        // the first equation computing each variable: what a cycle is traced through.
+        var firstComputer = [Int?](repeating: nil, count: variables.count)
+        var currentReads = [[Int]](repeating: [], count: parsed.count)
+        for (pi, p) in parsed.enumerated() {
+            if firstComputer[p.target] == nil { firstComputer[p.target] = pi }
+            let exprs = [p.lhs] + (p.rhs.map { [$0] } ?? []) + p.columns.flatMap { $0 } + (p.trials.map { [$0] } ?? [])
+            for (ei, e) in exprs.enumerated() {
+                for ref in e.variables where ref.lag == 0 {
+                    if let v = varIndex[ref.name], !(ei == 0 && v == p.target), !currentReads[pi].contains(v) { currentReads[pi].append(v) }
+                }
+            }
+        }
+        /// The shortest chain target -> read -> ... -> target of current-year reads, if `read` leads back.
+        func cycle(_ target: Int, _ read: Int) -> [Int]? {
+            var previous: [Int: Int] = [read: target]
+            var queue = [read], k = 0
+            while k < queue.count {
+                let v = queue[k]; k += 1
+                if v == target {
+                    var chain = [target], w = v
+                    repeat { w = previous[w]!; chain.append(w) } while w != target
+                    return chain.reversed()
+                }
+                guard let q = firstComputer[v] else { continue }
+                for r in currentReads[q] where previous[r] == nil || r == target {
+                    if previous[r] == nil { previous[r] = v }
+                    if r == target { previous[r] = v; queue.append(r); break }
+                    queue.append(r)
+                }
+            }
+            return nil
+        }
         for (pi, p) in parsed.enumerated() {
             if let other = computedBy[p.target] {
                 problems.append(InputError(file: spec.file, line: p.spec.line, field: p.field,
@@ -201,7 +234,19 @@ public struct CompiledModel: Sendable {
                     if let v = varIndex[ref.name] {
                         readsVariables[pi].insert(v)
                         variableMaxLag[v] = max(variableMaxLag[v], ref.lag)
-                        if ref.lag == 0 && !(ei == 0 && v == p.target) && (computedBy[v] == nil || v == p.target) {
+                        if ref.lag == 0 && !(ei == 0 && v == p.target) && (computedBy[v] == nil || v == p.target),
+                           let chain = cycle(p.target, v) {
+                            // No order of the equations computes these: each needs the next in the same year.
+                            let names = chain.map { variables[$0].name }
+                            let lagged = names.count == 2 ? "lag(\(ref.name)) on the right of '\(p.spec.name)'"
+                                : "lag(\(ref.name)) in '\(p.spec.name)' (last year's value)"
+                            problems.append(InputError(file: spec.file, line: p.spec.line, field: p.field,
+                                expected: "variables read in the current year computed without a cycle",
+                                found: "a cycle in the current year: " + names.joined(separator: " -> ")
+                                    + (names.count == 2 ? " ('\(ref.name)' reads itself)" : " (each is computed from the next)"),
+                                hint: "no order of the equations can compute \(names.count == 2 ? "it" : "these"): read \(lagged)"
+                                    + (names.count == 2 ? "" : ", or compute one of them from levers, assumptions and lagged values only")))
+                        } else if ref.lag == 0 && !(ei == 0 && v == p.target) && (computedBy[v] == nil || v == p.target) {
                             problems.append(InputError(file: spec.file, line: p.spec.line, field: p.field,
                                 expected: "variables read in the current year to be computed by an earlier equation",
                                 found: "'\(ref.name)' is read before any equation computes it",

@@ -135,16 +135,46 @@ public struct MonteCarloResult: Sendable, Equatable {
                     let levers = (eq?.feeding ?? []).map {
                         (model.exogenousKinds[$0] == .lever ? "levers." : "assumptions.") + model.exogenousNames[$0]
                     }
-                    var advice = levers.isEmpty ? "" : "change " + Self.list(levers, "or") + " (they feed the equation '\(eq!.name)'), or "
+                    // Extreme calibration values (of any equation: an identity sums what behavioural
+                    // equations draw) are named first, with the calibration file and line.
+                    let cal = eq.flatMap { e in e.family == nil ? nil : model.calibration.equation(e.name) }
+                    let place = cal.map { "\(model.calibration.file):\($0.line)" } ?? ""
+                    let extremes = model.equations.compactMap { e -> String? in
+                        guard e.family != nil, let c = model.calibration.equation(e.name), let x = Self.extremeValue(c) else { return nil }
+                        return "the equation '\(c.name)' (\(model.calibration.file):\(c.line)) holds \(x)"
+                    }
+                    var advice = ""
+                    if !extremes.isEmpty {
+                        advice = "the calibration is extreme: " + Self.list(extremes, "and") + "; correct the file or run `coopsim calibrate` again; or "
+                    }
+                    advice += levers.isEmpty ? "" : "change " + Self.list(levers, "or") + " (they feed the equation '\(eq!.name)'), or "
                     advice += "check the observed values (observed.\(name) and those the equation reads)"
                     // The equation itself may be at fault (a division by zero, a negative sd in normal()).
                     if let eq { advice += ", or the equation '\(eq.name)' on \(model.spec.file):\(eq.line)" }
+                    if cal != nil, extremes.isEmpty { advice += " and its calibration (\(place))" }
                     return InputError.message(
                         "\(name) left its domain (\(model.variableDomains[v].expectation)) in \(year) on \(k) of \(draws) paths in scenario '\(plan.scenario)': " + advice,
                         file: plan.file)
                 }
             }
         }
+        return nil
+    }
+
+    /// The largest magnitude a calibration value (coefficient, standard error, sigma) may have
+    /// before a domain violation is blamed on the calibration first: beyond it a linear
+    /// predictor of ordinary covariates overflows exp() or swamps every other term.
+    public static let extremeCalibrationValue = 1e6
+
+    /// The first value of `equation` beyond `extremeCalibrationValue` in magnitude, in words.
+    static func extremeValue(_ equation: Calibration.Equation) -> String? {
+        for (j, b) in equation.coefficients.enumerated() where !(abs(b) <= extremeCalibrationValue) {
+            return "the coefficient of '\(j < equation.terms.count ? equation.terms[j] : "?")' = \(CSVWriter.number(b))"
+        }
+        for (j, row) in equation.covariance.enumerated() where j < row.count && !(row[j].squareRoot() <= extremeCalibrationValue) {
+            return "a standard error of '\(j < equation.terms.count ? equation.terms[j] : "?")' = \(CSVWriter.number(row[j].squareRoot()))"
+        }
+        if let s = equation.sigma, !(s <= extremeCalibrationValue) { return "sigma = \(CSVWriter.number(s))" }
         return nil
     }
 

@@ -164,11 +164,9 @@ public struct BacktestReport: Sendable {
         case .md:
             let stem = ((path as NSString).lastPathComponent as NSString).deletingPathExtension
             let folderName = stem + "-figures"
-            let folder = ((path as NSString).deletingLastPathComponent as NSString).appendingPathComponent(folderName)
             let (text, files) = markdown(figuresFolder: folderName)
-            try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
-            for f in files { try OutputFile.write(f.contents, to: (folder as NSString).appendingPathComponent(f.name)) }
-            try OutputFile.write(text, to: path)
+            try DocumentWithFigures.write(text, to: path, figuresFolder: folderName,
+                                          figures: files.map { (name: $0.name, bytes: Array($0.contents.utf8)) })
         default:
             throw InputErrors([InputError(file: directory, field: "--format", expected: "html or md for a backtest folder", found: format.rawValue)])
         }

@@ -126,8 +126,9 @@ public struct FactorRanges: Sendable {
                         for year in scenario.years {
                             let v = Factor(name: e.key, kind: kind, change: change, low: low, high: high, cost: nil, levels: 2, line: 0,
                                            unit: "", labelEN: "", labelVI: "").apply(x, to: own.value(at: year))
-                            if !decl.domain.contains(v) {
-                                checker.report(node, field: f, expected: "a range that keeps \(e.key) \(decl.domain.expectation) in every simulated year",
+                            if !decl.domain.contains(v) || (decl.domain == .count && v > TOMLChecker.largestEnteringCount) {
+                                let bound = decl.domain == .count ? "a whole number from 0 to 1e15" : decl.domain.expectation
+                                checker.report(node, field: f, expected: "a range that keeps \(e.key) \(bound) in every simulated year",
                                                found: "\(node.sourceText), which gives \(CSVWriter.number(v)) in \(year)")
                                 inDomain = false
                                 break

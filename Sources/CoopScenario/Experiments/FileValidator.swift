@@ -157,6 +157,12 @@ public enum FileValidator {
             let present = cells.compactMap { $0 }
             let census = ColumnTypingRules.census(cells)
             if let g = census.firstGrouped, (census.plain + census.grouped) * 2 > census.present {
+                if census.decimalComma > 0, let say = ColumnTypingRules.unreadableNumbers(census, column: table.names[j], categoricalHint: false),
+                   census.decimalComma * 2 >= census.grouped {
+                    problems.append(InputError(file: path, line: cells.firstIndex { $0 == say.cell }.flatMap { table.line(ofRow: $0) }, field: table.names[j],
+                                               expected: say.expected, found: say.found, hint: say.hint))
+                    continue
+                }
                 problems.append(InputError(file: path, line: cells.firstIndex { $0 == g }.flatMap { table.line(ofRow: $0) }, field: table.names[j],
                                            expected: "plain numbers (no thousands separators)",
                                            found: "'\(g)'" + (census.grouped > 1 ? " and \(census.grouped - 1) other cells with separators" : ""),

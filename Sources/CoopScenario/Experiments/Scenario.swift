@@ -324,7 +324,7 @@ struct MergedScenario {
                 problems += checker.problems
                 continue
             }
-            if let v = checker.number(o.value, field: "observed." + key, domain: decl.domain) { observedValues[key] = v }
+            if let v = checker.enteringNumber(o.value, field: "observed." + key, domain: decl.domain) { observedValues[key] = v }
             problems += checker.problems
         }
 
@@ -357,7 +357,7 @@ struct MergedScenario {
                                    found: "'\(e.key)', the year \(y) again")
                     continue
                 }
-                if let v = checker.number(e.node, field: f, domain: decl.domain) { pts.append((y, v)) }
+                if let v = checker.enteringNumber(e.node, field: f, domain: decl.domain) { pts.append((y, v)) }
             }
             problems += checker.problems
             hist[key] = pts.sorted { $0.0 < $1.0 }.map { (year: $0.0, value: $0.1) }
@@ -461,7 +461,7 @@ struct MergedScenario {
                   checker: inout TOMLChecker) -> YearPath? {
         let node = loc.value
         if node.numberValue != nil {
-            guard let v = checker.number(node, field: field, domain: domain) else { return nil }
+            guard let v = checker.enteringNumber(node, field: field, domain: domain) else { return nil }
             return YearPath(points: [.init(year: lastObserved + 1, value: v, line: node.line)], step: false, line: node.line)
         }
         guard let t = node.tableValue else {
@@ -495,7 +495,7 @@ struct MergedScenario {
                 ok = false
                 continue
             }
-            guard let v = checker.number(e.node, field: field + "." + e.key, domain: domain) else { ok = false; continue }
+            guard let v = checker.enteringNumber(e.node, field: field + "." + e.key, domain: domain) else { ok = false; continue }
             pts.append(.init(year: y, value: v, line: e.node.line))
         }
         if pts.isEmpty && ok {

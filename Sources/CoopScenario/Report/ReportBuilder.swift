@@ -283,9 +283,7 @@ public struct ReportBuilder: Sendable {
     /// beside the file; a notebook refers to the run folder by its path relative
     /// to the notebook's folder. Throws `OutputError` when a file cannot be written.
     public func write(format: ReportFormat, to path: String) throws {
-        let fm = FileManager.default
-        let dir = (path as NSString).deletingLastPathComponent
-        if !dir.isEmpty { try? fm.createDirectory(atPath: dir, withIntermediateDirectories: true) }
+        let dir = (path as NSString).deletingLastPathComponent   // parents are created (and removed on failure) by the writers
         func put(_ text: String, _ p: String) throws { try OutputFile.write(text, to: p) }
         switch format {
         case .html:
@@ -294,10 +292,8 @@ public struct ReportBuilder: Sendable {
             let stem = ((path as NSString).lastPathComponent as NSString).deletingPathExtension
             let figures = stem + "-figures"
             let (text, files) = markdown(figuresFolder: figures)
-            let figDir = dir.isEmpty ? figures : (dir as NSString).appendingPathComponent(figures)
-            try? fm.createDirectory(atPath: figDir, withIntermediateDirectories: true)
-            for (name, svg) in files { try put(svg, (figDir as NSString).appendingPathComponent(name)) }
-            try put(text, path)
+            try DocumentWithFigures.write(text, to: path, figuresFolder: figures,
+                                          figures: files.map { (name: $0.name, bytes: Array($0.contents.utf8)) })
         case .ipynb:
             let rel = Self.relativePath(from: dir.isEmpty ? "." : dir, to: folder.directory)
             try put(notebook(runFolderPath: rel), path)

@@ -353,19 +353,14 @@ public struct DecisionReport: Sendable {
     /// Throws `OutputError` when a file cannot be written, `InputError` for ipynb (not available
     /// for decision folders: their tables open directly in pandas).
     public func write(format: ReportFormat, to path: String) throws {
-        let fm = FileManager.default
-        let dir = (path as NSString).deletingLastPathComponent
-        if !dir.isEmpty { try? fm.createDirectory(atPath: dir, withIntermediateDirectories: true) }
         switch format {
         case .html: try OutputFile.write(html(), to: path)
         case .md:
             let stem = ((path as NSString).lastPathComponent as NSString).deletingPathExtension
             let figures = stem + "-figures"
             let (text, files) = markdown(figuresFolder: figures)
-            let figDir = dir.isEmpty ? figures : (dir as NSString).appendingPathComponent(figures)
-            try? fm.createDirectory(atPath: figDir, withIntermediateDirectories: true)
-            for (name, svg) in files { try OutputFile.write(svg, to: (figDir as NSString).appendingPathComponent(name)) }
-            try OutputFile.write(text, to: path)
+            try DocumentWithFigures.write(text, to: path, figuresFolder: figures,
+                                          figures: files.map { (name: $0.name, bytes: Array($0.contents.utf8)) })
         case .ipynb:
             throw InputError(file: folder.directory, field: "--format",
                              expected: "html or md for a \(folder.kind) folder", found: "ipynb",
