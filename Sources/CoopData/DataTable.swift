@@ -109,6 +109,15 @@ public struct DataTable: Sendable, Equatable {
             return InputError(file: source, field: name, expected: "a numeric column", found: "no such column")
         }
         let context = use.map { " (\(name) is used as a number in \($0.hasPrefix("the ") || $0.hasPrefix("-") ? "" : "the ")\($0))" } ?? ""
+        // Numbers written with thousands separators (ColumnTypingRules): show that cell and say so,
+        // whether the column is read bare or inside an expression such as log1p(support).
+        let census = ColumnTypingRules.census(cells)
+        if let g = census.firstGrouped, let row = cells.firstIndex(where: { $0 == g }) {
+            return InputError(file: source, line: rowLines.isEmpty ? nil : rowLines[row], field: name,
+                              expected: "plain numbers (digits, '.' for decimals, no thousands separators)\(context)",
+                              found: "'\(g)'" + (census.grouped > 1 ? " and \(census.grouped - 1) other cell\(census.grouped == 2 ? "" : "s") with separators" : ""),
+                              hint: hint.map { "write 1045.5, not 1,045.50; or " + $0 } ?? "write 1045.5, not 1,045.50")
+        }
         let numbers = cells.lazy.compactMap { $0 }.filter { CSVReader.isNumber($0) }.count
         let texts = cells.lazy.compactMap { $0 }.count - numbers
         guard let row = cells.indices.first(where: { cells[$0].map { !CSVReader.isNumber($0) } ?? false }) else {

@@ -51,7 +51,8 @@ public struct PanelIndex: Sendable {
             }
             guard let region else {
                 throw InputError(file: table.source, line: table.rowLines.isEmpty ? nil : table.rowLines[i],
-                                 field: spec.regionColumn, expected: "a region", found: "a missing value")
+                                 field: spec.regionColumn, expected: "a region", found: "a missing value",
+                                 hint: "by default empty cells and NA, NaN, nan, . are read as missing: if a region is coded NA (Nghệ An), give --na '' (only empty cells missing)")
             }
             let y = yearValues[i]
             guard y.isFinite, y == y.rounded(.towardZero), Swift.abs(y) < 1e9 else {

@@ -54,23 +54,24 @@ public struct CalibrationResult: Sendable {
 ///    are replaced by the equation's `if_missing` substitutes (a warning says
 ///    so and the calibration records it under `substituted`); a column missing
 ///    without a substitute is an input error.
-/// 2. The design is built by `DesignMatrix.build` with the model's panel
-///    columns (`lag`, `diff`, `dlog` within region in year order); rows with a
-///    missing or non-finite value are dropped and counted in a warning (the
-///    first year of each region always lacks its lag). Binomial rows with zero
-///    trials carry no information and are dropped too.
-/// 3. The fit: gaussian by `LinearModel` (pivoted QR); poisson, binomial (with
-///    the trials expression) and negbin (NB2, alpha by maximum likelihood) by
-///    `GeneralizedLinearModel` (IRLS). Covariance `classical` or `cluster`
-///    (cluster-robust by the region column: the Liang-Zeger (1986) sandwich
-///    with statsmodels' small-sample factor G/(G-1) (n-1)/(n-k); see Cameron &
-///    Miller 2015 on few clusters), as the model's `[calibration]` says. NB2
-///    follows R's `glm.nb` (Venables & Ripley 2002): IRLS at alpha, alpha by
-///    profile maximum likelihood, the expected information as bread.
-/// 4. Checks, each an input error naming the equation and what to change: an
-///    aliased (linearly dependent) term, a GLM that does not converge, a
-///    covariance that is not positive definite (Cholesky), counts that are not
-///    whole or exceed the trials.
+/// 2. The equation goes through the one regression pipeline, `Regression.fit`, as
+///    `coopsim fit` would fit it (same rows dropped, same column-typing rules,
+///    same checks and messages, same estimates and standard errors): the
+///    model's panel columns (`lag`, `diff`, `dlog` within region in year order),
+///    the trials expression of a binomial equation, covariance `classical` or
+///    `cluster` (cluster-robust by the region column: the Liang-Zeger (1986)
+///    sandwich with statsmodels' small-sample factor G/(G-1) (n-1)/(n-k); see
+///    Cameron & Miller 2015 on few clusters) as the model's `[calibration]`
+///    says. NB2 follows R's `glm.nb` (Venables & Ripley 2002): IRLS at alpha,
+///    alpha by profile maximum likelihood, the expected information as bread.
+///    Its warnings (dropped rows with the columns and cells read as missing,
+///    zero trials) are shown prefixed with the equation.
+/// 3. Refusals, each an input error naming the equation and what to change
+///    (the engine simulates from these numbers): a GLM that does not converge,
+///    NB2 alpha at its boundary 0, a coefficient without a finite estimate
+///    (separation, all-zero counts), an aliased (linearly dependent) term, a
+///    covariance that is not positive definite (Cholesky). An `offset(...)` is
+///    refused (the engine does not simulate offsets).
 ///
 /// Accuracy: that of the fitters. On the test panel (CalibrationTests,
 /// fixture by scripts/fixtures/calibrate_statsmodels.py) coefficients,
@@ -82,8 +83,11 @@ public enum Calibrator {
     ///
     /// - Parameters:
     ///   - dataFile, dataSHA256: recorded in the calibration (provenance).
+    ///   - missingMarkers: the cells the panel was read with as missing (`--na`; nil = `CSVReader.missingMarkers`),
+    ///     named in the dropped-rows warnings.
     /// - Throws: `InputErrors` with every equation's problems.
-    public static func calibrate(model: ModelSpec, data: DataTable, dataFile: String = "", dataSHA256: String = "") throws -> CalibrationResult {
+    public static func calibrate(model: ModelSpec, data: DataTable, dataFile: String = "", dataSHA256: String = "",
+                                 missingMarkers: [String]? = nil) throws -> CalibrationResult {
         var equations: [Calibration.Equation] = []
         var ses: [[Double]] = []
         var warnings: [String] = []
@@ -92,9 +96,11 @@ public enum Calibrator {
         let outside = domainProblems(model: model, data: data)
         if !outside.isEmpty { throw InputErrors(outside) }
         var problems: [InputError] = []
+        // The panel's region and year columns are every equation's: a problem there is said once.
+        _ = try PanelIndex(table: data, spec: PanelSpec(regionColumn: model.regionColumn, yearColumn: model.yearColumn))
         for eq in model.equations where !eq.isIdentity {
             do {
-                let (e, se, w) = try fit(eq, model: model, data: data)
+                let (e, se, w) = try fit(eq, model: model, data: data, missingMarkers: missingMarkers)
                 equations.append(e)
                 ses.append(se)
                 warnings += w
@@ -128,7 +134,7 @@ public enum Calibrator {
     }
 
     /// Fits one behavioural equation.
-    static func fit(_ eq: ModelSpec.Equation, model: ModelSpec, data: DataTable) throws
+    static func fit(_ eq: ModelSpec.Equation, model: ModelSpec, data: DataTable, missingMarkers: [String]?) throws
         -> (Calibration.Equation, [Double], [String]) {
         let label = "equation '\(eq.name)'"
         let modelPlace = "\(model.file):\(eq.line)"
@@ -181,100 +187,24 @@ public enum Calibrator {
             }
         }
 
-        // 2. The design.
-        let cluster = model.covariance == .cluster ? model.regionColumn : nil
-        var design: DesignMatrix
-        do {
-            design = try DesignMatrix.build(formula: formula, data: table,
-                                            panel: PanelSpec(regionColumn: model.regionColumn, yearColumn: model.yearColumn),
-                                            trials: trials, cluster: cluster)
-        } catch let e as InputError {
-            var e = e
-            e.field = label + (e.field.map { ": " + $0 } ?? "")
-            throw e
-        }
-        var dropped = design.droppedRows
-        let p = design.X.columns
-        var keep = [Bool](repeating: true, count: design.y.count)
-        func lineOf(_ k: Int) -> Int? { data.line(ofRow: design.rowsUsed[k]) }
-        switch family {
-        case .binomial:
-            let m = design.trials!
-            for k in 0..<m.count {
-                let y = design.y[k]
-                if m[k] != m[k].rounded() {
-                    throw fail("a whole number of trials (\(eq.trials ?? ""))", "\(m[k])", dataLine: lineOf(k))
-                }
-                if m[k] == 0 { keep[k] = false; continue }
-                guard y >= 0, y <= m[k], y == y.rounded() else {
-                    throw fail("a whole count between 0 and the trials \(eq.trials ?? "") = \(CSVWriter.number(m[k]))",
-                               "\(CSVWriter.number(y)) for \(formula.responseName ?? "the response")", dataLine: lineOf(k))
-                }
-            }
-        case .poisson, .negbin:
-            for k in 0..<design.y.count {
-                let y = design.y[k]
-                guard y >= 0, y == y.rounded() else {
-                    throw fail("a whole, non-negative count for a \(family.rawValue) equation",
-                               "\(CSVWriter.number(y)) for \(formula.responseName ?? "the response")", dataLine: lineOf(k))
-                }
-            }
-        case .gaussian:
-            break
-        }
-        if keep.contains(false) {
-            let rows = (0..<keep.count).filter { keep[$0] }
-            dropped += keep.count - rows.count
-            var X = Matrix(rows: rows.count, columns: p)
-            for j in 0..<p { for (i, r) in rows.enumerated() { X[i, j] = design.X[r, j] } }
-            design.X = X
-            design.y = rows.map { design.y[$0] }
-            design.trials = design.trials.map { t in rows.map { t[$0] } }
-            design.groups = design.groups.map { g in rows.map { g[$0] } }
-            design.rowsUsed = rows.map { design.rowsUsed[$0] }
-        }
-        let n = design.y.count
-        if dropped > 0 {
-            warnings.append("\(label): \(dropped) of \(data.rowCount) rows dropped (a missing or non-finite value, such as the first year of a region that has no lag\(family == .binomial ? ", or zero trials" : ""))")
-        }
-        guard n > p else {
-            throw fail("more usable rows than the \(p) coefficients", "\(n) rows",
-                       hint: "give a longer panel or fewer terms")
-        }
-        // Cluster indices renumbered 0..<G in first-seen order of sorted labels.
-        var covariance = CovarianceType.classical
-        var groupCount: Int?
-        if let g = design.groups {
-            var code: [Int: Int] = [:]
-            for v in Set(g).sorted() { code[v] = code.count }
-            let renumbered = g.map { code[$0]! }
-            groupCount = code.count
-            guard code.count >= 2 else {
-                throw fail("at least two regions for cluster-robust standard errors", "\(code.count)",
-                           hint: "set covariance = \"classical\" in [calibration]")
-            }
-            covariance = .cluster(groups: renumbered)
-        }
+        // 2. The one regression pipeline (as `coopsim fit`): rows dropped, checks, messages, the fit.
+        let spec = RegressionSpecification(formula: eq.text, family: family, trials: family == .binomial ? eq.trials : nil,
+                                           standardErrors: model.covariance == .cluster ? .cluster(column: model.regionColumn) : .classical,
+                                           panel: PanelSpec(regionColumn: model.regionColumn, yearColumn: model.yearColumn),
+                                           missingMarkers: missingMarkers, style: .modelFile)
+        let fitted: FittedRegression
+        do { fitted = try Regression.fit(spec, data: table, source: data.source) } catch let e as InputError { throw located(e) }
+        warnings += fitted.warnings.map { "\(label): " + $0 }
+        let names = fitted.columnNames
+        let p = names.count
+        let n = fitted.nobs
+        let groupCount = fitted.clusterCount
 
-        // 3. The fit, on a design whose squares are finite (a cell of 1e308 made inf and NaN estimates).
-        try DesignScale.check(X: design.X, y: design.y, names: design.columnNames,
-                              response: formula.responseName ?? "the response", file: data.source,
-                              field: { "\(label): \($0)" }, line: { lineOf($0) }, countResponse: family != .gaussian)
-        let names = design.columnNames
-        var rows: [CoefficientRow]
-        var cov: Matrix
-        var sigma: Double?
-        var alpha: Double?
-        switch family {
-        case .gaussian:
-            let f = LinearModel.fit(X: design.X, y: design.y, columnNames: names, hasIntercept: design.hasIntercept,
-                                    covariance: covariance)
-            rows = f.terms; cov = f.covariance; sigma = f.sigma
-        case .poisson, .binomial, .negbin:
-            let f = GeneralizedLinearModel.fit(X: design.X, y: design.y, family: family,
-                                               trials: family == .binomial ? design.trials : nil,
-                                               columnNames: names, hasIntercept: design.hasIntercept, covariance: covariance)
-            rows = f.terms; cov = f.covariance; alpha = f.alpha
+        // 3. What a calibration refuses (the engine simulates from these numbers): no convergence,
+        // NB2 at its Poisson boundary, diverging coefficients or separation.
+        let rows = fitted.terms
+        let cov = fitted.covarianceMatrix
+        if case .generalized(let f) = fitted.fit {
             if !f.converged {
                 var hint = "check that every term varies and that no term predicts the outcome perfectly"
                 if f.separationDetected { hint = "a term or combination separates the outcomes (fitted probabilities reach 0 or 1): remove it or pool categories" }
@@ -330,7 +260,7 @@ public enum Calibrator {
         }
         let se = (0..<p).map { covRows[$0][$0].squareRoot() }
         let result = Calibration.Equation(name: eq.name, family: family, formula: eq.text, terms: names, coefficients: coefficients,
-                                          covariance: covRows, sigma: sigma, alpha: alpha, nobs: n, groups: groupCount,
+                                          covariance: covRows, sigma: fitted.sigma, alpha: fitted.alpha, nobs: n, groups: groupCount,
                                           substituted: substituted)
         return (result, se, warnings)
     }

@@ -10,8 +10,10 @@ struct CalibrateCommand: ParsableCommand {
         abstract: "Fit every behavioural equation of a model on panel data and write a calibration file.",
         discussion: """
         Fits each behavioural equation by its family (gaussian: least squares; poisson, binomial, negbin: IRLS)
-        on the region-year panel, with the covariance the model's [calibration] table asks for (classical or
-        cluster-robust by region). Writes coefficients, their covariance, sigma or alpha, nobs and groups;
+        on the region-year panel through the same regression pipeline as `coopsim fit` (same rows dropped, same
+        column-typing rules and messages, same estimates and standard errors), with the covariance the model's
+        [calibration] table asks for (classical or cluster-robust by region). --na sets the cells read as missing
+        (as for fit: --na '' keeps a region coded NA). Writes coefficients, their covariance, sigma or alpha, nobs and groups;
         prints a short table of estimates and standard errors. Substituted columns (if_missing) and dropped rows
         are reported as warnings on stderr. The file is reproducible: it records the data file's SHA-256, not
         the date.
@@ -30,24 +32,27 @@ struct CalibrateCommand: ParsableCommand {
     @Option(name: .customLong("fitted-on"), help: "What the panel is, in words; written as fitted_on (provenance shown by reports).")
     var fittedOn: String?
 
+    @Option(name: .customLong("na"), help: missingMarkersHelp)
+    var na: String?
+
     @Flag(name: .long, help: "Mark the calibration illustrative (e.g. fitted on a synthetic panel): reports then carry a caveat.")
     var illustrative = false
 
     /// The provenance options as given, for the file's header comment.
     var provenanceArguments: String {
-        (fittedOn.map { " --fitted-on '\($0)'" } ?? "") + (illustrative ? " --illustrative" : "")
+        (fittedOn.map { " --fitted-on '\($0)'" } ?? "") + (na.map { " --na '\($0)'" } ?? "") + (illustrative ? " --illustrative" : "")
     }
 
     func run() throws {
         try refuseOverwriting([panel, model], with: out, option: "--out")
         try reportingInputErrors {
             let spec = try ModelSpec.load(path: model)
-            let table = try CSVReader.read(path: panel)
+            let table = try CSVReader.read(path: panel, missingMarkers: missingMarkers(na))
             guard let bytes = FileManager.default.contents(atPath: panel) else {
                 throw InputError.message("cannot read the file", file: panel)
             }
             var result = try Calibrator.calibrate(model: spec, data: table, dataFile: panel,
-                                                  dataSHA256: SHA256.hex([UInt8](bytes)))
+                                                  dataSHA256: SHA256.hex([UInt8](bytes)), missingMarkers: missingMarkers(na))
             result.calibration.fittedOn = fittedOn ?? ""
             result.calibration.illustrative = illustrative
             for w in result.warnings { printError("warning: " + w) }

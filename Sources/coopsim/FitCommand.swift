@@ -47,7 +47,7 @@ struct FitCommand: ParsableCommand {
     @Option(help: "Test distribution: auto (t for gaussian, t(G-1) with clusters, z for other GLMs), t or normal.")
     var df: String = "auto"
 
-    @Option(name: .customLong("na"), help: "Cells read as missing, comma-separated (default: empty, NA, NaN, nan, .); --na '' for empty cells only.")
+    @Option(name: .customLong("na"), help: missingMarkersHelp)
     var na: String?
 
     @Option(help: "Exposure column of a count model: adds offset(log(COL)) (counts per member, per cooperative).")
@@ -93,7 +93,7 @@ struct FitCommand: ParsableCommand {
         var request2 = request
         request2.negbinInformation = NegativeBinomialInformation(rawValue: nbInformation.lowercased())!
         request2.exposure = exposure
-        if let na { request2.missingMarkers = Array(Set([""] + na.split(separator: ",", omittingEmptySubsequences: false).map(String.init))).sorted() }
+        request2.missingMarkers = missingMarkers(na)
         let report = try reportingInputErrors { try FitRunner.run(request2) }
         switch format {
         case .table: print(report.table(), terminator: "")

@@ -37,3 +37,12 @@ func refuseOverwriting(_ inputs: [String], with out: String, option: String) thr
 
 /// Whether standard error is a terminal (progress bars only then).
 var stderrIsTerminal: Bool { isatty(2) != 0 }
+
+/// The `--na` option of `fit` and `calibrate`: the cells read as missing, comma-separated; the
+/// empty cell is always one (`--na ''`: only empty cells). nil (no option): `CSVReader.missingMarkers`.
+func missingMarkers(_ na: String?) -> [String]? {
+    na.map { Array(Set([""] + $0.split(separator: ",", omittingEmptySubsequences: false).map(String.init))).sorted() }
+}
+
+/// The help of `--na`, the same for every command that reads a data file for a regression.
+let missingMarkersHelp = ArgumentHelp("Cells read as missing, comma-separated (default: empty, NA, NaN, nan, .); --na '' for empty cells only.")

@@ -285,7 +285,7 @@ final class CalibrationTests: XCTestCase {
         bad.setColumn("exits", .numeric(exits))
         let errors = inputErrors { _ = try Calibrator.calibrate(model: model, data: bad) }
         XCTAssertEqual(errors.count, 1)
-        XCTAssertTrue(errors.first?.description.contains("expected a whole count between 0 and the trials lag(coops)") ?? false,
+        XCTAssertTrue(errors.first?.description.contains("expected a whole number of successes between 0 and the trials lag(coops)") ?? false,
                       errors.first?.description ?? "")
     }
 

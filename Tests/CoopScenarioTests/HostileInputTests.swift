@@ -45,9 +45,9 @@ final class HostileInputTests: XCTestCase {
     /// Values near 1e300 gave a standard error of Inf (or 0 near 1e-300) without a word.
     func testExtremeScalesAskToRescale() {
         let huge = fitMessage("y,x\n1,1e300\n2,3e300\n3,5e300\n4,4e300\n5,7e300\n", "y ~ x")
-        XCTAssertEqual(huge, "d.csv: x: expected values between 1e-150 and 1e150 in magnitude (their squares must be finite and non-zero), got values as large as 7e+300 in absolute value (rescale it, e.g. I(x / 1e301))")
+        XCTAssertEqual(huge, "d.csv:6: x: expected values between 1e-150 and 1e150 in magnitude (their squares must be finite and non-zero), got values as large as 7e+300 in absolute value (rescale it, e.g. I(x / 1e301))")
         XCTAssertTrue(fitMessage("y,x\n1,1e-300\n2,3e-300\n3,5e-300\n4,4e-300\n5,7e-300\n", "y ~ x").contains("I(x / 1e-299)"))
-        XCTAssertTrue(fitMessage("y,x\n1e200,1\n2e200,3\n3e200,5\n4e200,4\n", "y ~ x").contains("d.csv: y: expected values between"))
+        XCTAssertTrue(fitMessage("y,x\n1e200,1\n2e200,3\n3e200,5\n4e200,4\n", "y ~ x").contains("d.csv:5: y: expected values between"))
         // Large but safe values fit: y = 2x exactly recovers the slope 2e100 / 1e100.
         XCTAssertEqual(fitMessage("y,x\n2e100,1e100\n4e100,2e100\n6.2e100,3e100\n8e100,4e100\n", "y ~ x"), "no error")
     }

@@ -57,7 +57,7 @@ final class HostileInputTests: XCTestCase {
         let zero = try write("y,x,w\n1,2,0\n2,3,0\n3,5,0\n4,4,0\n", "zero.csv", in: dir)
         try expect(["fit", zero, "--formula", "y ~ x", "--weights", "w"], 65, "zero.csv: --weights w: expected more rows with a positive weight")
         let huge = try write("y,x\n1,1e300\n2,3e300\n3,5e-300\n4,4e300\n5,7e300\n", "huge.csv", in: dir)
-        try expect(["fit", huge, "--formula", "y ~ x"], 65, "huge.csv: x: expected values between 1e-150 and 1e150", "I(x / 1e301)")
+        try expect(["fit", huge, "--formula", "y ~ x"], 65, "huge.csv:6: x: expected values between 1e-150 and 1e150", "I(x / 1e301)")
         try expect(["fit", oneCluster, "--formula", "y ~ x", "--trials", "x"], 64, "--trials goes with --family binomial only")
         // Devices and folders are refused before reading (/dev/zero aborted allocating 4 GB).
         try expect(["fit", "/dev/zero", "--formula", "y ~ x"], 65, "/dev/zero: expected a regular file, got a device or socket")
