@@ -36,6 +36,24 @@ enum LegendSwatch {
 /// right when the widest tick label would reach the y-axis title. `ChartTextLayout` checks that
 /// every text of a finished chart lies inside the chart.
 struct ChartFrame {
+    /// The y scale of a chart of `values` (finite, at least one): their range padded by 4% each
+    /// side, never below 0 for non-negative data nor outside [0, 1] for shares; a constant series
+    /// is widened by 10% (at least one unit, or one percentage point for shares). One rule for the
+    /// fan and overlay charts, so charts of one metric read alike.
+    static func valueScale(_ values: [Double], isShare: Bool) -> NiceScale {
+        let vLo = values.min()!, vHi = values.max()!
+        let pad = (vHi - vLo) * 0.04
+        var lo = vLo - pad, hi = vHi + pad
+        if isShare || vLo >= 0 { lo = max(lo, 0) }
+        if isShare && vHi <= 1 { hi = min(hi, 1) }
+        if hi - lo <= 1e-12 * max(1, abs(hi)) {
+            let w = max(abs(lo) * 0.1, isShare ? 0.01 : 1)
+            lo = vLo >= 0 ? max(0, lo - w) : lo - w
+            hi += w
+        }
+        return NiceScale(lo: lo, hi: hi, maxTicks: 7)
+    }
+
     var canvas = SVGCanvas(width: ChartStyle.width, height: ChartStyle.height)
     var left = ChartStyle.plotLeft
     var top = ChartStyle.plotTop
@@ -238,18 +256,7 @@ public struct FanChart: Sendable {
         var values: [Double] = []
         for q in fan { values += [q.p05, q.p95, q.p50] }
         values += history.map(\.value) + targets.map(\.value) + sharedValues.filter(\.isFinite)
-        let vLo = values.min()!, vHi = values.max()!
-        let pad = (vHi - vLo) * 0.04
-        var lo = vLo - pad, hi = vHi + pad
-        if metric.isShare || vLo >= 0 { lo = max(lo, 0) }
-        if metric.isShare && vHi <= 1 { hi = min(hi, 1) }
-        if hi - lo <= 1e-12 * max(1, abs(hi)) {
-            // A constant fan: widen by 10% (at least one unit, or one percentage point for shares), never below 0 for non-negative data.
-            let w = max(abs(lo) * 0.1, metric.isShare ? 0.01 : 1)
-            lo = vLo >= 0 ? max(0, lo - w) : lo - w
-            hi += w
-        }
-        let scale = NiceScale(lo: lo, hi: hi, maxTicks: 7)
+        let scale = ChartFrame.valueScale(values, isShare: metric.isShare)
         let xLo = Double(firstYear) - 0.4, xHi = Double(lastYear) + 0.4
         var f = ChartFrame(xLo: xLo, xHi: xHi, yScale: scale)
         let tick = axisFormatter(step: scale.step, isShare: metric.isShare, format: fmt)

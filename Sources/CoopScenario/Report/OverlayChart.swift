@@ -40,17 +40,7 @@ public struct OverlayChart: Sendable {
         years.sort()
         var values = scenarios.flatMap { $0.fan.flatMap { [$0.p05, $0.p95, $0.p50] } } + history.map(\.value) + targets.map(\.value)
         values = values.filter(\.isFinite)
-        let vLo = values.min()!, vHi = values.max()!
-        let pad = (vHi - vLo) * 0.04
-        var lo = vLo - pad, hi = vHi + pad
-        if metric.isShare || vLo >= 0 { lo = max(lo, 0) }
-        if metric.isShare && vHi <= 1 { hi = min(hi, 1) }
-        if hi - lo <= 1e-12 * max(1, abs(hi)) {
-            let w = max(abs(lo) * 0.1, metric.isShare ? 0.01 : 1)
-            lo = vLo >= 0 ? max(0, lo - w) : lo - w
-            hi += w
-        }
-        let scale = NiceScale(lo: lo, hi: hi, maxTicks: 7)
+        let scale = ChartFrame.valueScale(values, isShare: metric.isShare)
         let xLo = Double(years.first!) - 0.4, xHi = Double(years.last!) + 0.4
         var f = ChartFrame(xLo: xLo, xHi: xHi, yScale: scale)
         // Legend: the fixed entries first, then one per scenario (titles can be long); the chart grows
