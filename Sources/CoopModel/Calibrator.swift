@@ -70,8 +70,9 @@ public struct CalibrationResult: Sendable {
 ///    (the engine simulates from these numbers): a GLM that does not converge,
 ///    NB2 alpha at its boundary 0, a coefficient without a finite estimate
 ///    (separation, all-zero counts), an aliased (linearly dependent) term, a
-///    covariance that is not positive definite (Cholesky). An `offset(...)` is
-///    refused (the engine does not simulate offsets).
+///    covariance that is not positive definite (Cholesky). An `offset(expr)` in a
+///    poisson, negbin or binomial equation is fitted with coefficient 1 (the
+///    engine adds it to the simulated linear predictor).
 ///
 /// Accuracy: that of the fitters. On the test panel (CalibrationTests,
 /// fixture by scripts/fixtures/calibrate_statsmodels.py) coefficients,
@@ -137,10 +138,6 @@ public enum Calibrator {
             trials = try eq.trials.map { try CoopData.Expression.parse($0, field: "trials") }
         } catch let e as InputError { throw located(e) }
 
-        if !formula.offsets.isEmpty {
-            throw fail("no offset(...) in a model equation (the engine does not simulate offsets yet)", "'\(eq.text)'",
-                       hint: "use offset() with coopsim fit; in a model, write the rate's equation and an identity for the count")
-        }
         // 1. Missing columns and if_missing substitutions.
         var table = data
         var substituted: [String: String] = [:]
