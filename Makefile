@@ -8,12 +8,14 @@ setup:
 	@bash scripts/setup.sh
 
 build: setup
+	@[ -x $(BIN) ] || echo "make: building coopsim in release mode for the first time; this takes several minutes (later builds are incremental)" >&2
 	$(SWIFT) build -c release --product coopsim
 
 run: build
 	bash scripts/run-shipped.sh $(BIN)
 
 test: setup
+	@[ -x $(BIN) ] || echo "make: building coopsim in release mode for the first time; this takes several minutes (later builds are incremental)" >&2
 	$(SWIFT) build -c release --product coopsim
 	COOPSIM_BIN=$(CURDIR)/$(BIN) $(SWIFT) test --disable-swift-testing
 
@@ -43,6 +45,7 @@ PEERS_ARGS ?=
 .PHONY: bench bench-peers bench-smoke bench-peers-build bench-serve
 
 bench-peers-build: setup
+	@[ -x $(BIN) ] || echo "make: building coopsim in release mode for the first time; this takes several minutes (later builds are incremental)" >&2
 	$(SWIFT) build -c release --product coopsim
 	$(SWIFT) build -c release --package-path Benchmarks --product coopsim-peers
 	@python3 -c "import numpy, statsmodels" || { echo "bench-peers needs numpy and statsmodels (pip install numpy statsmodels)" >&2; exit 1; }

@@ -26,6 +26,8 @@ let package = Package(
     ],
     targets: [
         .systemLibrary(name: "CLinearAlgebra", path: "Sources/CLinearAlgebra"),
+        // Debian's libxlsxwriter-dev (scripts/setup.sh installs it): Excel workbooks for --xlsx.
+        .systemLibrary(name: "CXLSXWriter", path: "Sources/CXLSXWriter", pkgConfig: "xlsxwriter"),
         .target(name: "CoopDistributions"),
         .target(name: "CoopNumerics", dependencies: ["CLinearAlgebra", "CoopDistributions"]),
         .target(name: "CoopRandom", dependencies: ["CoopDistributions"]),
@@ -34,7 +36,7 @@ let package = Package(
         .target(name: "CFastFloat", path: "Sources/CFastFloat"),
         .target(name: "CoopData", dependencies: ["CoopNumerics", "CFastFloat"]),
         .target(name: "CoopModel", dependencies: ["CoopNumerics", "CoopData", "CoopRandom", "CoopDistributions"]),
-        .target(name: "CoopScenario", dependencies: ["CoopModel", "CoopData", "CoopNumerics", "CoopDistributions", "CoopDecision"]),
+        .target(name: "CoopScenario", dependencies: ["CoopModel", "CoopData", "CoopNumerics", "CoopDistributions", "CoopDecision", "CXLSXWriter"]),
         // Decision-support methods (Sobol, Morris, PRIM, least-cost search): pure numerics, no cooperatives.
         .target(name: "CoopDecision", dependencies: ["CoopRandom", "CoopDistributions"]),
         .target(name: "CoopServe", dependencies: [

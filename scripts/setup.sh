@@ -3,7 +3,7 @@
 # Idempotent: installs only what is missing. Used by `make run` and `make test`.
 set -euo pipefail
 need=()
-for pkg in libopenblas-dev liblapacke-dev libfast-float-dev pkg-config; do
+for pkg in libopenblas-dev liblapacke-dev libfast-float-dev libxlsxwriter-dev pkg-config; do
   dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null | grep -q "install ok installed" || need+=("$pkg")
 done
 if [ ${#need[@]} -gt 0 ]; then
@@ -27,10 +27,11 @@ if [ ${#browser[@]} -gt 0 ]; then
 fi
 python3 -c "import selenium" 2>/dev/null || python3 -m pip install -q selenium \
   || echo "setup: could not install selenium; the browser test will be skipped" >&2
-# Python packages for the notebook check of `coopsim report` (ReportTests skips that check without them).
-python3 -c "import nbformat, nbconvert, ipykernel, matplotlib, pandas" 2>/dev/null \
-  || python3 -m pip install -q nbformat nbconvert ipykernel matplotlib pandas \
-  || echo "setup: could not install nbformat nbconvert ipykernel matplotlib pandas; the notebook check will be skipped" >&2
+# Python packages for the notebook check of `coopsim report` (ReportTests skips that check without them)
+# and openpyxl, which reads the --xlsx workbooks back in the tests (WorkbookTests).
+python3 -c "import nbformat, nbconvert, ipykernel, matplotlib, pandas, openpyxl" 2>/dev/null \
+  || python3 -m pip install -q nbformat nbconvert ipykernel matplotlib pandas openpyxl \
+  || echo "setup: could not install nbformat nbconvert ipykernel matplotlib pandas openpyxl; the notebook and workbook checks will be skipped" >&2
 # Slurm and munge for the batch test (Tests/EndToEndTests/SlurmBatchTests.swift starts its own
 # private cluster; it is skipped, saying why, only where they cannot be installed). No daemon is
 # started here, and none is left running by the test.

@@ -92,8 +92,25 @@ public enum Calibrator {
         var equations: [Calibration.Equation] = []
         var ses: [[Double]] = []
         var warnings: [String] = []
+        // Panel values outside the model's domains (a share of 5, a negative count) are refused
+        // with their line before anything is fitted: a fit would take them as they are.
+        let outside = domainProblems(model: model, data: data)
+        if !outside.isEmpty { throw InputErrors(outside) }
         var problems: [InputError] = []
-        // The panel's region and year columns are every equation's: a problem there is said once.
+        // The panel's region and year columns are every equation's: a problem there is said once,
+        // naming the model's [calibration] keys when the panel calls its columns otherwise.
+        let keys = [("region", model.regionColumn), ("year", model.yearColumn)].filter { data.index(of: $0.1) == nil }
+        if !keys.isEmpty {
+            let said = keys.map { "\($0.0) = \"\($0.1)\"" }.joined(separator: " and ")
+            let guesses = keys.compactMap { key, column in closestMatch(to: column, among: data.names).map { "\(key) = \"\($0)\"" } }
+            let shown = data.names.prefix(8).map { "'\($0)'" }.joined(separator: ", ") + (data.names.count > 8 ? ", ..." : "")
+            throw InputErrors([InputError(
+                file: data.source, line: 1, field: "header",
+                expected: "the region and year columns the model's [calibration] names (\(said) in \(model.file))",
+                found: keys.count == 1 ? "no column '\(keys[0].1)' among \(shown)" : "neither column among \(shown)",
+                hint: (guesses.isEmpty ? "" : "did you mean \(guesses.joined(separator: " and "))? ")
+                    + "set \(keys.map { $0.0 }.joined(separator: " and ")) under [calibration] in \(model.file) to the panel's column names, or rename the panel's columns")])
+        }
         _ = try PanelIndex(table: data, spec: PanelSpec(regionColumn: model.regionColumn, yearColumn: model.yearColumn))
         for eq in model.equations where !eq.isIdentity {
             do {
@@ -111,6 +128,23 @@ public enum Calibrator {
         let cal = Calibration(file: "", model: model.name, dataFile: dataFile, dataSHA256: dataSHA256,
                               covarianceType: model.covariance.rawValue, equations: equations)
         return CalibrationResult(calibration: cal, warnings: warnings, standardErrors: ses)
+    }
+
+    /// One problem per panel column named like a declaration of the model (variable, lever or
+    /// assumption) with a present value outside the declaration's domain: the first such value's
+    /// line and how many more there are. Missing cells (NaN) are not checked.
+    static func domainProblems(model: ModelSpec, data: DataTable) -> [InputError] {
+        var out: [InputError] = []
+        for d in model.declarations {
+            guard case .numeric(let values)? = data[d.name] else { continue }
+            let bad = values.indices.filter { !values[$0].isNaN && !d.domain.contains(values[$0]) }
+            guard let k = bad.first else { continue }
+            out.append(InputError(file: data.source, line: data.line(ofRow: k), field: d.name,
+                                  expected: "\(d.domain.expectation) (the domain of \(d.name) on \(model.file):\(d.line))",
+                                  found: CSVWriter.number(values[k]) + (bad.count > 1 ? " and \(bad.count - 1) other value\(bad.count == 2 ? "" : "s") outside it" : ""),
+                                  hint: "correct the panel (a share is written 0.52, not 52 or 5)"))
+        }
+        return out
     }
 
     /// Fits one behavioural equation.

@@ -138,9 +138,59 @@ public struct RandomStream: RandomNumberGenerator, Sendable {
     }
 }
 
+extension RandomStream {
+    /// The stream of one key as a register-sized value: the same words as `RandomStream(key:)`,
+    /// bit for bit (draw `n` is half of the block for counter `(n / 2, year, pathLow, pathHigh)`),
+    /// computed one block at a time when first needed, with only the block's second half kept.
+    ///
+    /// This is the form for a stream that lives inside one sampler call: opening it computes
+    /// nothing (no block, no 64-byte state written to memory), a sampler that draws nothing
+    /// (a binomial with no trials) costs no block, and every draw is inlined (no call).
+    /// `RandomStream` buffers two blocks at a time and stays the form for long streams.
+    ///
+    /// Edge case: traps past 2 * (2^32 - 2) draws, like `RandomStream`.
+    @frozen
+    public struct Compact: RandomNumberGenerator, Sendable {
+        @usableFromInline let k0: UInt32, k1: UInt32, c1: UInt32, c2: UInt32, c3: UInt32
+        /// The next block's counter word c0.
+        @usableFromInline var c0: UInt32 = 0
+        /// The second half of the last block, when not yet drawn.
+        @usableFromInline var spare: UInt64 = 0
+        @usableFromInline var hasSpare = false
+
+        /// The stream of `key.withPath(path)` given the Philox key of `key` (see `StreamKey.philoxKey`)
+        /// and the counter word of its year, `UInt32(bitPattern: Int32(key.year))`.
+        @inlinable @inline(__always)
+        public init(philoxKey k: SIMD2<UInt32>, yearWord: UInt32, path: UInt64) {
+            k0 = k.x; k1 = k.y
+            c1 = yearWord
+            c2 = UInt32(truncatingIfNeeded: path); c3 = UInt32(truncatingIfNeeded: path >> 32)
+        }
+
+        /// The stream for `key`: the same draws as `RandomStream(key: key)`.
+        @inlinable
+        public init(key: StreamKey) {
+            self.init(philoxKey: key.philoxKey, yearWord: key.firstCounter.y, path: key.path)
+        }
+
+        /// The stream's next 64 random bits.
+        @inlinable @inline(__always)
+        public mutating func next() -> UInt64 {
+            if hasSpare { hasSpare = false; return spare }
+            precondition(c0 < UInt32.max - 1,
+                         "RandomStream exhausted: \((UInt64(UInt32.max) - 1) * 2) draws were taken from one stream key.")
+            let a = Philox4x32x10.block(c0, c1, c2, c3, k0, k1)
+            c0 &+= 1
+            spare = UInt64(a.3) << 32 | UInt64(a.2)
+            hasSpare = true
+            return UInt64(a.1) << 32 | UInt64(a.0)
+        }
+    }
+}
+
 extension RandomNumberGenerator {
     /// A uniform draw in (0, 1) with 53-bit resolution from one `next()`; see `RandomStream.uniform(_:)`.
-    @inlinable
+    @inlinable @inline(__always)
     public mutating func nextOpenUniform() -> Double {
         RandomStream.uniform(next())
     }

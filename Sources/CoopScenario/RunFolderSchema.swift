@@ -24,11 +24,12 @@ public enum RunFolderSchema {
     /// Probability that each target holds (every run; no rows without targets), with its exact
     /// (Clopper-Pearson) 95% interval `probability_low`, `probability_high`. A plan target the
     /// model cannot evaluate (`evaluated = false` in the scenario) has empty probability, mc_se
-    /// and interval, and its `reason` (empty for evaluated targets).
+    /// and interval, and its `reason` (empty for evaluated targets). `source_vi` and `reason_vi`:
+    /// the source and reason in Vietnamese when the scenario gives them (`--lang vi` reports).
     public static let targets = File(name: "targets.csv",
         columns: ["scenario", "region", "metric", "year", "op", "value", "probability", "mc_se", "probability_low",
-                  "probability_high", "source", "reason"],
-        optionalColumns: ["probability_low", "probability_high", "reason"])
+                  "probability_high", "source", "reason", "source_vi", "reason_vi"],
+        optionalColumns: ["probability_low", "probability_high", "reason", "source_vi", "reason_vi"])
     /// Alternative minus baseline on the same paths (compare only); `prob_increase_low`,
     /// `prob_increase_high`: the exact (Clopper-Pearson) 95% interval of `prob_increase`.
     public static let compare = File(name: "compare.csv",
@@ -45,6 +46,10 @@ public enum RunFolderSchema {
     public static let scenarios = File(name: "scenarios.csv",
         columns: ["scenario", "title", "region", "last_observed_year", "horizon", "draws", "seed", "file", "title_vi"],
         optionalColumns: ["title_vi"])
+    /// The value of every lever and assumption of each scenario in each simulated year (what a
+    /// projection assumed; reports show it beside the probabilities).
+    public static let levers = File(name: "levers.csv",
+        columns: ["scenario", "region", "kind", "name", "year", "value", "unit", "label_en", "label_vi"])
     /// With `--mc-se` only: each target probability (and compared difference) after each block of paths.
     public static let convergence = File(name: "convergence.csv",
         columns: ["scenario", "baseline", "region", "metric", "year", "op", "value", "draws", "estimate", "mc_se"])
@@ -52,5 +57,5 @@ public enum RunFolderSchema {
     public static let run = File(name: "run.json", columns: [])
 
     /// Every file in the order a run writes them (compare.csv, paths.csv and convergence.csv only when they apply).
-    public static let files: [File] = [summary, targets, compare, paths, history, metrics, scenarios, convergence, run]
+    public static let files: [File] = [summary, targets, compare, paths, history, levers, metrics, scenarios, convergence, run]
 }

@@ -7,7 +7,7 @@ import Foundation
 /// `run ... --shard I/N` and `compare ... --shard I/N`: one shard's partial into the parts folder `--out`.
 func runShard(files: [String], compare: Bool, options: SimulationOptions, shard: Shard) throws {
     let clock = ContinuousClock.now
-    var runOptions = options.runOptions(compare: compare)
+    var runOptions = options.runOptions(compare: compare, groupDraws: [])
     runOptions.progress = nil
     let (experiment, manifest) = try reportingInputErrors { () throws -> (Experiment, ExperimentManifest) in
         let loaded = try loadAll(files)

@@ -29,6 +29,8 @@ struct CalibrateCommand: ParsableCommand {
     @Option(name: .long, help: "The calibration file to write (e.g. Scenarios/calibration.toml).")
     var out: String
 
+    @OptionGroup var csv: CSVOptions
+
     @Option(name: .customLong("fitted-on"), help: "What the panel is, in words; written as fitted_on (provenance shown by reports).")
     var fittedOn: String?
 
@@ -47,7 +49,7 @@ struct CalibrateCommand: ParsableCommand {
         try refuseOverwriting([panel, model], with: out, option: "--out")
         try reportingInputErrors {
             let spec = try ModelSpec.load(path: model)
-            let table = try CSVReader.read(path: panel, missingMarkers: missingMarkers(na))
+            let table = try csv.read(panel, missingMarkers: missingMarkers(na))
             guard let bytes = FileManager.default.contents(atPath: panel) else {
                 throw InputError.message("cannot read the file", file: panel)
             }

@@ -63,6 +63,8 @@ struct FitCommand: ParsableCommand {
     @Option(help: "Output: table, csv or json.")
     var format: OutputFormat = .table
 
+    @OptionGroup var csv: CSVOptions
+
     func validate() throws {
         if FitRunner.StandardErrors(argument: se) == nil {
             throw ValidationError("--se must be classical, HC0, HC1, HC2, HC3 or cluster:COL, got '\(se)'.")
@@ -94,7 +96,7 @@ struct FitCommand: ParsableCommand {
         request2.negbinInformation = NegativeBinomialInformation(rawValue: nbInformation.lowercased())!
         request2.exposure = exposure
         request2.missingMarkers = missingMarkers(na)
-        let report = try reportingInputErrors { try FitRunner.run(request2) }
+        let report = try reportingInputErrors { try FitRunner.fit(request2, table: try csv.read(data, missingMarkers: request2.missingMarkers)) }
         switch format {
         case .table: print(report.table(), terminator: "")
         case .csv: print(report.csv(), terminator: "")

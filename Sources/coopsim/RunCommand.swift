@@ -30,6 +30,9 @@ struct SimulationOptions: ParsableArguments {
     @Flag(help: "Start every CSV with a byte-order mark so Excel shows Vietnamese names correctly.")
     var excel = false
 
+    @Flag(help: "Also write results.xlsx: a sheet per table with typed numbers (no locale can misread them), a README sheet with provenance, and charts.")
+    var xlsx = false
+
     @Option(name: .customLong("mc-se"),
             help: "Draw blocks of 1024 paths until every target probability (and compared difference) has a Monte Carlo standard error of at most this, e.g. 0.005; writes convergence.csv.")
     var mcSE: Double?
@@ -66,26 +69,14 @@ struct SimulationOptions: ParsableArguments {
         if shard != nil && mcSE != nil { throw ValidationError("give --shard or --mc-se, not both (a shard runs fixed blocks; --mc-se chooses the draws).") }
     }
 
-    func runOptions(compare: Bool) -> RunOptions {
+    /// Options for the runner; `groupDraws` (the draws of each engine run, in order: each scenario
+    /// for `run`, the one group for `compare`) sizes the one progress bar of the whole run.
+    func runOptions(compare: Bool, groupDraws: [Int]) -> RunOptions {
         var o = RunOptions(draws: draws, seed: seed, threads: threads, paths: paths, excel: excel, compare: compare,
-                           commandLine: ["coopsim"] + CommandLine.arguments.dropFirst(), progress: ProgressBar.callback())
+                           commandLine: ["coopsim"] + CommandLine.arguments.dropFirst(),
+                           progress: ProgressBar.callback(groupDraws: groupDraws, what: compare ? "comparison" : "scenario"))
         o.precision = mcSE.map { PrecisionRule(maxStandardError: $0, maxDraws: maxDraws) }
         return o
-    }
-}
-
-/// A progress bar on standard error, drawn only when it is a terminal.
-enum ProgressBar {
-    static func callback() -> (@Sendable (Int, Int) -> Void)? {
-        guard stderrIsTerminal else { return nil }
-        return { done, total in
-            let width = 30
-            let filled = total > 0 ? width * done / total : width
-            let bar = String(repeating: "#", count: filled) + String(repeating: ".", count: width - filled)
-            let pct = total > 0 ? 100 * done / total : 100
-            FileHandle.standardError.write(Data("\r[\(bar)] \(pct)%".utf8))
-            if done >= total { FileHandle.standardError.write(Data("\r\u{1B}[K".utf8)) }
-        }
     }
 }
 
@@ -108,13 +99,14 @@ struct RunCommand: ParsableCommand {
     func run() throws {
         let files = scenarios.isEmpty ? try shippedScenarios() : scenarios
         if let shard = options.shardValue { return try runShard(files: files, compare: false, options: options, shard: shard) }
-        try reportingInputErrors { try Runner.checkOutputFolder(options.out) }
+        try reportingInputErrors { try Runner.checkOutputFolder(options.out, xlsx: options.xlsx) }
         let summary = try reportingInputErrors { () throws -> RunSummary in
             let loaded = try loadAll(files)
-            return try Runner.run(scenarios: loaded, options: options.runOptions(compare: false))
+            let draws = loaded.map { options.draws ?? $0.0.draws }
+            return try Runner.run(scenarios: loaded, options: options.runOptions(compare: false, groupDraws: draws))
         }
-        try reportingInputErrors { try Runner.writeOutput(summary, to: options.out, excel: options.excel) }
-        printError("coopsim run: \(files.count) scenario\(files.count == 1 ? "" : "s"), \(summary.groups.first?.draws ?? 0) draws, "
+        try reportingInputErrors { try Runner.writeOutput(summary, to: options.out, excel: options.excel, xlsx: options.xlsx) }
+        printError("coopsim run: \(files.count) scenario\(files.count == 1 ? "" : "s"), \(drawCounts(summary.groups.map(\.draws))), "
                    + "\(String(format: "%.2f", summary.wallSeconds)) s -> \(options.out)/")
         reportPrecision(summary)
     }
@@ -153,16 +145,24 @@ struct CompareCommand: ParsableCommand {
 
     func run() throws {
         if let shard = options.shardValue { return try runShard(files: scenarios, compare: true, options: options, shard: shard) }
-        try reportingInputErrors { try Runner.checkOutputFolder(options.out) }
+        try reportingInputErrors { try Runner.checkOutputFolder(options.out, xlsx: options.xlsx) }
         let summary = try reportingInputErrors { () throws -> RunSummary in
             let loaded = try loadAll(scenarios)
-            return try Runner.run(scenarios: loaded, options: options.runOptions(compare: true))
+            return try Runner.run(scenarios: loaded, options: options.runOptions(compare: true, groupDraws: [options.draws ?? loaded[0].0.draws]))
         }
-        try reportingInputErrors { try Runner.writeOutput(summary, to: options.out, excel: options.excel) }
+        try reportingInputErrors { try Runner.writeOutput(summary, to: options.out, excel: options.excel, xlsx: options.xlsx) }
         printError("coopsim compare: \(scenarios.count - 1) alternative\(scenarios.count == 2 ? "" : "s") against \(scenarios[0]), "
                    + "\(String(format: "%.2f", summary.wallSeconds)) s -> \(options.out)/")
         reportPrecision(summary)
     }
+}
+
+/// The draws of a run in words: "4000 draws" when every scenario ran the same number, else
+/// "2000 to 4000 draws per scenario (28000 in all)".
+func drawCounts(_ draws: [Int]) -> String {
+    guard let lo = draws.min(), let hi = draws.max() else { return "0 draws" }
+    if lo == hi { return "\(lo) draws" + (draws.count > 1 ? " each" : "") }
+    return "\(lo) to \(hi) draws per scenario (\(draws.reduce(0, +)) in all)"
 }
 
 /// Loads every scenario, collecting the problems of all files before failing.
@@ -171,6 +171,9 @@ func loadAll(_ files: [String]) throws -> [(Scenario, ModelSpec)] {
     var problems: [InputError] = []
     for f in files {
         do { loaded.append(try ScenarioLoader.load(path: f)) } catch let e as InputErrors { problems += e.errors }
+    }
+    if problems.isEmpty {
+        for (s, m) in loaded { for w in ScenarioPlausibility.warnings(s, model: m) { printError("warning: " + w) } }
     }
     if !problems.isEmpty { throw InputErrors(problems) }
     return loaded

@@ -30,6 +30,9 @@ struct ValidateCommand: ParsableCommand {
             let found = FileValidator.check(path: file)
             if found.isEmpty {
                 print("\(file): ok (\(FileValidator.kind(of: file).rawValue))")
+                if FileValidator.kind(of: file) == .scenario, let (s, m) = try? ScenarioLoader.load(path: file) {
+                    for w in ScenarioPlausibility.warnings(s, model: m) { printError("warning: " + w) }
+                }
             } else {
                 print("\(file): \(found.count) problem\(found.count == 1 ? "" : "s")")
             }

@@ -41,6 +41,11 @@ final class FastPathTests: XCTestCase {
         for domain: NumericDomain in [.real, .positive, .nonNegative, .share, .openShare, .count] {
             XCTAssertEqual(_countOutside(domain, buffer, values.count), values.filter { !domain.contains($0) }.count,
                            "domain \(domain)")
+            // Odd and even lengths (the loop takes two values at a time, then the last one alone).
+            for n in [0, 1, 2, 3, 37, 38] {
+                XCTAssertEqual(_countOutside(domain, buffer, n), values[..<n].filter { !domain.contains($0) }.count,
+                               "domain \(domain), first \(n) values")
+            }
         }
     }
 

@@ -35,4 +35,15 @@ final class InternalsTests: XCTestCase {
             XCTAssertEqual(got, expected, accuracy: max(2e-14, 1e-14 * abs(expected)), "k = \(k)")
         }
     }
+
+    /// The table of log(k!) from 16 up holds the series' own values: a table read returns exactly
+    /// the bits the series gives (so samplers' accept/reject decisions do not change).
+    func testLogFactorialTableEqualsSeries() {
+        for k in 16..<4096 {
+            XCTAssertEqual(_logFactorial(Double(k)).bitPattern, _logFactorialSeries(Double(k)).bitPattern, "k = \(k)")
+        }
+        for k in [16.5, 100.25, 4095.5, 4096, 5000, 1e6] {
+            XCTAssertEqual(_logFactorial(k).bitPattern, _logFactorialSeries(k).bitPattern, "k = \(k)")
+        }
+    }
 }

@@ -17,6 +17,8 @@ final class StreamOpeningTests: XCTestCase {
             defer { streams.deallocate() }
             RandomStream.open(streams, count: 3, paths: key)
             XCTAssertEqual((0..<9).map { _ in streams[0].next() }, want, "open, key \(key)")
+            var compact = RandomStream.Compact(key: key)
+            XCTAssertEqual((0..<9).map { _ in compact.next() }, want, "Compact, key \(key)")
         }
     }
 
@@ -33,6 +35,24 @@ final class StreamOpeningTests: XCTestCase {
                 // 11 draws: the opened first block, then two refills of two blocks.
                 XCTAssertEqual((0..<11).map { _ in streams[i].next() }, (0..<11).map { _ in plain.next() },
                                "path \(first &+ UInt64(i))")
+            }
+        }
+    }
+
+    /// The register-sized stream the evaluator opens where it draws: the same words as `RandomStream`
+    /// for any key, path (across the 32-bit boundary and the top of UInt64), year (negative too)
+    /// and number of draws (odd and even, past several blocks).
+    func testCompactStreamEqualsKeyedStream() {
+        for first: UInt64 in [0, 5, (1 << 32) - 1, UInt64.max - 1] {
+            for year in [-3, 0, 2024] {
+                let key = StreamKey(seed: 7, region: StreamKey.hash("hcmc"), path: first, year: year, equation: StreamKey.hash("entries"))
+                for draws in [1, 2, 3, 4, 5, 13] {
+                    var plain = RandomStream(key: key)
+                    var compact = RandomStream.Compact(philoxKey: key.philoxKey,
+                                                       yearWord: UInt32(bitPattern: Int32(year)), path: first)
+                    XCTAssertEqual((0..<draws).map { _ in compact.next() }, (0..<draws).map { _ in plain.next() },
+                                   "path \(first), year \(year), \(draws) draws")
+                }
             }
         }
     }

@@ -148,7 +148,7 @@ final class EngineRunTests: XCTestCase {
             try Runner.writeOutput(summary, to: dir, excel: false)
             outputs.append(try csvFiles(dir))
         }
-        XCTAssertEqual(Set(outputs[0].keys), ["summary.csv", "targets.csv", "compare.csv", "paths.csv", "history.csv", "metrics.csv", "scenarios.csv"])
+        XCTAssertEqual(Set(outputs[0].keys), ["summary.csv", "targets.csv", "compare.csv", "paths.csv", "history.csv", "levers.csv", "metrics.csv", "scenarios.csv"])
         XCTAssertEqual(outputs[0], outputs[1])
         XCTAssertEqual(outputs[0], outputs[2])
         let summaryRows = try rows(folder + "/out-1-256", "summary.csv")
@@ -244,7 +244,7 @@ final class EngineRunTests: XCTestCase {
         let bytes = try XCTUnwrap(FileManager.default.contents(atPath: dir + "/summary.csv"))
         XCTAssertEqual(Array(bytes.prefix(3)), [0xEF, 0xBB, 0xBF])
         let run = try XCTUnwrap(JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: dir + "/run.json"))) as? [String: Any])
-        XCTAssertEqual(run["files"] as? [String], ["summary.csv", "targets.csv", "history.csv", "metrics.csv", "scenarios.csv", "run.json"])
+        XCTAssertEqual(run["files"] as? [String], ["summary.csv", "targets.csv", "history.csv", "levers.csv", "metrics.csv", "scenarios.csv", "run.json"])
         let leftovers = try FileManager.default.contentsOfDirectory(atPath: folder).filter { $0.hasPrefix(".out.") }
         XCTAssertEqual(leftovers, [])
         XCTAssertFalse(FileManager.default.fileExists(atPath: dir + "/.coopsim-incoming"))

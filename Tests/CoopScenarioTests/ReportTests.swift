@@ -117,7 +117,7 @@ final class ReportTests: XCTestCase {
         XCTAssertEqual(f.summarizedMetrics.map(\.name), ["coops", "workers", "trained_share", "gdp_share"])
         let html = ReportBuilder(folder: f, language: .en).html()
         XCTAssertTrue(html.contains("No targets in this run."))
-        XCTAssertEqual(svgs(in: html).count, 8)
+        XCTAssertEqual(svgs(in: html).count, 8 + 4, "8 fan charts and, per metric, the two scenarios overlaid")
         try "scenario,region,metric,year,op,value,probability,source\n".write(toFile: d + "/targets.csv", atomically: true, encoding: .utf8)
         XCTAssertThrowsError(try RunFolder.read(directory: d)) { e in
             XCTAssertTrue("\(e)".hasPrefix(d + "/targets.csv:1: mc_se: expected a column 'mc_se'"), "\(e)")
@@ -135,7 +135,9 @@ final class ReportTests: XCTestCase {
         XCTAssertEqual(fans.count, f.summarizedMetrics.count * f.regions.count * f.scenarioNames.count)
         XCTAssertEqual(fans.count, 8)
         XCTAssertEqual(comps.count, 4)
-        XCTAssertEqual(all.count, fans.count + comps.count)
+        let overlays = all.filter { $0.contains("class=\"coopsim-chart overlay-chart\"") }
+        XCTAssertEqual(overlays.count, f.summarizedMetrics.count * f.regions.count, "both scenarios of a region on one axis, per metric")
+        XCTAssertEqual(all.count, fans.count + comps.count + overlays.count)
         var keys = Set<String>()
         for s in all {
             XCTAssertNil(xmlError(s), "not well-formed XML: \(s.prefix(300))")
@@ -308,13 +310,13 @@ final class ReportTests: XCTestCase {
         try ReportBuilder(folder: try folder(), language: .en).write(format: .md, to: out)
         let md = try String(contentsOfFile: out, encoding: .utf8)
         let refs = md.components(separatedBy: "](").dropFirst().map { String($0.prefix { $0 != ")" }) }
-        XCTAssertEqual(refs.count, 12)
+        XCTAssertEqual(refs.count, 12 + 4)
         for r in refs {
             XCTAssertTrue(r.hasPrefix("report-figures/"))
             let svg = try String(contentsOfFile: d + "/sub/" + r, encoding: .utf8)
             XCTAssertNil(xmlError(svg), r)
         }
-        XCTAssertTrue(md.contains("| hcmc-2024-plan | Thành phố Hồ Chí Minh | Active cooperatives | 2024 | ≥ 663 | 42.9% |"))
+        XCTAssertTrue(md.contains("| Ho Chi Minh City: collective economy plan for 2024 | Thành phố Hồ Chí Minh | Active cooperatives | 2024 | ≥ 663 | 42.9% |"))
     }
 
     func testNotebookStructureAndByteIdenticalReexport() throws {

@@ -87,26 +87,34 @@ final class ExtremeInputTests: XCTestCase {
     }
 
     /// One ±1e308 cell in a calibrate panel made inf and NaN estimates (or a signal); `fit`
-    /// refused the same data. Now refused with the panel's file, line, equation and column.
-    func testCalibrateRefusesAnExtremeCell() throws {
+    /// refused the same data; `calibrate` accepted a share of 5. Now each is refused with the
+    /// panel's file and line and the column (and the equation when the fit's scale check finds it).
+    func testCalibrateRefusesExtremeAndOutOfDomainCells() throws {
         let dir = try CLI.temporaryDirectory()
         defer { try? FileManager.default.removeItem(at: dir) }
         let panel = try String(contentsOfFile: CLI.root.appendingPathComponent("Scenarios/data/synthetic_panel.csv").path, encoding: .utf8)
         let lines = panel.components(separatedBy: "\n")
         let header = lines[0].components(separatedBy: ",")
-        // enforcement enters the exits equation as it is (support only through log1p, which tames 1e308).
-        let support = try XCTUnwrap(header.firstIndex(of: "enforcement"))
-        for (k, value) in ["1e308", "-1e308"].enumerated() {
+        let cases: [(column: String, value: String, expected: [String])] = [
+            // A count of 1e308 is whole and >= 0: the scale check of the fit names it.
+            ("entries", "1e308", ["equation 'entries': entries", "values between 1e-150 and 1e150", "check the cell"]),
+            ("enforcement", "1e308", ["enforcement: expected a share between 0 and 1 (the domain of enforcement on", "got 1e+308"]),
+            ("support", "-1e308", ["support: expected a number of at least 0", "got -1e+308"]),
+            ("trained_share", "5", ["trained_share: expected a share strictly between 0 and 1", "got 5", "a share is written 0.52"]),
+        ]
+        for (k, c) in cases.enumerated() {
+            let j = try XCTUnwrap(header.firstIndex(of: c.column))
             var cells = lines[5].components(separatedBy: ",")
-            cells[support] = value
+            cells[j] = c.value
             var edited = lines
             edited[5] = cells.joined(separator: ",")
             let path = dir.appendingPathComponent("panel\(k).csv").path
             try edited.joined(separator: "\n").write(toFile: path, atomically: true, encoding: .utf8)
             let out = dir.appendingPathComponent("cal\(k).toml").path
-            let r = try expect(["calibrate", path, "--model", scenario("model"), "--out", out], 65,
-                               "panel\(k).csv:6", "equation 'exits': enforcement", "values between 1e-150 and 1e150")
-            XCTAssertTrue(r.stderr.contains("equation '"), r.stderr)
+            let r = try CLI.run(["calibrate", path, "--model", scenario("model"), "--out", out])
+            XCTAssertEqual(r.status, 65, "\(c): \(r.stderr)")
+            for f in ["panel\(k).csv:6"] + c.expected { XCTAssertTrue(r.stderr.contains(f), "\(c): stderr lacks '\(f)': \(r.stderr)") }
+            for bad in ["Fatal error", "Program crashed", "Backtracing"] { XCTAssertFalse(r.stderr.contains(bad), r.stderr) }
             XCTAssertFalse(FileManager.default.fileExists(atPath: out), "no calibration written")
             XCTAssertFalse(r.stdout.contains("inf") || r.stdout.lowercased().contains("nan"), r.stdout)
         }

@@ -100,7 +100,7 @@ final class OutputSafetyTests: XCTestCase {
         try "my notes\n".write(to: out.appendingPathComponent("notes.txt"), atomically: true, encoding: .utf8)
         try FileManager.default.createDirectory(at: out.appendingPathComponent("mine/deep"), withIntermediateDirectories: true)
         try "x".write(to: out.appendingPathComponent("mine/deep/x.txt"), atomically: true, encoding: .utf8)
-        let user = snapshot(out).filter { !["summary.csv", "targets.csv", "paths.csv", "history.csv", "metrics.csv", "scenarios.csv", "run.json"].contains($0.key) }
+        let user = snapshot(out).filter { !["summary.csv", "targets.csv", "paths.csv", "history.csv", "levers.csv", "metrics.csv", "scenarios.csv", "run.json"].contains($0.key) }
         XCTAssertEqual(user.count, 5)   // report.vi.html, notes.txt, mine, mine/deep, mine/deep/x.txt
         try expect(["run", scenario("hcmc-baseline"), "--draws", "30", "--out", out.path], 0)
         let after = snapshot(out)

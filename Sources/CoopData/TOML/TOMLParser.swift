@@ -198,7 +198,19 @@ private struct Parser {
         try skipComment()
         if atEnd { return }
         if peek == 0x0D { i += 1 }
-        guard peek == 0x0A else { throw error("end of line after a value", describeHere()) }
+        guard peek == 0x0A else {
+            var e = error("end of line after a value", describeHere())
+            // A decimal comma (as written in Vietnamese): `0,52` stops after `0` at `,52`.
+            if peek == UInt8(ascii: ","), i + 1 < bytes.count, (0x30...0x39).contains(bytes[i + 1]), i > 0, (0x30...0x39).contains(bytes[i - 1]) {
+                var a = i - 1
+                while a > 0, (0x30...0x39).contains(bytes[a - 1]) || bytes[a - 1] == UInt8(ascii: "-") { a -= 1 }
+                var b = i + 1
+                while b < bytes.count, (0x30...0x39).contains(bytes[b]) { b += 1 }
+                let written = String(decoding: bytes[a..<b], as: UTF8.self)
+                e.hint = "the decimal mark is a point: write \(written.replacingOccurrences(of: ",", with: ".")), not \(written)"
+            }
+            throw e
+        }
         advance()
     }
 

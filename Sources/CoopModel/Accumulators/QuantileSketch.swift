@@ -200,6 +200,7 @@ public struct QuantileSketch: Sendable, Equatable, Codable {
         while i < n {
             let offset = positive.offset, buckets = positive.counts.count
             var j = i
+            var zeros: Int64 = 0                 // values with |x| <= minIndexable (count metrics are often 0)
             var store = positive                 // moved out and back: its arrays stay uniquely referenced
             positive = Store()
             store.counts.withUnsafeMutableBufferPointer { counts in
@@ -207,7 +208,12 @@ public struct QuantileSketch: Sendable, Equatable, Codable {
                     store.maxima.withUnsafeMutableBufferPointer { maxima in
                         while j < n {
                             let x = values[j]
-                            guard x > QuantileSketch.minIndexable && x < .infinity else { break }
+                            guard x > QuantileSketch.minIndexable && x < .infinity else {
+                                if x >= -QuantileSketch.minIndexable && x <= QuantileSketch.minIndexable {
+                                    zeros += 1; j += 1; continue
+                                }
+                                break
+                            }
                             let s = Double(Int64(bitPattern: x.bitPattern) &- 0x3FF0_0000_0000_0000) * scaled
                             let k = QuantileSketch._ceilToInt(s) &- offset
                             guard UInt(bitPattern: k) < UInt(bitPattern: buckets) else { break }
@@ -224,7 +230,9 @@ public struct QuantileSketch: Sendable, Equatable, Codable {
                 }
             }
             positive = store
-            positive.total += Int64(j - i)
+            store = Store()                      // so that `positive`'s arrays grow in place below, not by copy
+            positive.total += Int64(j - i) - zeros
+            zeroCount += zeros
             if j < n { add(values[j]); j += 1 }
             i = j
         }

@@ -393,7 +393,7 @@ public struct CompiledModel: Sendable {
             } catch let e as InputError {
                 problems.append(e); continue
             }
-            gen.emit(.copy, d: variableBase[p.target], a: result)
+            gen.emit(.store, d: variableBase[p.target], a: result, b: p.target)
             // Levers and assumptions feeding this equation, directly or through variables it reads.
             var feeding = feedsDirect[pi]
             var seen = Set<Int>([p.target])
@@ -438,12 +438,32 @@ public struct CompiledModel: Sendable {
             switch ins.code {
             case .add, .subtract, .multiply, .divide, .power:
                 program[i].uniform = uniform.contains(ins.a) && uniform.contains(ins.b)
-            case .negate, .log, .log1p, .exp, .expm1, .sqrt, .squareNonNegative, .logit, .invlogit, .abs, .copy:
+            case .negate, .log, .log1p, .exp, .expm1, .sqrt, .squareNonNegative, .logit, .invlogit, .abs, .copy, .store:
                 program[i].uniform = uniform.contains(ins.a)
             case .beginStreams: continue
             case .normal, .linear, .gaussian, .poisson, .negbin, .binomial: program[i].uniform = false
             }
             if program[i].uniform { uniform.insert(ins.d) } else { uniform.remove(ins.d) }
+        }
+        // Streams opened where they are drawn: when a `beginStreams` is followed by exactly one
+        // drawing instruction before the next one, that instruction opens each path's stream itself
+        // (the same keyed words, see `RandomStream.Compact`) and the `beginStreams` is skipped.
+        var i = 0
+        while i < program.count {
+            guard program[i].code == .beginStreams else { i += 1; continue }
+            var end = i + 1
+            while end < program.count && program[end].code != .beginStreams { end += 1 }
+            let drawing = (i + 1..<end).filter {
+                switch program[$0].code {
+                case .normal, .gaussian, .poisson, .negbin, .binomial: return true
+                default: return false
+                }
+            }
+            if drawing.count == 1 {
+                program[drawing[0]].ownStream = program[i].a
+                program[i].ownStream = -2
+            }
+            i = end
         }
         self.spec = spec
         self.calibration = calibration

@@ -9,6 +9,8 @@ struct _Instruction: Sendable, Equatable {
         case add, subtract, multiply, divide, power
         // d = f(a)
         case negate, log, log1p, exp, expm1, sqrt, squareNonNegative, logit, invlogit, abs, copy
+        /// d = a, d the variable `b`'s output row; counts the paths whose value left its domain.
+        case store
         /// d = a + b * z, z the next standard normal of the path's stream (`normal(mean, sd)`).
         case normal
         /// Opens the keyed streams (seed, region, path, year, equation `a`) of every path in the batch.
@@ -32,6 +34,11 @@ struct _Instruction: Sendable, Equatable {
     var x: Double = 0
     /// All operands are the same on every path (levers, assumptions, constants): computed once, broadcast.
     var uniform = false
+    /// For a drawing instruction (normal, gaussian, poisson, negbin, binomial): the index of the
+    /// equation whose keyed stream it opens itself, one per path, in registers (it is the only
+    /// instruction that draws after its `beginStreams`, which is then skipped); -1 when it draws
+    /// from the streams `beginStreams` opened in the workspace. For `beginStreams`: -2 when skipped.
+    var ownStream: Int32 = -1
 
     init(_ code: Code, d: Int, a: Int = 0, b: Int = 0, x: Double = 0) {
         self.code = code

@@ -102,16 +102,7 @@ public struct MonteCarloResult: Sendable, Equatable {
         }
         for (k, p) in ordered.enumerated() {
             guard k > 0 else { continue }
-            for s in scenarios.indices {
-                for c in scenarios[s].sketches.indices { scenarios[s].sketches[c].merge(p.scenarios[s].sketches[c]) }
-                for t in scenarios[s].targetHits.indices { scenarios[s].targetHits[t] += p.scenarios[s].targetHits[t] }
-                for c in scenarios[s].violations.indices { scenarios[s].violations[c] += p.scenarios[s].violations[c] }
-                scenarios[s].kept += p.scenarios[s].kept
-            }
-            for a in differences.indices {
-                for c in differences[a].sketches.indices { differences[a].sketches[c].merge(p.differences[a].sketches[c]) }
-                for c in differences[a].increases.indices { differences[a].increases[c] += p.differences[a].increases[c] }
-            }
+            MonteCarloPartial.addCounts(of: p, scenarios: &scenarios, differences: &differences)
         }
         self.draws = draws
         self.years = years

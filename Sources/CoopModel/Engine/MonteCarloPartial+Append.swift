@@ -15,16 +15,29 @@ extension MonteCarloPartial {
         if next.blockCount == 0 { return }
         if blockCount == 0 { self = next; return }
         moments.absorb(next.moments)
+        addCounts(of: next)
+        blockCount += next.blockCount
+    }
+
+    /// Adds `other`'s order-free accumulators into this partial's: quantile sketches merged, target
+    /// hits, domain violations, kept paths and increases summed (moments are the caller's: they
+    /// merge in block order).
+    mutating func addCounts(of other: MonteCarloPartial) {
+        Self.addCounts(of: other, scenarios: &scenarios, differences: &differences)
+    }
+
+    /// The same on bare accumulator arrays (`MonteCarlo.init(merging:)` folds into its own).
+    static func addCounts(of other: MonteCarloPartial, scenarios: inout [ScenarioAccumulators],
+                          differences: inout [DifferenceAccumulators]) {
         for s in scenarios.indices {
-            for c in scenarios[s].sketches.indices { scenarios[s].sketches[c].merge(next.scenarios[s].sketches[c]) }
-            for t in scenarios[s].targetHits.indices { scenarios[s].targetHits[t] += next.scenarios[s].targetHits[t] }
-            for c in scenarios[s].violations.indices { scenarios[s].violations[c] += next.scenarios[s].violations[c] }
-            scenarios[s].kept += next.scenarios[s].kept
+            for c in scenarios[s].sketches.indices { scenarios[s].sketches[c].merge(other.scenarios[s].sketches[c]) }
+            for t in scenarios[s].targetHits.indices { scenarios[s].targetHits[t] += other.scenarios[s].targetHits[t] }
+            for c in scenarios[s].violations.indices { scenarios[s].violations[c] += other.scenarios[s].violations[c] }
+            scenarios[s].kept += other.scenarios[s].kept
         }
         for a in differences.indices {
-            for c in differences[a].sketches.indices { differences[a].sketches[c].merge(next.differences[a].sketches[c]) }
-            for c in differences[a].increases.indices { differences[a].increases[c] += next.differences[a].increases[c] }
+            for c in differences[a].sketches.indices { differences[a].sketches[c].merge(other.differences[a].sketches[c]) }
+            for c in differences[a].increases.indices { differences[a].increases[c] += other.differences[a].increases[c] }
         }
-        blockCount += next.blockCount
     }
 }

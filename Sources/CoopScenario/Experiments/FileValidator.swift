@@ -41,7 +41,7 @@ public enum FileValidator {
                     _ = try Runner.plan(scenario, compiled, seed: scenario.seed)
                 } else {
                     return [InputError(file: path, field: "calibration", expected: "an existing calibration file",
-                                       found: "\(scenario.calibrationPath) does not exist", hint: "run `coopsim calibrate` to make one")]
+                                       found: "\(scenario.calibrationPath) does not exist", hint: "paths are relative to the scenario file (a copy of a shipped scenario: calibration = \"PATH/TO/Scenarios/calibration.toml\"); or run `coopsim calibrate` to make one")]
                 }
             case .data: return try checkData(path: path)
             case .unknown: return [InputError(file: path, expected: "a .toml model, scenario or calibration, or a .csv data file", found: "another kind of file")]
@@ -137,8 +137,13 @@ public enum FileValidator {
     /// make it text, one problem per column).
     static func checkData(path: String) throws -> [InputError] {
         let table: DataTable
-        do { table = try CSVReader.read(path: path) } catch let e as InputError {
-            let ragged = CSVReader.raggedRows(path: path)
+        // The dialect is detected (CSVDialect.detect: ';' and ',' decimals as Excel writes in a Vietnamese
+        // locale); a file whose every row disagrees with its header gets one message with the likely cause.
+        do { table = try CSVDialect.read(path: path).table } catch let e as InputError {
+            if e.found.hasPrefix("a different number on all") { return [e] }
+            var dialect = CSVDialect.standard
+            if let bytes = try? CSVReader.readFile(path), let d = try? CSVDialect.detect(bytes, path: path) { dialect = d }
+            let ragged = CSVReader.raggedRows(path: path, dialect: dialect)
             return ragged.isEmpty ? [e] : ragged
         }
         var problems: [InputError] = []

@@ -40,12 +40,12 @@ extension RunSummary {
                     let p = Double(acc.targetHits[t]) / Double(group.draws)
                     targets.addRow([scenario.name, scenario.region, target.metric, String(target.year), target.op.rawValue,
                                     num(target.value), num(p), num((p * (1 - p) / Double(group.draws)).squareRoot())]
-                                   + interval(acc.targetHits[t], group.draws) + [target.source, ""])
+                                   + interval(acc.targetHits[t], group.draws) + [target.source, "", target.sourceVI, ""])
                 }
                 // Plan targets the model cannot evaluate: no probability, with the reason (never dropped).
                 for target in scenario.unevaluatedTargets {
                     targets.addRow([scenario.name, scenario.region, target.metric, String(target.year), target.op.rawValue,
-                                    num(target.value), "", "", "", "", target.source, target.reason])
+                                    num(target.value), "", "", "", "", target.source, target.reason, target.sourceVI, target.reasonVI])
                 }
                 let keep = min(self.paths, group.draws)
                 let cells = r.years * r.metrics
@@ -88,6 +88,17 @@ extension RunSummary {
                 }
             }
         }
+        // Levers and assumptions: each scenario's path in each simulated year.
+        var levers = CSVWriter(columns: schema.levers.columns, excel: excel)
+        for (s, scenario) in scenarios.enumerated() {
+            for d in models[s].levers + models[s].assumptions {
+                guard let path = scenario.paths[d.name] else { continue }
+                for year in scenario.years {
+                    levers.addRow([scenario.name, scenario.region, d.kind.rawValue, d.name, String(year), num(path.value(at: year)),
+                                   d.unit, d.labelEN, d.labelVI])
+                }
+            }
+        }
         var metrics = CSVWriter(columns: schema.metrics.columns, excel: excel)
         var seen = Set<String>()
         for model in models { for d in model.variables where seen.insert(d.name).inserted {
@@ -104,6 +115,7 @@ extension RunSummary {
         let contents: [String: String] = [
             schema.summary.name: summary.text, schema.targets.name: targets.text, schema.history.name: history.text,
             schema.metrics.name: metrics.text, schema.scenarios.name: scenarioTable.text, schema.run.name: "",
+            schema.levers.name: levers.text,
         ].merging(kind == "compare" ? [schema.compare.name: compare.text] : [:]) { a, _ in a }
          .merging(self.paths > 0 ? [schema.paths.name: paths.text] : [:]) { a, _ in a }
          .merging(precision.map { [schema.convergence.name: convergenceCSV($0, excel: excel)] } ?? [:]) { a, _ in a }
@@ -149,8 +161,9 @@ extension Runner {
     /// is an empty folder, or is a previous run's folder (its run.json written by coopsim), and no
     /// entry named like an output is a file the previous run did not write (`RunFolderWriter`).
     /// Otherwise an `OutputError` with `isUsage` (a wrong `--out`).
-    public static func checkOutputFolder(_ directory: String) throws(OutputError) {
-        try RunFolderWriter.check(directory, names: outputNames)
+    /// With `xlsx`, the workbook's name is checked too.
+    public static func checkOutputFolder(_ directory: String, xlsx: Bool = false) throws(OutputError) {
+        try RunFolderWriter.check(directory, names: outputNames + (xlsx ? [RunWorkbook.fileName] : []))
     }
 
     /// Writes the output folder by `RunFolderWriter.write`: atomically as a whole, replacing only
@@ -158,11 +171,19 @@ extension Runner {
     /// `OutputError`: `isUsage` when `directory` is not a folder coopsim may write (see
     /// `checkOutputFolder`), else a reason such as a read-only file system. `notice` receives
     /// messages (waiting for another writer, an interrupted write recovered); default: stderr.
-    public static func writeOutput(_ summary: RunSummary, to directory: String, excel: Bool,
+    /// With `xlsx`, the folder also gets `results.xlsx` (`RunWorkbook`, made from the run's own
+    /// CSV files before the folder is written, and listed in run.json's manifest like every output).
+    public static func writeOutput(_ summary: RunSummary, to directory: String, excel: Bool, xlsx: Bool = false,
                                    notice: (String) -> Void = { FileHandle.standardError.write(Data(("note: " + $0 + "\n").utf8)) })
         throws(OutputError)
     {
-        try writeFolder(summary.outputFiles(excel: excel), to: directory, notice: notice)
+        guard xlsx else { return try writeFolder(summary.outputFiles(excel: excel), to: directory, notice: notice) }
+        var files = summary.outputFiles(excel: excel).map { (name: $0.name, bytes: Array($0.contents.utf8)) }
+        let names = files.map(\.name).filter { $0 != RunFolderSchema.run.name } + [RunWorkbook.fileName, RunFolderSchema.run.name]
+        files = files.map { $0.name == RunFolderSchema.run.name ? ($0.name, Array(summary.runJSON(files: names).utf8)) : $0 }
+        let workbook = try RunWorkbook.bytes(of: files, shown: directory)
+        files.insert((RunWorkbook.fileName, workbook), at: files.firstIndex { $0.name == RunFolderSchema.run.name } ?? files.count)
+        try RunFolderWriter.write(files, to: directory, notice: notice)
     }
 
     /// Writes `files` (name, contents) as a run folder by `RunFolderWriter.write` (used by `run`,

@@ -66,6 +66,10 @@ public struct Target: Sendable, Equatable {
     public var line: Int
     /// Why the model cannot evaluate the target; empty for an evaluated target.
     public var reason: String = ""
+    /// The source in Vietnamese (`source_vi`), shown by `--lang vi` reports; empty when not given.
+    public var sourceVI: String = ""
+    /// The reason in Vietnamese (`reason_vi`, with `evaluated = false` only); empty when not given.
+    public var reasonVI: String = ""
     /// False for a documented target the model cannot evaluate (`evaluated = false`).
     public var isEvaluated: Bool { reason.isEmpty }
 }
@@ -99,6 +103,9 @@ public struct Scenario: Sendable {
     /// Plan targets written with `evaluated = false`: documented, reported without a probability.
     public var unevaluatedTargets: [Target] = []
     public var notes: [String: String]
+    /// Things the loader did that the user should know (e.g. a shipped model used because the
+    /// written path is missing); printed as warnings by validate, run and compare.
+    public var notices: [String] = []
 
     /// Simulated years: lastObservedYear + 1 ... horizon.
     public var years: ClosedRange<Int> { (lastObservedYear + 1)...horizon }
@@ -172,6 +179,9 @@ public enum ScenarioLoader {
             problems += checker.problems
         }
         if !problems.isEmpty { throw InputErrors(problems) }
+        var notices: [String] = []
+        if let m = merged.modelPath { merged.modelPath = shippedFallback(m, key: "model", scenario: path, notices: &notices) }
+        if let c = merged.calibrationPath { merged.calibrationPath = shippedFallback(c, key: "calibration", scenario: path, notices: &notices) }
         guard let modelPath = merged.modelPath else {
             // Without a model nothing else can be checked: say what is missing.
             throw InputErrors([InputError(file: path, line: 1, field: "model", expected: "the path of a model file, e.g. model = \"model.toml\"",
@@ -180,10 +190,19 @@ public enum ScenarioLoader {
         }
         let model: ModelSpec
         do { model = try ModelSpec.load(path: modelPath) } catch let e as InputErrors {
+            let missing = !FileManager.default.fileExists(atPath: modelPath)
             throw InputErrors([InputError(file: merged.modelFile ?? path, line: merged.modelLine, field: "model",
-                                          expected: "a valid model file", found: "problems in \(modelPath)")] + e.errors)
+                                          expected: missing ? "an existing model file" : "a valid model file",
+                                          found: missing ? "\(modelPath) does not exist" : "problems in \(modelPath)",
+                                          hint: missing ? "paths are relative to the file that writes them; a scenario copied out of Scenarios/ must say model = \"PATH/TO/Scenarios/model.toml\" (see Guides/Scenarios.md)" : nil)]
+                              + (missing ? [] : e.errors))
+        } catch let e as InputError where !FileManager.default.fileExists(atPath: modelPath) {
+            throw InputErrors([InputError(file: merged.modelFile ?? path, line: merged.modelLine, field: "model",
+                                          expected: "an existing model file", found: "\(modelPath) does not exist",
+                                          hint: "paths are relative to the file that writes them; a scenario copied out of Scenarios/ must say model = \"PATH/TO/Scenarios/model.toml\" (see Guides/Scenarios.md)")] + [e])
         }
         var scenario = try merged.finish(path: path, chain: chain.map(\.path), model: model)
+        scenario.notices = notices
         scenario.inputHashes = chain.map(\.doc.sha256)
         return (scenario, model)
     }
@@ -204,6 +223,34 @@ public enum ScenarioLoader {
     }
 
     static func canonical(_ p: String) -> String { URL(fileURLWithPath: p).standardizedFileURL.path }
+
+    /// The folder of the shipped scenarios, model and calibration, relative to the working directory.
+    public static let shippedFolder = "Scenarios"
+
+    /// `written` when it exists; else the shipped file of the same name (`Scenarios/NAME` from the
+    /// working directory) when that exists, with a notice saying so; else `written` (whose absence
+    /// the caller reports). A scenario copied out of `Scenarios/` keeps finding its model.
+    /// The path of `target` from the folder `base`, both taken from the working directory, symbolic
+    /// links left as they are (what a user would write in the scenario).
+    static func relative(from base: String, to target: String) -> String {
+        func parts(_ p: String) -> [String] {
+            let abs = p.hasPrefix("/") ? p : (FileManager.default.currentDirectoryPath as NSString).appendingPathComponent(p.isEmpty ? "." : p)
+            return URL(fileURLWithPath: abs).standardizedFileURL.pathComponents.filter { $0 != "/" }
+        }
+        let b = parts(base), t = parts(target)
+        var k = 0
+        while k < b.count && k < t.count && b[k] == t[k] { k += 1 }
+        return (Array(repeating: "..", count: b.count - k) + t[k...]).joined(separator: "/")
+    }
+
+    static func shippedFallback(_ written: String, key: String, scenario: String, notices: inout [String]) -> String {
+        let fm = FileManager.default
+        if fm.fileExists(atPath: written) { return written }
+        let shipped = shippedFolder + "/" + (written as NSString).lastPathComponent
+        guard fm.fileExists(atPath: shipped) else { return written }
+        notices.append("\(scenario): \(key): \(written) does not exist; using the shipped \(shipped) (paths are relative to the scenario file: write \(key) = \"\(relative(from: (scenario as NSString).deletingLastPathComponent, to: shipped))\" to say so)")
+        return shipped
+    }
 
     /// A path written in `file`, relative to that file's folder.
     public static func resolve(_ written: String, relativeTo file: String) -> String {
@@ -402,13 +449,19 @@ struct MergedScenario {
                 problems += checker.problems
                 continue
             }
-            checker.rejectUnknownKeys(t, allowed: ["metric", "year", "op", "value", "source", "evaluated", "reason"], path: p)
+            checker.rejectUnknownKeys(t, allowed: ["metric", "year", "op", "value", "source", "source_vi", "evaluated", "reason", "reason_vi"], path: p)
             let metric = checker.string(t, "metric", path: p, required: true, tableLine: node.line)
             let year = checker.integer(t, "year", path: p, required: true, tableLine: node.line)
             let opText = checker.string(t, "op", path: p, required: true, tableLine: node.line)
             let source = checker.string(t, "source", path: p, required: true, tableLine: node.line)
             let evaluated = checker.bool(t, "evaluated", path: p) ?? true
             let reason = checker.string(t, "reason", path: p, required: false)
+            let sourceVI = checker.string(t, "source_vi", path: p, required: false) ?? ""
+            let reasonVI = checker.string(t, "reason_vi", path: p, required: false)
+            if evaluated, reasonVI != nil {
+                checker.report(t["reason_vi"], field: p + ".reason_vi", expected: "a reason only with evaluated = false (a target the model cannot evaluate)",
+                               found: "a reason_vi on an evaluated target")
+            }
             if evaluated, reason != nil {
                 checker.report(t["reason"], field: p + ".reason", expected: "a reason only with evaluated = false (a target the model cannot evaluate)",
                                found: "a reason on an evaluated target")
@@ -443,9 +496,10 @@ struct MergedScenario {
             if let metric, let year, let op, let value, let source, checker.problems.isEmpty {
                 if !evaluated, let reason {
                     unevaluatedList.append(Target(metric: metric, year: year, op: op, value: value, source: source, file: file,
-                                                  line: node.line, reason: reason))
+                                                  line: node.line, reason: reason, sourceVI: sourceVI, reasonVI: reasonVI ?? ""))
                 } else if decl != nil {
-                    targetList.append(Target(metric: metric, year: year, op: op, value: value, source: source, file: file, line: node.line))
+                    targetList.append(Target(metric: metric, year: year, op: op, value: value, source: source, file: file, line: node.line,
+                                             sourceVI: sourceVI))
                 }
             }
         }

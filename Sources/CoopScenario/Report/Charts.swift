@@ -30,42 +30,88 @@ enum LegendSwatch {
 }
 
 /// The plot box, axes and legend common to both charts.
+///
+/// Text is never cut: the title wraps onto up to two lines and the subtitle three (at " · " between
+/// parts first, then between words) and the plot box moves down to make room; the plot box moves
+/// right when the widest tick label would reach the y-axis title. `ChartTextLayout` checks that
+/// every text of a finished chart lies inside the chart.
 struct ChartFrame {
+    /// The y scale of a chart of `values` (finite, at least one): their range padded by 4% each
+    /// side, never below 0 for non-negative data nor outside [0, 1] for shares; a constant series
+    /// is widened by 10% (at least one unit, or one percentage point for shares). One rule for the
+    /// fan and overlay charts, so charts of one metric read alike.
+    static func valueScale(_ values: [Double], isShare: Bool) -> NiceScale {
+        let vLo = values.min()!, vHi = values.max()!
+        let pad = (vHi - vLo) * 0.04
+        var lo = vLo - pad, hi = vHi + pad
+        if isShare || vLo >= 0 { lo = max(lo, 0) }
+        if isShare && vHi <= 1 { hi = min(hi, 1) }
+        if hi - lo <= 1e-12 * max(1, abs(hi)) {
+            let w = max(abs(lo) * 0.1, isShare ? 0.01 : 1)
+            lo = vLo >= 0 ? max(0, lo - w) : lo - w
+            hi += w
+        }
+        return NiceScale(lo: lo, hi: hi, maxTicks: 7)
+    }
+
     var canvas = SVGCanvas(width: ChartStyle.width, height: ChartStyle.height)
-    let left = ChartStyle.plotLeft
-    let top = ChartStyle.plotTop
+    var left = ChartStyle.plotLeft
+    var top = ChartStyle.plotTop
     let right = ChartStyle.width - ChartStyle.plotRight
     let bottom = ChartStyle.height - ChartStyle.plotBottom
     var xLo: Double
     var xHi: Double
     var yScale: NiceScale
 
+    static let titleSize = 16.0, subtitleSize = 12.5, tickSize = 12.0, labelSize = 12.5
+
     func x(_ year: Double) -> Double { left + (year - xLo) / (xHi - xLo) * (right - left) }
     func y(_ v: Double) -> Double { bottom - yScale.fraction(v) * (bottom - top) }
 
-    /// Title, subtitle, grid, ticks and axis labels. `tick` formats a y value.
+    /// Title, subtitle, grid, ticks and axis labels. `tick` formats a y value. Sets the plot box
+    /// (`top` below the wrapped title and subtitle, `left` clear of the tick labels), so call it
+    /// before drawing data.
     mutating func drawAxes(title: String, subtitle: String, yLabel: String, xLabel: String, years: [Int], tick: (Double) -> String) {
         let room = ChartStyle.width - 32
-        canvas.text(fitted(title, size: 16 * 1.05, width: room), x: 16, y: 26, size: 16, weight: "bold", cls: "chart-title")
-        canvas.text(fitted(subtitle, size: 12.5, width: room), x: 16, y: 46, size: 12.5, fill: ChartStyle.muted, cls: "chart-subtitle")
-        for v in yScale.ticks {
+        let titleLines = wrapText(title, size: Self.titleSize * 1.05, width: room, maxLines: 2)
+        let subtitleLines = wrapText(subtitle, size: Self.subtitleSize, width: room, maxLines: 3)
+        var yy = 26.0
+        for line in titleLines {
+            canvas.text(line, x: 16, y: yy, size: Self.titleSize, weight: "bold", cls: "chart-title")
+            yy += 20
+        }
+        for line in subtitleLines {
+            canvas.text(line, x: 16, y: yy, size: Self.subtitleSize, fill: ChartStyle.muted, cls: "chart-subtitle")
+            yy += 16
+        }
+        top = max(ChartStyle.plotTop, yy + 4)
+        // The y-axis title's glyphs reach about 0.3 em right of its baseline at x = 18; tick labels end 8 px left of the axis.
+        let tickLabels = yScale.ticks.map(tick)
+        let widest = tickLabels.map { SVGCanvas.textWidth($0, size: Self.tickSize) }.max() ?? 0
+        left = max(ChartStyle.plotLeft, 18 + 0.3 * Self.labelSize + 6 + widest + 8)
+        for (v, label) in zip(yScale.ticks, tickLabels) {
             let yy = y(v)
             canvas.line(left, yy, right, yy, stroke: ChartStyle.grid)
-            canvas.text(tick(v), x: left - 8, y: yy + 4, size: 12, anchor: .end, fill: "#333", cls: "y-tick")
+            canvas.text(label, x: left - 8, y: yy + 4, size: Self.tickSize, anchor: .end, fill: "#333", cls: "y-tick")
         }
         for yr in years {
             let xx = x(Double(yr))
             canvas.line(xx, bottom, xx, bottom + 5, stroke: ChartStyle.axis)
-            canvas.text(String(yr), x: xx, y: bottom + 19, size: 12, anchor: .middle, fill: "#333", cls: "x-tick")
+            canvas.text(String(yr), x: xx, y: bottom + 19, size: Self.tickSize, anchor: .middle, fill: "#333", cls: "x-tick")
         }
         canvas.line(left, bottom, right, bottom, stroke: ChartStyle.axis)
         canvas.line(left, top, left, bottom, stroke: ChartStyle.axis)
-        canvas.text(xLabel, x: (left + right) / 2, y: bottom + 38, size: 12.5, anchor: .middle, fill: "#333", cls: "x-label")
-        canvas.text(yLabel, x: 18, y: (top + bottom) / 2, size: 12.5, anchor: .middle, fill: "#333", rotate: -90, cls: "y-label")
+        canvas.text(xLabel, x: (left + right) / 2, y: bottom + 38, size: Self.labelSize, anchor: .middle, fill: "#333", cls: "x-label")
+        let yLabelLines = wrapText(yLabel, size: Self.labelSize, width: bottom - top, maxLines: 1)
+        canvas.text(yLabelLines[0], x: 18, y: (top + bottom) / 2, size: Self.labelSize, anchor: .middle, fill: "#333", rotate: -90, cls: "y-label")
     }
 
-    /// A legend under the x-axis label, centred, wrapping to a second row when needed.
-    mutating func drawLegend(_ items: [(LegendSwatch, String)]) {
+    /// The rows a legend of `labels` takes (see `drawLegend`).
+    static func legendRows(_ labels: [String]) -> Int {
+        legendLayout(labels.map { (LegendSwatch.diamond, $0) }).count
+    }
+
+    static func legendLayout(_ items: [(LegendSwatch, String)]) -> [[(LegendSwatch, String, Double)]] {
         let size = 12.0, swatch = 22.0, gap = 18.0
         var rows: [[(LegendSwatch, String, Double)]] = [[]]
         var rowWidth = 0.0
@@ -76,6 +122,14 @@ struct ChartFrame {
             rowWidth += (rowWidth > 0 ? gap : 0) + w
             rows[rows.count - 1].append((s, label, w))
         }
+        return rows
+    }
+
+    /// A legend under the x-axis label, centred, wrapping onto more rows when needed (a chart with
+    /// more than two rows is made taller: see `OverlayChart`).
+    mutating func drawLegend(_ items: [(LegendSwatch, String)]) {
+        let size = 12.0, swatch = 22.0, gap = 18.0
+        let rows = Self.legendLayout(items)
         var yy = bottom + 60
         for row in rows {
             let total = row.map(\.2).reduce(0, +) + gap * Double(row.count - 1)
@@ -97,12 +151,52 @@ struct ChartFrame {
     }
 }
 
-/// `text`, cut with an ellipsis when its estimated width at `size` exceeds `width` (the full text stays in the SVG's <title>).
+/// `text` in at most `maxLines` lines of estimated width `width` at `size`: broken at " · " between
+/// parts first, then between words. When the words still do not fit, the longest words are
+/// shortened (a word ending in "…"), never a word holding a digit, so numbers always show whole.
+func wrapText(_ text: String, size: Double, width: Double, maxLines: Int) -> [String] {
+    func fits(_ s: String) -> Bool { SVGCanvas.textWidth(s, size: size) <= width }
+    func greedy(_ words: [String]) -> [String] {
+        var lines: [String] = []
+        var current = ""
+        for w in words {
+            let candidate = current.isEmpty ? w : current + " " + w
+            if current.isEmpty || fits(candidate) { current = candidate } else { lines.append(current); current = w }
+        }
+        if !current.isEmpty { lines.append(current) }
+        return lines
+    }
+    if fits(text) { return [text] }
+    // Parts separated by " · " stay whole on a line when they can.
+    let parts = text.components(separatedBy: " · ")
+    if parts.count > 1 && parts.allSatisfy(fits) {
+        var lines: [String] = [], current = ""
+        for p in parts {
+            let candidate = current.isEmpty ? p : current + " · " + p
+            if current.isEmpty || fits(candidate) { current = candidate } else { lines.append(current); current = p }
+        }
+        lines.append(current)
+        if lines.count <= maxLines { return lines }
+    }
+    var words = text.split(separator: " ").map(String.init)
+    var lines = greedy(words)
+    // Shorten the longest word without a digit, one character at a time, until the text fits.
+    while lines.count > maxLines || lines.contains(where: { !fits($0) }) {
+        guard let k = words.indices.filter({ i in !words[i].contains(where: \.isNumber) && words[i].count > 2 })
+            .max(by: { words[$0].count < words[$1].count }) else { break }
+        var w = words[k]
+        if w.hasSuffix("…") { w.removeLast() }
+        w.removeLast()
+        words[k] = w + "…"
+        lines = greedy(words)
+    }
+    return Array(lines.prefix(maxLines))
+}
+
+/// `text` on one line: whole when it fits `width` at `size`, else wrapped and shortened word by word
+/// (`wrapText` with one line: the longest words without a digit shortened first, numbers whole).
 func fitted(_ text: String, size: Double, width: Double) -> String {
-    if SVGCanvas.textWidth(text, size: size) <= width { return text }
-    var t = text
-    while !t.isEmpty && SVGCanvas.textWidth(t + "…", size: size) > width { t.removeLast() }
-    return t.trimmingCharacters(in: .whitespaces) + "…"
+    wrapText(text, size: size, width: width, maxLines: 1)[0]
 }
 
 /// How a metric's values print on an axis: shares as percent, others as
@@ -134,6 +228,8 @@ public struct FanChart: Sendable {
     public var history: [RunFolder.Observation]
     public var targets: [RunFolder.TargetResult]
     public var language: ReportLanguage
+    /// Values the y-axis must also span (the other scenarios' bands, so fans of one metric share an axis).
+    public var sharedValues: [Double] = []
 
     public init(folder: RunFolder, scenario: String, region: String, metric: RunFolder.Metric, language: ReportLanguage) {
         self.scenario = scenario
@@ -159,19 +255,8 @@ public struct FanChart: Sendable {
         let firstYear = years.first!, lastYear = years.last!
         var values: [Double] = []
         for q in fan { values += [q.p05, q.p95, q.p50] }
-        values += history.map(\.value) + targets.map(\.value)
-        let vLo = values.min()!, vHi = values.max()!
-        let pad = (vHi - vLo) * 0.04
-        var lo = vLo - pad, hi = vHi + pad
-        if metric.isShare || vLo >= 0 { lo = max(lo, 0) }
-        if metric.isShare && vHi <= 1 { hi = min(hi, 1) }
-        if hi - lo <= 1e-12 * max(1, abs(hi)) {
-            // A constant fan: widen by 10% (at least one unit, or one percentage point for shares), never below 0 for non-negative data.
-            let w = max(abs(lo) * 0.1, metric.isShare ? 0.01 : 1)
-            lo = vLo >= 0 ? max(0, lo - w) : lo - w
-            hi += w
-        }
-        let scale = NiceScale(lo: lo, hi: hi, maxTicks: 7)
+        values += history.map(\.value) + targets.map(\.value) + sharedValues.filter(\.isFinite)
+        let scale = ChartFrame.valueScale(values, isShare: metric.isShare)
         let xLo = Double(firstYear) - 0.4, xHi = Double(lastYear) + 0.4
         var f = ChartFrame(xLo: xLo, xHi: xHi, yScale: scale)
         let tick = axisFormatter(step: scale.step, isShare: metric.isShare, format: fmt)
@@ -267,6 +352,9 @@ public struct ComparisonChart: Sendable {
     public var rows: [RunFolder.Difference]
     public var lastObservedYear: Int?
     public var language: ReportLanguage
+    /// The scenarios' titles in the report's language (their names when untitled).
+    public var scenarioTitle: String
+    public var baselineTitle: String
 
     public init(folder: RunFolder, scenario: String, baseline: String, region: String, metric: RunFolder.Metric, language: ReportLanguage) {
         self.scenario = scenario
@@ -278,6 +366,8 @@ public struct ComparisonChart: Sendable {
         }
         self.lastObservedYear = folder.scenarioInfo(scenario)?.lastObservedYear
         self.language = language
+        self.scenarioTitle = folder.scenarioLabel(scenario, language: language)
+        self.baselineTitle = folder.scenarioLabel(baseline, language: language)
     }
 
     public func svg() -> String {
@@ -301,7 +391,7 @@ public struct ComparisonChart: Sendable {
         let pInc = fmt.probability(last.probIncrease, low: last.probIncreaseLow, high: last.probIncreaseHigh)
         let metricLabel = language.label(metric)
         f.drawAxes(title: "\(L.difference): \(metricLabel)",
-                   subtitle: "\(scenario) \(L.differenceVersus) \(baseline) · \(region) · \(L.probIncrease) \(last.year): \(pInc)",
+                   subtitle: "\(L.probIncrease) \(last.year): \(pInc) · \(scenarioTitle) \(L.differenceVersus) \(baselineTitle) · \(region)",
                    yLabel: unit.isEmpty ? metricLabel : unit, xLabel: L.year,
                    years: yearTicks(from: firstYear, to: lastYear, maxTicks: 12), tick: tick)
         let band = pts.map { (f.x($0.0), f.y($0.3)) } + pts.reversed().map { (f.x($0.0), f.y($0.1)) }

@@ -136,7 +136,8 @@ extension ReportBuilder {
         LANG = \(NotebookJSON.python(language.rawValue))
         L = \(labelsLiteral)
         UNITS = \(unitsLiteral)
-        TEXT_COLUMNS = ["scenario", "baseline", "region", "metric", "op", "source", "unit", "label_en", "label_vi", "title", "title_vi", "file"]
+        TEXT_COLUMNS = ["scenario", "baseline", "region", "metric", "op", "source", "source_vi", "reason", "reason_vi", "unit", "label_en",
+                        "label_vi", "title", "title_vi", "file"]
 
 
         def read(name):
@@ -218,12 +219,16 @@ extension ReportBuilder {
         def target_table():
             if targets is None or targets.empty:
                 return HTML("<p>" + L["noTargets"] + "</p>")
+            def text(t, name):  # an optional text column ("" when absent); its Vietnamese one (name_vi) in Vietnamese
+                r = getattr(t, name, "")
+                r = r if isinstance(r, str) else ""
+                vi = getattr(t, name + "_vi", "") if LANG == "vi" else ""
+                return vi if isinstance(vi, str) and vi and r else r
             def why(t):  # a plan target the model cannot evaluate has a reason and no probability
-                r = getattr(t, "reason", "")
-                return r if isinstance(r, str) else ""
+                return text(t, "reason")
             rows = [[t.scenario, t.region, meta(t.metric)["label"], str(t.year), OPS[t.op] + " " + fmt_value(t.value, t.metric),
                      L["notEvaluated"] if why(t) else fmt_pct(t.probability, 1), "–" if why(t) else fmt_pct(t.mc_se, 1),
-                     t.source + (" — " + L["notEvaluated"] + ": " + why(t) if why(t) else "")] for t in targets.itertuples()]
+                     text(t, "source") + (" — " + L["notEvaluated"] + ": " + why(t) if why(t) else "")] for t in targets.itertuples()]
             table = pd.DataFrame(rows, columns=[L["scenario"], L["region"], L["metric"], L["year"], L["target"],
                                                 L["probability"], L["mcSE"], L["source"]])
             return HTML(table.to_html(index=False))

@@ -9,6 +9,8 @@ public enum ReportFormat: String, Sendable, CaseIterable {
     case ipynb
     /// Markdown, with the SVG charts written in a folder beside it.
     case md
+    /// An Excel workbook: a sheet per CSV file of the folder, a README sheet, native charts (`RunWorkbook`).
+    case xlsx
 
     public var fileExtension: String { rawValue }
 }
@@ -23,10 +25,19 @@ public enum ReportFormat: String, Sendable, CaseIterable {
 public struct ReportBuilder: Sendable {
     public var folder: RunFolder
     public var language: ReportLanguage
+    /// The metrics to chart (`--metrics`), in the order given; nil charts every metric. Tables keep every target.
+    public var selectedMetrics: [String]?
 
-    public init(folder: RunFolder, language: ReportLanguage) {
+    public init(folder: RunFolder, language: ReportLanguage, metrics: [String]? = nil) {
         self.folder = folder
         self.language = language
+        self.selectedMetrics = metrics
+    }
+
+    /// The metrics charted: the selection, or every metric with summary rows in model order.
+    public var chartedMetrics: [RunFolder.Metric] {
+        guard let sel = selectedMetrics else { return folder.summarizedMetrics }
+        return sel.map { folder.metric($0) }
     }
 
     /// One chart: a stable file name, its SVG text and a caption.
@@ -42,9 +53,15 @@ public struct ReportBuilder: Sendable {
     public func fanCharts() -> [Chart] {
         var out: [Chart] = []
         for region in folder.regions {
-            for m in folder.summarizedMetrics {
+            for m in chartedMetrics {
+                // Every scenario's fan of one region and metric on the same y-axis, so they compare at a glance.
+                let shared = folder.scenarioNames.flatMap { s in
+                    folder.fan(scenario: s, region: region, metric: m.name).flatMap { [$0.p05, $0.p95] }
+                        + folder.targets(scenario: s, region: region, metric: m.name).map(\.value)
+                }.filter(\.isFinite)
                 for s in folder.scenarioNames where !folder.fan(scenario: s, region: region, metric: m.name).isEmpty {
-                    let c = FanChart(folder: folder, scenario: s, region: region, metric: m, language: language)
+                    var c = FanChart(folder: folder, scenario: s, region: region, metric: m, language: language)
+                    c.sharedValues = shared
                     guard !c.fan.isEmpty else { continue }
                     out.append(Chart(fileName: "fan-\(slug(s))-\(slug(region))-\(slug(m.name)).svg", svg: c.svg(),
                                      caption: "\(language.label(m)) — \(c.scenarioTitle) — \(region)", region: region, metric: m.name))
@@ -60,7 +77,7 @@ public struct ReportBuilder: Sendable {
         let L = language.labels
         for (s, b) in folder.comparisons {
             for region in folder.regions {
-                for m in folder.summarizedMetrics + extraCompareMetrics() {
+                for m in selectedMetrics == nil ? folder.summarizedMetrics + extraCompareMetrics() : chartedMetrics {
                     let c = ComparisonChart(folder: folder, scenario: s, baseline: b, region: region, metric: m, language: language)
                     guard !c.rows.isEmpty else { continue }
                     out.append(Chart(fileName: "compare-\(slug(s))-vs-\(slug(b))-\(slug(region))-\(slug(m.name)).svg", svg: c.svg(),
@@ -94,11 +111,11 @@ public struct ReportBuilder: Sendable {
             let m = folder.metric(t.metric)
             let op = ["<=": "≤", ">=": "≥"][t.op] ?? t.op
             if !t.reason.isEmpty {   // a plan target the model cannot evaluate: shown, with the reason
-                return [t.scenario, t.region, language.label(m), String(t.year), "\(op) \(fmt.value(t.value, metric: m))",
-                        L.notEvaluated, "–", t.source + " — " + L.notEvaluated + ": " + t.reason]
+                return [folder.scenarioLabel(t.scenario, language: language), t.region, language.label(m), String(t.year), "\(op) \(fmt.value(t.value, metric: m))",
+                        L.notEvaluated, "–", t.source(language) + " — " + L.notEvaluated + ": " + t.reason(language)]
             }
-            return [t.scenario, t.region, language.label(m), String(t.year), "\(op) \(fmt.value(t.value, metric: m))",
-                    fmt.probability(t.probability, low: t.probabilityLow, high: t.probabilityHigh), t.mcSE.isFinite ? fmt.percent(t.mcSE, decimals: 1) : "–", t.source]
+            return [folder.scenarioLabel(t.scenario, language: language), t.region, language.label(m), String(t.year), "\(op) \(fmt.value(t.value, metric: m))",
+                    fmt.probability(t.probability, low: t.probabilityLow, high: t.probabilityHigh), t.mcSE.isFinite ? fmt.percent(t.mcSE, decimals: 1) : "–", t.source(language)]
         }
         return (headers, rows)
     }
@@ -139,10 +156,12 @@ public struct ReportBuilder: Sendable {
         h += "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\"/>\n"
         h += "<meta name=\"generator\" content=\"coopsim report\"/>\n"
         h += "<title>\(esc(title))</title>\n<style>\n" + Self.css + "</style>\n</head>\n<body>\n<main>\n"
-        h += "<h1>\(esc(title))</h1>\n"
+        h += "<h1>\(esc(title))</h1>\n" + calibrationCaveatHTML()
         h += "<h2>\(esc(L.scenarios))</h2>\n" + htmlTable(scenarioTable())
         h += "<h2 id=\"targets\">\(esc(L.targetProbabilityTitle))</h2>\n"
         h += folder.targets.isEmpty ? "<p>\(esc(L.noTargets))</p>\n" : htmlTable(targetTable(), numericFrom: 5, numericTo: 6)
+        h += sideBySideHTML()
+        h += leversHTML()
         h += "<h2 id=\"projections\">\(esc(L.fanCharts))</h2>\n"
         var lastRegion = "", lastMetric = ""
         for c in fanCharts() {
@@ -155,6 +174,7 @@ public struct ReportBuilder: Sendable {
             if c.metric != lastMetric {
                 if !lastMetric.isEmpty { h += "</div>\n" }
                 h += "<h4>\(esc(language.label(folder.metric(c.metric))))</h4>\n<div class=\"charts\">\n"
+                if let o = overlayChart(region: c.region, metric: c.metric) { h += "<figure>\n" + o.svg + "</figure>\n" }
                 lastMetric = c.metric
             }
             h += "<figure>\n" + c.svg + "</figure>\n"
@@ -192,6 +212,8 @@ public struct ReportBuilder: Sendable {
     svg.coopsim-chart{max-width:100%;height:auto;border:1px solid #eee}
     dt{font-weight:bold;float:left;clear:left;width:14em}dd{margin-left:15em;margin-bottom:4px}
     code{font-size:0.9em;word-break:break-all}
+    p.note{color:#555;font-size:0.9em;max-width:60em}
+    p.caveat{background:#fff4e5;border-left:4px solid #d94801;padding:8px 12px;max-width:70em}
 
     """
 
@@ -215,15 +237,26 @@ public struct ReportBuilder: Sendable {
     /// Markdown file), and the SVG files to write there (name, contents).
     public func markdown(figuresFolder: String) -> (text: String, files: [(name: String, contents: String)]) {
         let L = language.labels
-        var md = "# \(mdEsc(title))\n\n## \(mdEsc(L.scenarios))\n\n" + mdTable(scenarioTable())
+        var md = "# \(mdEsc(title))\n\n" + (calibrationCaveat().map { "> **\(mdEsc($0))**\n\n" } ?? "")
+            + "## \(mdEsc(L.scenarios))\n\n" + mdTable(scenarioTable())
         md += "\n## \(mdEsc(L.targetProbabilityTitle))\n\n"
         md += folder.targets.isEmpty ? "\(mdEsc(L.noTargets))\n" : mdTable(targetTable())
+        md += sideBySideMarkdown()
+        let (leverText, leverFiles) = leversMarkdown(figuresFolder: figuresFolder)
+        md += leverText
         md += "\n## \(mdEsc(L.fanCharts))\n"
-        var files: [(String, String)] = []
+        var files: [(String, String)] = leverFiles
         var lastRegion = "", lastMetric = ""
         for c in fanCharts() {
             if c.region != lastRegion { md += "\n### \(mdEsc(c.region))\n"; lastRegion = c.region; lastMetric = "" }
-            if c.metric != lastMetric { md += "\n#### \(mdEsc(language.label(folder.metric(c.metric))))\n\n"; lastMetric = c.metric }
+            if c.metric != lastMetric {
+                md += "\n#### \(mdEsc(language.label(folder.metric(c.metric))))\n\n"
+                lastMetric = c.metric
+                if let o = overlayChart(region: c.region, metric: c.metric) {
+                    md += "![\(mdEsc(o.caption))](\(figuresFolder)/\(o.fileName))\n\n"
+                    files.append((o.fileName, o.svg))
+                }
+            }
             md += "![\(mdEsc(c.caption))](\(figuresFolder)/\(c.fileName))\n\n"
             files.append((c.fileName, c.svg))
         }
@@ -297,6 +330,16 @@ public struct ReportBuilder: Sendable {
         case .ipynb:
             let rel = Self.relativePath(from: dir.isEmpty ? "." : dir, to: folder.directory)
             try put(notebook(runFolderPath: rel), path)
+        case .xlsx:
+            // Made in a scratch folder, then written like every single-file output (SafeOutput: atomic for a
+            // regular file, through a symbolic link, streamed into a FIFO or device); a failure leaves no partial workbook.
+            let bytes: [UInt8]
+            do { bytes = try RunWorkbook(directory: folder.directory, language: language).bytes() } catch {
+                if let e = error as? OutputError { throw OutputError(path: path, reason: e.reason, hint: e.hint, isUsage: e.isUsage) }
+                if error is InputError || error is InputErrors { throw error }
+                throw OutputError(path: path, reason: OutputFile.reason(path, error))
+            }
+            try SafeOutput.write(bytes, to: path)
         }
     }
 

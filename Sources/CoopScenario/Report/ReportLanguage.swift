@@ -25,11 +25,14 @@ public enum ReportLanguage: String, Sendable, CaseIterable {
         return Self.vietnameseUnits[m.unit] ?? m.unit
     }
 
-    /// Units of the shipped model in Vietnamese.
+    /// Units of the shipped model in Vietnamese (every unit of Scenarios/model.toml: a test checks).
+    /// A share is a fraction (0.52 = 52%), "log growth" a difference of natural logarithms.
     public static let vietnameseUnits: [String: String] = [
         "cooperatives": "hợp tác xã", "persons": "người", "per year": "mỗi năm",
         "billion VND": "tỷ đồng", "billion VND per year": "tỷ đồng mỗi năm",
         "million VND per worker": "triệu đồng mỗi lao động", "cooperatives per year": "hợp tác xã mỗi năm",
+        "groups": "tổ hợp tác", "share": "tỷ lệ", "share per year": "tỷ lệ mỗi năm",
+        "log growth per year": "tăng trưởng (log) mỗi năm",
     ]
 }
 

@@ -37,6 +37,12 @@ public struct RunFolder: Sendable {
         /// Why the model cannot evaluate the target (`reason` column); empty for an evaluated one,
         /// whose probability is then a number. Unevaluated targets have no probability (NaN).
         public var reason: String = ""
+        /// `source_vi`, `reason_vi`: the source and reason in Vietnamese (empty when not given).
+        public var sourceVI: String = "", reasonVI: String = ""
+        /// The source in `language` (Vietnamese when given, else the source as written).
+        public func source(_ language: ReportLanguage) -> String { language == .vi && !sourceVI.isEmpty ? sourceVI : source }
+        /// The reason in `language` (Vietnamese when given, else the reason as written).
+        public func reason(_ language: ReportLanguage) -> String { language == .vi && !reasonVI.isEmpty ? reasonVI : reason }
     }
     /// One row of `compare.csv`: the distribution of alternative minus baseline.
     public struct Difference: Sendable, Equatable {
@@ -81,6 +87,19 @@ public struct RunFolder: Sendable {
         public var seed: String
         public var file: String
     }
+    /// One row of `levers.csv`: a lever's or assumption's value in a simulated year.
+    public struct LeverValue: Sendable, Equatable {
+        public var scenario: String
+        public var region: String
+        /// "lever" or "assumption".
+        public var kind: String
+        public var name: String
+        public var year: Int
+        public var value: Double
+        public var unit: String
+        public var labelEN: String
+        public var labelVI: String
+    }
     /// `run.json`, as far as a report shows it.
     public struct Provenance: Sendable, Equatable {
         public var tool: String
@@ -109,6 +128,8 @@ public struct RunFolder: Sendable {
     public let metrics: [Metric]
     public let scenarios: [ScenarioInfo]
     public let provenance: Provenance?
+    /// `levers.csv` (optional: folders written before it existed have none).
+    public var levers: [LeverValue] = []
 
     /// Row indexes by (scenario, region, metric), so a report of many regions stays linear in the folder's size.
     struct Key: Hashable { var scenario: String, region: String, metric: String }
@@ -203,8 +224,11 @@ public struct RunFolder: Sendable {
             let yr = try t.years("year"), v = try t.numbers("value"), p = try t.probabilities("probability"), se = try t.numbers("mc_se")
             let lo = try t.probabilities("probability_low"), hi = try t.probabilities("probability_high")
             // `reason` (absent in older run folders; an all-empty column may come back typed as numbers).
-            let why = t.header.contains("reason") ? t.text("reason").map { ["NaN", "nan", "NA"].contains($0) ? "" : $0 }
-                                                 : [String](repeating: "", count: t.rowCount)
+            func optionalText(_ name: String) -> [String] {
+                t.header.contains(name) ? t.text(name).map { ["NaN", "nan", "NA"].contains($0) ? "" : $0 }
+                                        : [String](repeating: "", count: t.rowCount)
+            }
+            let why = optionalText("reason"), srcVI = optionalText("source_vi"), whyVI = optionalText("reason_vi")
             for i in 0..<t.rowCount {
                 guard [">=", ">", "<=", "<"].contains(op[i]) else {
                     throw InputError(file: t.file, line: t.line(i), field: "op", expected: "one of >=, >, <=, <", found: "'\(op[i])'")
@@ -212,7 +236,7 @@ public struct RunFolder: Sendable {
                 targets.append(TargetResult(scenario: sc[i], region: rg[i], metric: mt[i], year: yr[i], op: op[i], value: v[i],
                                             probability: p[i], mcSE: se[i], source: src[i],
                                             probabilityLow: lo.isEmpty ? .nan : lo[i], probabilityHigh: hi.isEmpty ? .nan : hi[i],
-                                            reason: why[i]))
+                                            reason: why[i], sourceVI: srcVI[i], reasonVI: whyVI[i]))
             }
         }
 
@@ -265,8 +289,18 @@ public struct RunFolder: Sendable {
         var provenance: Provenance?
         if exists(RunFolderSchema.run.name) { provenance = try readProvenance(path: path(RunFolderSchema.run.name)) }
 
-        return RunFolder(directory: directory, summary: summary, targets: targets, differences: differences, history: history,
-                         metrics: metrics, scenarios: scenarios, provenance: provenance)
+        var folder = RunFolder(directory: directory, summary: summary, targets: targets, differences: differences, history: history,
+                               metrics: metrics, scenarios: scenarios, provenance: provenance)
+        if let t = try open(RunFolderSchema.levers), t.rowCount > 0 {
+            let sc = t.text("scenario"), rg = t.text("region"), kd = t.text("kind"), nm = t.text("name")
+            let un = t.text("unit"), en = t.text("label_en"), vi = t.text("label_vi")
+            let yr = try t.years("year"), v = try t.numbers("value")
+            for i in 0..<t.rowCount {
+                folder.levers.append(LeverValue(scenario: sc[i], region: rg[i], kind: kd[i], name: nm[i], year: yr[i], value: v[i],
+                                                unit: un[i], labelEN: en[i], labelVI: vi[i]))
+            }
+        }
+        return folder
     }
 
     static func readProvenance(path: String) throws -> Provenance {
@@ -307,6 +341,12 @@ public struct RunFolder: Sendable {
         metrics.first { $0.name == name } ?? Metric(name: name, unit: "", labelEN: name, labelVI: name)
     }
     public func scenarioInfo(_ name: String) -> ScenarioInfo? { scenarios.first { $0.name == name } }
+
+    /// How a report names a scenario: its title in the language (title_vi for Vietnamese), else its name.
+    public func scenarioLabel(_ name: String, language: ReportLanguage) -> String {
+        let t = scenarioTitle(name, language: language)
+        return t.isEmpty ? name : t
+    }
 
     /// A scenario's title in the report's language: `title_vi` for Vietnamese when given, else `title`.
     public func scenarioTitle(_ name: String, language: ReportLanguage) -> String {

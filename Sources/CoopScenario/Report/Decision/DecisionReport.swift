@@ -349,7 +349,7 @@ public struct DecisionReport: Sendable {
         return (md, files.map { (name: $0.0, contents: $0.1) })
     }
 
-    /// Writes the report (html or md; md writes its SVGs into `STEM-figures/` beside the file).
+    /// Writes the report (html, md or xlsx; md writes its SVGs into `STEM-figures/` beside the file).
     /// Throws `OutputError` when a file cannot be written, `InputError` for ipynb (not available
     /// for decision folders: their tables open directly in pandas).
     public func write(format: ReportFormat, to path: String) throws {
@@ -361,6 +361,9 @@ public struct DecisionReport: Sendable {
             let (text, files) = markdown(figuresFolder: figures)
             try DocumentWithFigures.write(text, to: path, figuresFolder: figures,
                                           figures: files.map { (name: $0.name, bytes: Array($0.contents.utf8)) })
+        case .xlsx:
+            // The generic workbook: a sheet per CSV file of the folder, a README sheet (RunWorkbook).
+            try SafeOutput.write(try RunWorkbook(directory: folder.directory, language: language).bytes(), to: path)
         case .ipynb:
             throw InputError(file: folder.directory, field: "--format",
                              expected: "html or md for a \(folder.kind) folder", found: "ipynb",
