@@ -36,6 +36,10 @@ public struct CalibrationResult: Sendable {
                              + pad(fmt(standardErrors[k][j]), 14, right: true))
             }
             let blank = String(repeating: " ", count: 45) + "  "
+            // offset(expr) terms: in the linear predictor with coefficient 1, not estimated.
+            for o in (try? Formula.parse(e.formula))?.offsets ?? [] {
+                lines.append(blank + pad("offset(\(o))", termWidth) + pad("1", 14, right: true) + pad("(fixed)", 14, right: true))
+            }
             if let s = e.sigma { lines.append(blank + pad("sigma", termWidth) + pad(fmt(s), 14, right: true)) }
             if let a = e.alpha { lines.append(blank + pad("alpha (NB2)", termWidth) + pad(fmt(a), 14, right: true)) }
             if !e.substituted.isEmpty {

@@ -219,6 +219,8 @@ final class CalibrationTests: XCTestCase {
                 if let a = e["alpha"] { maxErr = max(maxErr, abs(eq.alpha! - num(a)) / num(a)) }
                 XCTAssertLessThan(maxErr, tol, "\(key) (\(choice.rawValue)): largest relative difference \(maxErr)")
                 XCTAssertNoThrow(try CompiledModel(spec: model, calibration: result.calibration), key)
+                // The summary table shows the offset with its fixed coefficient.
+                XCTAssertTrue(result.summaryTable().contains("offset(log(lag(coops)))"), result.summaryTable())
             }
         }
     }
