@@ -47,6 +47,7 @@ FULL = {
     "mc_memory": [1_000, 10_000, 100_000, 1_000_000],
     "rng": 50_000_000,
     "fit": (200_000, 20),         # rows x columns of the CSV (y and 19 regressors)
+    "run": 200_000,               # draws of `coopsim run` on the Hai Phong plan (7 years)
 }
 QUICK = {
     "ols": [(1_000, 10), (20_000, 10)],
@@ -55,6 +56,7 @@ QUICK = {
     "mc_memory": [1_024, 8_192],
     "rng": 2_000_000,
     "fit": (20_000, 20),
+    "run": 4_096,
 }
 
 
@@ -270,6 +272,62 @@ def mc_rows(bin_path, draws, years, rng_count, repeats, notes):
     return rows
 
 
+def run_rows(draws, repeats, notes):
+    """Whole processes: `coopsim run` on the Hai Phong plan on 1 and 2 threads against
+    `python3 peers/mc_numpy.py` (imports included) at the same draws and years, in CPU seconds of
+    the child (user + system, all threads: load-robust) and wall seconds.
+
+    The thread-scaling row is 2 x CPU(1 thread) / CPU(2 threads): the speed-up 2 threads give
+    when both cores are free (equal CPU seconds on both = perfect scaling), measured without
+    needing a free core. The numpy peer is the 11-metric model of mc_workload.json (the shipped
+    model before ratings, members and groups); the plan runs today's 35-metric model."""
+    cli = os.path.join(ROOT, ".build", "release", "coopsim")
+    if not os.path.exists(cli):
+        notes.append(f"`coopsim run` rows skipped: {cli} not built (make build)")
+        return []
+    scenario = os.path.join(ROOT, "Scenarios", "haiphong-2014-plan.toml")
+    years = 7  # 2014 to the plan's horizon 2020
+    out = tempfile.mkdtemp(prefix="coopsim-bench-run-")
+    rows = []
+    try:
+        def run(threads):
+            folder = os.path.join(out, f"t{threads}")
+            shutil.rmtree(folder, ignore_errors=True)
+            r = subprocess.run([cli, "run", scenario, "--draws", str(draws), "--threads", str(threads), "--out", folder],
+                               capture_output=True, text=True)
+            if r.returncode != 0:
+                raise SystemExit(f"coopsim run failed ({r.returncode}):\n{r.stderr[-2000:]}")
+
+        def numpy_run():
+            r = subprocess.run([sys.executable, os.path.join(HERE, "mc_numpy.py"), "--draws", str(draws),
+                                "--years", str(years), "--repeat", "1"], capture_output=True, text=True)
+            if r.returncode != 0:
+                raise SystemExit(f"mc_numpy.py failed ({r.returncode}):\n{r.stderr[-2000:]}")
+
+        cpu1 = timed_children_cpu(repeats, lambda: run(1))
+        cpu2 = timed_children_cpu(repeats, lambda: run(2), warmup=0)
+        cpu_np = timed_children_cpu(repeats, numpy_run)
+        w2 = timed(repeats, lambda: run(2), warmup=0)
+        w_np = timed(repeats, numpy_run, warmup=0)
+        # Outputs do not depend on the number of threads (the engine's contract): check it here too.
+        for name in sorted(os.listdir(os.path.join(out, "t1"))):
+            a_, b_ = os.path.join(out, "t1", name), os.path.join(out, "t2", name)
+            if name != "run.json" and os.path.isfile(a_) and open(a_, "rb").read() != open(b_, "rb").read():
+                raise SystemExit(f"coopsim run: {name} differs between 1 and 2 threads")
+    finally:
+        shutil.rmtree(out, ignore_errors=True)
+    size = f"{draws:,} x {years} y"
+    c1, c2, cn = median(cpu1), median(cpu2), median(cpu_np)
+    rows.append(("`coopsim run` Hai Phong plan 2 threads / mc_numpy.py process, CPU", size, c2, cn, c2 / cn, "<= 0.1", c2 / cn <= 0.1))
+    rows.append(("`coopsim run` 1 thread / mc_numpy.py process, CPU", size, c1, cn, c1 / cn, "", None))
+    rows.append(("same, 2 threads, wall", size, median(w2), median(w_np), median(w2) / median(w_np), "<= 0.1", median(w2) / median(w_np) <= 0.1))
+    rows.append(("`coopsim run` thread scaling: 2 x CPU(1) / CPU(2), CPU", size, c2, c1, 2 * c1 / c2, ">= 1.8", 2 * c1 / c2 >= 1.8))
+    notes.append(f"`coopsim run Scenarios/haiphong-2014-plan.toml --draws {draws:,}`: {draws * years / c1:,.0f} path-years per CPU second "
+                 f"on 1 thread, {draws * years / c2:,.0f} on 2 (35 metrics, 15 random equations, start-up and output writing included); "
+                 f"mc_numpy.py {draws * years / cn:,.0f} (11 metrics, imports included); outputs identical on 1 and 2 threads")
+    return rows
+
+
 def memory_rows(bin_path, draws_list, years, notes):
     rows = []
     rss = []
@@ -438,7 +496,7 @@ def main():
     ap.add_argument("--quick", action="store_true", help="small sizes (CI smoke, about a minute)")
     ap.add_argument("--repeat", type=int, default=None, help="timed runs per measurement (median); default 5, 2 with --quick")
     ap.add_argument("--bin", default=os.path.join(ROOT, "Benchmarks", ".build", "release", "coopsim-peers"))
-    ap.add_argument("--only", default="ols,glm,fit,mc,memory", help="comma-separated subset of ols,glm,fit,mc,memory")
+    ap.add_argument("--only", default="ols,glm,fit,mc,run,memory", help="comma-separated subset of ols,glm,fit,mc,run,memory")
     ap.add_argument("--json", help="also write rows and notes to this JSON file")
     a = ap.parse_args()
     sizes = QUICK if a.quick else FULL
@@ -463,6 +521,8 @@ def main():
     draws, years = sizes["mc"]
     if "mc" in only:
         rows += mc_rows(a.bin, draws, years, sizes["rng"], repeats, notes)
+    if "run" in only:
+        rows += run_rows(sizes["run"], repeats, notes)
     if "memory" in only:
         rows += memory_rows(a.bin, sizes["mc_memory"], years, notes)
     load_after = os.getloadavg()

@@ -33,11 +33,12 @@ inline uint64_t load8(const char *p) {
     return v;
 }
 
-// The value of the first k (1...8) digits of v: shifted so that they are the last k of eight,
+// The value of the first k (0...8) digits of v: shifted so that they are the last k of eight,
 // zeros before them, then fast_float's eight-digit SWAR step (parse_eight_digits_unrolled).
 inline uint64_t digits_value(uint64_t v, int k) {
     v -= 0x3030303030303030ULL;
-    v <<= (8 - k) * 8;
+    unsigned shift = unsigned(8 - k) * 8;
+    v = shift < 64 ? v << shift : 0;  // k = 0: no digit
     v = (v * 10) + (v >> 8);
     v = (((v & 0x000000FF000000FFULL) * 0x000F424000000064ULL)
          + (((v >> 16) & 0x000000FF000000FFULL) * 0x0000271000000001ULL)) >> 32;
@@ -59,13 +60,11 @@ inline const char *scan_digits(const char *p, const char *last, uint64_t &w, int
             p += 8;
             continue;
         }
+        // 0 to 7 digits, without a branch on how many (the count varies from cell to cell).
         int k = __builtin_ctzll(m) >> 3;
-        if (k > 0) {
-            w = w * powers_of_ten[k] + digits_value(v, k);
-            count += k;
-            p += k;
-        }
-        return p;
+        w = w * powers_of_ten[k] + digits_value(v, k);
+        count += k;
+        return p + k;
     }
     while (p != last && (unsigned char)(*p - '0') < 10) {
         w = w * 10 + uint64_t(*p - '0');
@@ -79,18 +78,15 @@ inline const char *scan_digits(const char *p, const char *last, uint64_t &w, int
 
 extern "C" long coopsim_parse_double_prefix(const char *first, const char *last, char decimal_mark, double *out) {
     // The common case read here, eight digits at a time: [sign] digits [mark digits]
-    // [(e|E) [sign] digits] with 1 to 19 significant digits in all. Its value is what
-    // fast_float computes from the same (mantissa, exponent): Clinger's exact fast path, or
-    // fast_float's Eisel-Lemire step `compute_float`; everything else (inf, more digits, an
+    // [(e|E) [sign] digits] with 1 to 19 digits in all. Its value is what fast_float
+    // computes from the same (mantissa, exponent): its Eisel-Lemire step `compute_float`,
+    // correctly rounded whenever it answers; everything else (inf, more digits, an
     // `e` without digits, a sign not followed by a digit or the mark, the rare values whose
     // rounding needs fast_float's digit comparison) is handed to fast_float's own parser.
     const char *p = first;
     if (p == last) return 0;
-    bool negative = false;
-    if (*p == '-' || *p == '+') {
-        negative = *p == '-';
-        ++p;
-    }
+    bool negative = *p == '-';
+    p += negative | (*p == '+');
     uint64_t w = 0;
     int digits = 0;
     p = scan_digits(p, last, w, digits);
@@ -117,19 +113,13 @@ extern "C" long coopsim_parse_double_prefix(const char *first, const char *last,
         exponent += negative_exponent ? -e : e;
         p = q;
     }
-    using binary = fast_float::binary_format<double>;
+    // Eisel-Lemire for every value (not Clinger's path first, as fast_float does: both give the
+    // correctly rounded double, and one path is cheaper than a branch that cells take at random).
+    fast_float::adjusted_mantissa am = fast_float::compute_float<fast_float::binary_format<double>>(exponent, w);
+    if (am.power2 < 0) return parse_prefix_general(first, last, decimal_mark, out);
     double value;
-    if (binary::min_exponent_fast_path() <= exponent && exponent <= binary::max_exponent_fast_path()
-        && w <= binary::max_mantissa_fast_path() && fast_float::detail::rounds_to_nearest()) {
-        value = double(w);
-        if (exponent < 0) value = value / binary::exact_power_of_ten(-exponent);
-        else value = value * binary::exact_power_of_ten(exponent);
-    } else {
-        fast_float::adjusted_mantissa am = fast_float::compute_float<binary>(exponent, w);
-        if (am.power2 < 0) return parse_prefix_general(first, last, decimal_mark, out);
-        fast_float::to_float(false, am, value);
-    }
-    *out = negative ? -value : value;
+    fast_float::to_float(negative, am, value);
+    *out = value;
     return p - first;
 }
 

@@ -34,6 +34,12 @@ extension CSVDialect {
     /// or a given decimal mark is neither `.` nor `,`.
     public static func detect(_ bytes: [UInt8], delimiter given: UInt8? = nil, decimalMark givenDecimal: UInt8? = nil,
                               path: String = "<text>") throws -> CSVDialect {
+        try detect(bytes[...], delimiter: given, decimalMark: givenDecimal, path: path)
+    }
+
+    /// `detect` over any byte collection indexed from 0 (an array, a file's buffer).
+    static func detect<Bytes: RandomAccessCollection<UInt8>>(_ bytes: Bytes, delimiter given: UInt8? = nil, decimalMark givenDecimal: UInt8? = nil,
+                                                           path: String = "<text>") throws -> CSVDialect where Bytes.Index == Int {
         let lines = records(bytes, from: bomLength(bytes), limit: 201)
         let header = Set(lines.first?.separatorsSeen ?? [])
         var sep: UInt8 = given ?? 0x2C
@@ -72,13 +78,16 @@ extension CSVDialect {
     /// number of fields from the header, throws one error with the likely cause instead of the
     /// first row's.
     public static func read(path: String, delimiter: UInt8? = nil, decimalMark: UInt8? = nil) throws -> (table: DataTable, dialect: CSVDialect) {
-        let bytes = try CSVReader.readFile(path)
-        let dialect = try detect(bytes, delimiter: delimiter, decimalMark: decimalMark, path: path)
-        do {
-            return (try CSVReader.parse(bytes: bytes, source: path, dialect: dialect), dialect)
-        } catch let e as InputError {
-            if let everyRow = everyRowRagged(bytes, dialect: dialect, path: path) { throw everyRow }
-            throw e
+        // Read once, detected and parsed in place (no copy of the file's bytes).
+        let bytes = try InputFile.readBytes(path)
+        return try withExtendedLifetime(bytes) {
+            let dialect = try detect(bytes.buffer, delimiter: delimiter, decimalMark: decimalMark, path: path)
+            do {
+                return (try CSVReader.parse(bytes.pointer, count: bytes.count, source: path, dialect: dialect), dialect)
+            } catch let e as InputError {
+                if let everyRow = everyRowRagged(Array(bytes.buffer), dialect: dialect, path: path) { throw everyRow }
+                throw e
+            }
         }
     }
 
@@ -111,13 +120,13 @@ extension CSVDialect {
 
     struct Record { var bytes: [UInt8]; var line: Int; var separatorsSeen: [UInt8] }
 
-    static func bomLength(_ bytes: [UInt8]) -> Int {
+    static func bomLength<Bytes: RandomAccessCollection<UInt8>>(_ bytes: Bytes) -> Int where Bytes.Index == Int {
         bytes.count >= 3 && bytes[0] == 0xEF && bytes[1] == 0xBB && bytes[2] == 0xBF ? 3 : 0
     }
 
     /// Records (lines outside quotes) from `start`, with their first line number and the candidate
     /// delimiters seen outside quotes.
-    static func records(_ bytes: [UInt8], from start: Int, limit: Int) -> [Record] {
+    static func records<Bytes: RandomAccessCollection<UInt8>>(_ bytes: Bytes, from start: Int, limit: Int) -> [Record] where Bytes.Index == Int {
         var out: [Record] = []
         var i = start, line = 1, recordLine = 1
         var cur: [UInt8] = [], seen: [UInt8] = []

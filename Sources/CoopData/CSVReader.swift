@@ -37,16 +37,17 @@ public enum CSVReader {
 
     /// Reads the file at `path` (`dialect`: its delimiter and decimal mark).
     public static func read(path: String, dialect: CSVDialect = .standard) throws -> DataTable {
-        var bytes = try readFile(path)
-        return try withTerminatedBytes(&bytes) { p, n in try parse(p, count: n, source: path, dialect: dialect) }
+        let bytes = try InputFile.readBytes(path)
+        return try withExtendedLifetime(bytes) { try parse(bytes.pointer, count: bytes.count, source: path, dialect: dialect) }
     }
 
     /// Every row whose number of fields differs from the header's (at most `limit`), for
     /// `validate`, which lists every problem where `read` stops at the first. Empty when the
     /// file cannot be scanned (the reader's own error says why) or has no such row.
     public static func raggedRows(path: String, limit: Int = 100, dialect: CSVDialect = .standard) -> [InputError] {
-        guard var bytes = try? readFile(path) else { return [] }
-        return withTerminatedBytes(&bytes) { p, n -> [InputError] in
+        guard let bytes = try? InputFile.readBytes(path) else { return [] }
+        return withExtendedLifetime(bytes) { () -> [InputError] in
+            let p = UnsafePointer(bytes.pointer), n = bytes.count
             var start = 0
             if n >= 3 && p[0] == 0xEF && p[1] == 0xBB && p[2] == 0xBF { start = 3 }
             if firstInvalidUTF8(p, from: start, to: n) != nil { return [] }
@@ -77,7 +78,7 @@ public enum CSVReader {
     }
 
     /// Calls `body` with a pointer to `bytes` followed by a 0 byte (the scanner's sentinel),
-    /// appended in place (`readFile` leaves room for it, so a file's bytes are never copied).
+    /// appended in place.
     static func withTerminatedBytes<R>(_ bytes: inout [UInt8], _ body: (UnsafePointer<UInt8>, Int) throws -> R) rethrows -> R {
         let n = bytes.count
         bytes.append(0)
@@ -85,8 +86,9 @@ public enum CSVReader {
         return try bytes.withUnsafeBufferPointer { try body($0.baseAddress!, n) }
     }
 
-    /// Parses `p[0..<n]` (with `p[n] == 0`).
-    static func parse(_ p: UnsafePointer<UInt8>, count n: Int, source: String, dialect: CSVDialect) throws -> DataTable {
+    /// Parses `p[0..<n]` (with `p[n] == 0`); `source` names the input in messages. The bytes
+    /// (with the sentinel) are read, never written.
+    public static func parse(_ p: UnsafePointer<UInt8>, count n: Int, source: String, dialect: CSVDialect) throws -> DataTable {
         var start = 0
         if n >= 3 && p[0] == 0xEF && p[1] == 0xBB && p[2] == 0xBF { start = 3 }
         if let bad = firstInvalidUTF8(p, from: start, to: n) {
@@ -123,11 +125,15 @@ public enum CSVReader {
         let dataStart = scanner.pos
         let dataStartLine = scanner.line
         let mark = dialect.decimalMark
-        // Numeric columns grow in buffers of our own (amortised doubling, no per-append checks).
-        var store = _ColumnStore(width: width, guess: n / Swift.max(1, 8 * width))
+        // Numeric cells go to a block of rows (in cache), appended column by column to the
+        // final arrays when full; the arrays are reserved from the first data row's length.
+        let firstRow = _CSVScanner.endOfUnquotedField(p, from: dataStart, count: n, delimiter: 0x0A) - dataStart + 1
+        // (At most the file's size in numbers reserved, as the arrays grow past a low guess.)
+        let rowsGuess = Swift.min(n / (8 * width) + 16, (n - dataStart) / firstRow * 5 / 4 + 16)
+        var store = _ColumnStore(width: width, rowsGuess: rowsGuess)
         defer { store.deallocate() }
         var rowLines: [Int] = []
-        rowLines.reserveCapacity(n / Swift.max(1, 8 * width))
+        rowLines.reserveCapacity(rowsGuess)
         var numericLeft = width
         let delimiter = dialect.delimiter
         while true {
@@ -155,17 +161,17 @@ public enum CSVReader {
                         // A zero-padded code (08123) is not a number (ColumnTypingRules, corners).
                         if used > 1 && p[pos] == 0x30 && p[pos + 1] >= 0x30 && p[pos + 1] <= 0x39 {
                             end = _CSVScanner.endOfUnquotedField(p, from: pos, count: n, delimiter: delimiter)
-                            store.isNumeric[j] = false
+                            store.markText(j)
                             numericLeft -= 1
                         } else if used > 0 && (next == delimiter || next == 0x0A || next == 0x0D || end == n) {
-                            store.columns[j][row] = v
+                            store.set(j, row, v)
                         } else {
                             end = _CSVScanner.endOfUnquotedField(p, from: pos, count: n, delimiter: delimiter)
                             let f = _CSVField(start: pos, end: end, quoted: false, escapedQuote: false)
                             if let v = CSVCellRules.number(p, f, decimalMark: mark), !(v.isFinite && ColumnTypingRules.isZeroPaddedCode(p, f)) {
-                                store.columns[j][row] = v
+                                store.set(j, row, v)
                             } else {
-                                store.isNumeric[j] = false
+                                store.markText(j)
                                 numericLeft -= 1
                             }
                         }
@@ -204,9 +210,9 @@ public enum CSVReader {
             fields.withUnsafeBufferPointer { fb in
                 for j in 0..<width where store.isNumeric[j] {
                     if let v = CSVCellRules.number(p, fb[j], decimalMark: mark), !(v.isFinite && ColumnTypingRules.isZeroPaddedCode(p, fb[j])) {
-                        store.columns[j][row] = v
+                        store.set(j, row, v)
                     } else {
-                        store.isNumeric[j] = false
+                        store.markText(j)
                         numericLeft -= 1
                     }
                 }
@@ -228,11 +234,13 @@ public enum CSVReader {
                 }
             }
         }
+        var numbers = store.finish(rows: rows)
         var columns: [DataTable.Column] = []
         columns.reserveCapacity(width)
         for j in 0..<width {
             if store.isNumeric[j] {
-                columns.append(.numeric(Array(UnsafeBufferPointer(start: store.columns[j], count: rows))))
+                columns.append(.numeric(numbers[j]))
+                numbers[j] = []
             } else {
                 columns.append(.text(text[j]))
             }
@@ -260,7 +268,15 @@ public enum CSVReader {
     static func firstInvalidUTF8(_ p: UnsafePointer<UInt8>, from: Int, to n: Int) -> Int? {
         var i = from
         while i < n {
-            // ASCII runs eight bytes at a time (most CSV files are ASCII but for some text cells).
+            // ASCII runs 32 and then eight bytes at a time (most CSV files are ASCII but for some
+            // text cells).
+            while i + 32 <= n {
+                let r = UnsafeRawPointer(p + i)
+                let any = r.loadUnaligned(as: UInt64.self) | r.loadUnaligned(fromByteOffset: 8, as: UInt64.self)
+                    | r.loadUnaligned(fromByteOffset: 16, as: UInt64.self) | r.loadUnaligned(fromByteOffset: 24, as: UInt64.self)
+                if any & 0x8080_8080_8080_8080 != 0 { break }
+                i += 32
+            }
             while i + 8 <= n, UnsafeRawPointer(p + i).loadUnaligned(as: UInt64.self) & 0x8080_8080_8080_8080 == 0 { i += 8 }
             guard i < n else { break }
             let b = p[i]
@@ -423,41 +439,67 @@ extension String {
     }
 }
 
-/// The numeric columns being read: one growable buffer per column, filled by row index.
-/// A column that turns out to be text keeps its buffer until the end (never read again).
+/// The numeric columns being read: the current block of rows (`blockRows` rows of every column,
+/// column after column: small enough to stay in cache, so the cells are written once to fast
+/// memory), appended to each numeric column's final array when full. A column that turns out
+/// to be text drops its array. Rows are written by index, any number of times, until the block
+/// moves on (the general path rewrites the cells of a record the fast path began).
 struct _ColumnStore {
-    var columns: [UnsafeMutablePointer<Double>]
     var isNumeric: [Bool]
-    var capacity: Int
+    private var finals: [[Double]]
+    private let block: UnsafeMutablePointer<Double>
+    private let blockRows: Int
+    private var blockStart = 0
 
-    init(width: Int, guess: Int) {
-        capacity = Swift.max(16, guess)
-        let c = capacity
-        columns = (0..<width).map { _ in UnsafeMutablePointer<Double>.allocate(capacity: c) }
+    init(width: Int, rowsGuess: Int) {
+        // 512 KiB of cells at most (16 to 4,096 rows).
+        blockRows = Swift.max(16, Swift.min(4096, 65536 / Swift.max(width, 1)))
+        block = .allocate(capacity: blockRows * width)
         isNumeric = Array(repeating: true, count: width)
+        finals = (0..<width).map { _ in
+            var a: [Double] = []
+            a.reserveCapacity(rowsGuess)
+            return a
+        }
     }
 
-    /// Room for `rows` rows in every numeric column (doubling).
+    /// Room for `rows` rows: when row `rows - 1` is past the block, the full block is appended.
     @inline(__always)
     mutating func ensure(rows: Int) {
-        if rows <= capacity { return }
-        grow(rows)
+        if rows - blockStart <= blockRows { return }
+        flush(blockRows)
+        blockStart += blockRows
+    }
+
+    /// Cell (`row`, `j`) (`row` in the current block).
+    @inline(__always)
+    func set(_ j: Int, _ row: Int, _ v: Double) {
+        block[j &* blockRows &+ (row &- blockStart)] = v
+    }
+
+    /// Column `j` is text: its numbers are dropped.
+    mutating func markText(_ j: Int) {
+        isNumeric[j] = false
+        finals[j] = []
     }
 
     @inline(never)
-    mutating func grow(_ rows: Int) {
-        var c = capacity
-        while c < rows { c *= 2 }
-        for j in columns.indices {
-            let fresh = UnsafeMutablePointer<Double>.allocate(capacity: c)
-            if isNumeric[j] { fresh.update(from: columns[j], count: capacity) }
-            columns[j].deallocate()
-            columns[j] = fresh
+    private mutating func flush(_ count: Int) {
+        for j in 0..<isNumeric.count where isNumeric[j] {
+            finals[j].append(contentsOf: UnsafeBufferPointer(start: block + j * blockRows, count: count))
         }
-        capacity = c
+    }
+
+    /// The numeric columns of `rows` rows (empty arrays for text columns).
+    mutating func finish(rows: Int) -> [[Double]] {
+        flush(rows - blockStart)
+        blockStart = rows
+        let out = finals
+        finals = []
+        return out
     }
 
     func deallocate() {
-        for c in columns { c.deallocate() }
+        block.deallocate()
     }
 }
