@@ -118,7 +118,7 @@ final class TargetLabelTests: XCTestCase {
         try scenario("label_en = \"\"\nlabel_vi = 3").write(to: scenarios.appendingPathComponent("b.toml"), atomically: true, encoding: .utf8)
         let v = try CLI.run(["validate", "Scenarios/b.toml"], cwd: work)
         XCTAssertEqual(v.status, 65, v.stderr)
-        XCTAssertTrue(v.stderr.contains("b.toml:12") && v.stderr.contains("targets[2].label_en") && v.stderr.contains("an empty string"), v.stderr)
-        XCTAssertTrue(v.stderr.contains("b.toml:13") && v.stderr.contains("targets[2].label_vi") && v.stderr.contains("a string in double quotes"), v.stderr)
+        XCTAssertTrue(v.stderr.contains("b.toml:11") && v.stderr.contains("targets[2].label_en") && v.stderr.contains("an empty string"), v.stderr)
+        XCTAssertTrue(v.stderr.contains("b.toml:12") && v.stderr.contains("targets[2].label_vi") && v.stderr.contains("a string in double quotes"), v.stderr)
     }
 }
