@@ -36,6 +36,10 @@ public struct CalibrationResult: Sendable {
                              + pad(fmt(standardErrors[k][j]), 14, right: true))
             }
             let blank = String(repeating: " ", count: 45) + "  "
+            // offset(expr) terms: in the linear predictor with coefficient 1, not estimated.
+            for o in (try? Formula.parse(e.formula))?.offsets ?? [] {
+                lines.append(blank + pad("offset(\(o))", termWidth) + pad("1", 14, right: true) + pad("(fixed)", 14, right: true))
+            }
             if let s = e.sigma { lines.append(blank + pad("sigma", termWidth) + pad(fmt(s), 14, right: true)) }
             if let a = e.alpha { lines.append(blank + pad("alpha (NB2)", termWidth) + pad(fmt(a), 14, right: true)) }
             if !e.substituted.isEmpty {
@@ -70,8 +74,9 @@ public struct CalibrationResult: Sendable {
 ///    (the engine simulates from these numbers): a GLM that does not converge,
 ///    NB2 alpha at its boundary 0, a coefficient without a finite estimate
 ///    (separation, all-zero counts), an aliased (linearly dependent) term, a
-///    covariance that is not positive definite (Cholesky). An `offset(...)` is
-///    refused (the engine does not simulate offsets).
+///    covariance that is not positive definite (Cholesky). An `offset(expr)` in a
+///    poisson, negbin or binomial equation is fitted with coefficient 1 (the
+///    engine adds it to the simulated linear predictor).
 ///
 /// Accuracy: that of the fitters. On the test panel (CalibrationTests,
 /// fixture by scripts/fixtures/calibrate_statsmodels.py) coefficients,
@@ -171,10 +176,6 @@ public enum Calibrator {
             trials = try eq.trials.map { try CoopData.Expression.parse($0, field: "trials") }
         } catch let e as InputError { throw located(e) }
 
-        if !formula.offsets.isEmpty {
-            throw fail("no offset(...) in a model equation (the engine does not simulate offsets yet)", "'\(eq.text)'",
-                       hint: "use offset() with coopsim fit; in a model, write the rate's equation and an identity for the count")
-        }
         // 1. Missing columns and if_missing substitutions.
         var table = data
         var substituted: [String: String] = [:]

@@ -258,6 +258,20 @@ extension Regression {
             offset = offset.map { o in keep.map { o[$0] } }
             rowsUsed = keep.map { rowsUsed[$0] }
         }
+        /// Rows whose trials or prior weight is 0 carry no information: left out of the fit with a
+        /// warning; more rows than coefficients must remain (else an error naming the setting).
+        func leaveOutZeros(_ v: [Double], noun: String, positive: String, field: String) throws {
+            guard v.contains(0) else { return }
+            let keep = v.indices.filter { v[$0] > 0 }
+            let left = v.count - keep.count
+            warnings.append("\(left) row\(left == 1 ? "" : "s") with zero \(noun) left out of the fit")
+            keepRows(keep)
+            if keep.count <= p {
+                throw InputError(file: file, field: field, expected: "more rows with \(positive) than coefficients (\(p))",
+                                 found: "\(keep.count) row\(keep.count == 1 ? "" : "s") with \(positive)",
+                                 hint: "rows of zero \(noun) carry no information; check the \(noun) column")
+            }
+        }
         if let t = trials {
             // The binomial likelihood counts successes of whole trials.
             if let k = t.firstIndex(where: { $0 != $0.rounded() || $0 < 0 }) {
@@ -265,28 +279,10 @@ extension Regression {
                                  expected: "a whole number of trials (0, 1, 2, ...)", found: CSVWriter.number(t[k]))
             }
             // Rows of zero trials carry no information (and the binomial needs trials > 0).
-            if t.contains(where: { $0 == 0 }) {
-                let keep = t.indices.filter { t[$0] > 0 }
-                warnings.append("\(t.count - keep.count) row\(t.count - keep.count == 1 ? "" : "s") with zero trials left out of the fit")
-                keepRows(keep)
-                if keep.count <= p {
-                    throw InputError(file: file, field: style.setting("trials", spec.trials),
-                                     expected: "more rows with positive trials than coefficients (\(p))",
-                                     found: "\(keep.count) row\(keep.count == 1 ? "" : "s") with positive trials",
-                                     hint: "rows of zero trials carry no information; check the trials column")
-                }
-            }
+            try leaveOutZeros(t, noun: "trials", positive: "positive trials", field: style.setting("trials", spec.trials))
         }
-        if let w = weights, w.contains(where: { $0 == 0 }) {
-            let keep = w.indices.filter { w[$0] > 0 }
-            warnings.append("\(w.count - keep.count) row\(w.count - keep.count == 1 ? "" : "s") with zero weight left out of the fit")
-            keepRows(keep)
-            if keep.count <= p {
-                throw InputError(file: file, field: style.setting("weights", spec.weights),
-                                 expected: "more rows with a positive weight than coefficients (\(p))",
-                                 found: "\(keep.count) row\(keep.count == 1 ? "" : "s") with a positive weight",
-                                 hint: "rows of zero weight carry no information; check the weight column")
-            }
+        if let w = weights {
+            try leaveOutZeros(w, noun: "weight", positive: "a positive weight", field: style.setting("weights", spec.weights))
         }
         if case .cluster(let c) = spec.standardErrors, let g = groups, Set(g).count < 2 {
             throw InputError(file: file, field: clusterField,
@@ -323,7 +319,10 @@ extension Regression {
             }
             if covariance == .hc2 || covariance == .hc3 {
                 throw InputError(field: field, expected: "--se classical, HC0, HC1 or cluster:COL with the observed information",
-                                 found: "--se \(covariance.name)", hint: "HC2/HC3 leverages are those of the GLM at alpha: use --nb-information expected")
+                                 found: "--se \(covariance.name)",
+                                 hint: "no package defines HC2/HC3 leverages for the joint (beta, alpha) information (Stata's nbreg offers "
+                                     + "robust and cluster; statsmodels' NegativeBinomial computes HC0 for them); --nb-information expected "
+                                     + "gives HC2/HC3 with the GLM's leverages at alpha, as R's sandwich::vcovHC on glm.nb")
             }
         }
         let distribution = spec.testDistribution ?? .standard(family: family, covariance: covariance)

@@ -187,6 +187,44 @@ final class CalibrationTests: XCTestCase {
         return m
     }
 
+    /// offset(log(lag(coops))) in a model equation (entries per existing cooperative), Poisson and
+    /// NB2, in place of the shipped entries equation: calibrate fits the offset with coefficient 1,
+    /// as statsmodels' offset= (scripts/fixtures/calibrate_statsmodels.py, "offset_equations"),
+    /// classical and cluster-robust; the engine then compiles the model (the offset is simulated).
+    func testOffsetEquationsMatchStatsmodels() throws {
+        let data = try Data(contentsOf: URL(fileURLWithPath: fixture("calibrate_statsmodels.json")))
+        let json = try XCTUnwrap(JSONSerialization.jsonObject(with: data) as? [String: Any])
+        let expected = try XCTUnwrap(json["offset_equations"] as? [String: [String: Any]])
+        XCTAssertEqual(expected.keys.sorted(), ["entries_negbin", "entries_poisson"])
+        let panel = try CSVReader.read(path: fixture("calibrate_panel.csv"))
+        let shippedModel = try ModelSpec.load(path: shipped("Scenarios/model.toml"))
+        func num(_ any: Any?) -> Double { Double(any as? String ?? "") ?? .nan }
+        for (key, e) in expected.sorted(by: { $0.key < $1.key }) {
+            let family = try XCTUnwrap(ModelSpec.Family(rawValue: e["family"] as? String ?? ""))
+            var model = replacing(shippedModel, "entries", formula: e["formula"] as! String, family: family)
+            for choice in [ModelSpec.CovarianceChoice.cluster, .classical] {
+                model.covariance = choice
+                let result = try Calibrator.calibrate(model: model, data: panel)
+                let eq = try XCTUnwrap(result.calibration.equations.first { $0.name == "entries" })
+                XCTAssertEqual(eq.terms, e["terms"] as? [String], key)
+                XCTAssertEqual(eq.nobs, e["nobs"] as? Int, key)
+                let tol = family == .negbin ? 1e-4 : 1e-6
+                let b = (e["coefficients"] as! [Any]).map(num)
+                let V = (e["covariance_" + choice.rawValue] as! [[Any]]).map { $0.map(num) }
+                var maxErr = 0.0
+                for (j, v) in eq.coefficients.enumerated() { maxErr = max(maxErr, abs(v - b[j]) / max(abs(b[j]), 1e-3)) }
+                for i in eq.terms.indices { for j in eq.terms.indices {
+                    maxErr = max(maxErr, abs(eq.covariance[i][j] - V[i][j]) / (V[i][i] * V[j][j]).squareRoot())
+                } }
+                if let a = e["alpha"] { maxErr = max(maxErr, abs(eq.alpha! - num(a)) / num(a)) }
+                XCTAssertLessThan(maxErr, tol, "\(key) (\(choice.rawValue)): largest relative difference \(maxErr)")
+                XCTAssertNoThrow(try CompiledModel(spec: model, calibration: result.calibration), key)
+                // The summary table shows the offset with its fixed coefficient.
+                XCTAssertTrue(result.summaryTable().contains("offset(log(lag(coops)))"), result.summaryTable())
+            }
+        }
+    }
+
     func testMissingColumnIsLocated() throws {
         let (model, panel) = try smallPanel()
         let names = panel.names.filter { $0 != "enforcement" }

@@ -31,6 +31,7 @@ final class CornerCaseTests: XCTestCase {
         var missing_x: Int?
         var dropped: Int?
         var first_grouped: String?
+        var statsmodels_hc2_hc3_are_hc0: Bool?
     }
     struct NB: Decodable {
         var names: [String]
@@ -174,6 +175,24 @@ final class CornerCaseTests: XCTestCase {
         let h = try CLI.run(["fit", "--help"])
         let help = h.stdout.split(whereSeparator: { $0 == " " || $0 == "\n" }).joined(separator: " ")
         XCTAssertTrue(help.contains("--nb-information expected (default; R's glm.nb"), help)
+
+        // HC2/HC3 with the observed joint information: refused, because no package defines their
+        // leverages (statsmodels' NegativeBinomial computes HC0 for them, as the fixture records;
+        // Stata's nbreg has robust and cluster only); --help says so, and expected still gives them.
+        let hc3 = try XCTUnwrap(Self.cases["negbin_observed_HC3"])
+        XCTAssertEqual(hc3.statsmodels_hc2_hc3_are_hc0, true, "statsmodels now computes its own NB2 HC2/HC3: match it instead of refusing")
+        for se in ["HC2", "HC3"] {
+            let args = hc3.args.map { $0 == "HC3" ? se : $0 }
+            let r = try CLI.run(["fit", CLI.fixture("corners/negbin.csv")] + args)
+            XCTAssertEqual(r.status, 65, r.stderr)
+            XCTAssertTrue(r.stdout.isEmpty, r.stdout)
+            XCTAssertTrue(r.stderr.contains("expected --se classical, HC0, HC1 or cluster:COL with the observed information")
+                          && r.stderr.contains("no package defines HC2/HC3 leverages for the joint (beta, alpha) information")
+                          && r.stderr.contains("--nb-information expected"), r.stderr)
+            let expected = try CLI.run(["fit", CLI.fixture("corners/negbin.csv"), "--formula", "y ~ x", "--family", "negbin", "--se", se])
+            XCTAssertEqual(expected.status, 0, expected.stderr)
+        }
+        XCTAssertTrue(help.contains("HC2/HC3 are refused, since no package defines their leverages for the joint information"), help)
     }
 
     /// Kind 4: data that looks like numbers. Dropped rows are explained column by column (the
@@ -233,6 +252,40 @@ final class CornerCaseTests: XCTestCase {
         let g = try CLI.run(["fit", CLI.fixture("corners/exposure.csv"), "--formula", "y ~ x + offset(log(members))"])
         XCTAssertEqual(g.status, 65, g.stderr)
         XCTAssertTrue(g.stderr.contains("offset(...) with a GLM family"), g.stderr)
+    }
+
+    /// Kind 7: the report says which model was fitted. With --exposure COL the Formula line (table)
+    /// and `formula` (JSON) show the offset it adds, `y ~ x + offset(log(members))`; a column name
+    /// that is not a plain identifier is quoted as patsy's Q("..."). The formula shown, given back
+    /// to fit without --exposure, is the same fit (statsmodels' exposure= values, 1e-8).
+    func testFormulaLineShowsTheExposureOffset() throws {
+        let c = try XCTUnwrap(Self.cases["exposure_poisson"])
+        let (j, terms, _) = try fit("exposure.csv", c)
+        XCTAssertEqual(j["formula"] as? String, "y ~ x + offset(log(members))")
+        let table = try CLI.run(["fit", CLI.fixture("corners/exposure.csv")] + c.args)
+        XCTAssertEqual(table.status, 0, table.stderr)
+        XCTAssertTrue(table.stdout.split(separator: "\n").contains { $0.hasPrefix("Formula:") && $0.hasSuffix(" y ~ x + offset(log(members))") },
+                      table.stdout)
+
+        // The exposure column renamed 'số thành viên' (not a plain name): Q("...") in the formula shown.
+        let dir = try CLI.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let renamed = dir.appendingPathComponent("exposure_vi.csv")
+        let text = try String(contentsOfFile: CLI.fixture("corners/exposure.csv"), encoding: .utf8)
+        try text.replacingOccurrences(of: "x,members,y", with: "x,số thành viên,y").write(to: renamed, atomically: true, encoding: .utf8)
+        let q = try CLI.run(["fit", renamed.path, "--formula", "y ~ x", "--family", "poisson", "--exposure", "số thành viên", "--format", "json"])
+        XCTAssertEqual(q.status, 0, q.stderr)
+        let qj = try XCTUnwrap(JSONSerialization.jsonObject(with: Data(q.stdout.utf8)) as? [String: Any])
+        let shown = try XCTUnwrap(qj["formula"] as? String)
+        XCTAssertEqual(shown, "y ~ x + offset(log(Q(\"số thành viên\")))")
+        let again = try CLI.run(["fit", renamed.path, "--formula", shown, "--family", "poisson", "--format", "json"])
+        XCTAssertEqual(again.status, 0, again.stderr)
+        let aj = try XCTUnwrap(JSONSerialization.jsonObject(with: Data(again.stdout.utf8)) as? [String: Any])
+        XCTAssertEqual(aj["formula"] as? String, shown)
+        var byName: [String: [String: Any]] = [:]
+        for t in try XCTUnwrap(aj["terms"] as? [[String: Any]]) { byName[t["name"] as! String] = t }
+        compare(byName, c.fit!, tol: 1e-8, "formula shown, refitted")
+        compare(terms, c.fit!, tol: 1e-8, "exposure_poisson")
     }
 
     /// Kind 5: a header 'y, x' names the column ' x'; fit shows the exact name and the leading

@@ -95,6 +95,8 @@ public struct CompiledModel: Sendable {
             var columns: [[Expression]]   // behavioural: factors of each design column
             var columnNames: [String]
             var trials: Expression?
+            /// Behavioural: `offset(expr)` terms, added to the linear predictor with coefficient 1.
+            var offsets: [Expression] = []
             var target: Int
             var field: String
         }
@@ -122,9 +124,13 @@ public struct CompiledModel: Sendable {
                 } else {
                     let formula = try Formula.parse(eq.text, field: field)
                     guard let lhs = formula.response else { fail("a response on the left of '~'", "none"); continue }
-                    if !formula.offsets.isEmpty {
-                        fail("no offset(...) in a model equation (the engine does not simulate offsets yet)", "'\(eq.text)'",
-                             hint: "use offset() with coopsim fit; in a model, write the rate's equation and an identity for the count")
+                    if !formula.offsets.isEmpty && eq.family == .gaussian {
+                        fail("offset(...) only in a poisson, negbin or binomial equation", "'\(eq.text)' (family gaussian)",
+                             hint: "for least squares subtract it from the response: I(y - o) ~ ...")
+                        continue
+                    }
+                    if formula.offsets.contains(where: \.usesNormalDraws) {
+                        fail("no normal() in a behavioural formula", "normal() in an offset of '\(eq.text)'")
                         continue
                     }
                     var columns: [[Expression]] = formula.hasIntercept ? [[]] : []
@@ -166,7 +172,7 @@ public struct CompiledModel: Sendable {
                     }
                     if ok {
                         parsed.append(Parsed(spec: eq, index: k, lhs: lhs, rhs: nil, columns: columns, columnNames: names,
-                                             trials: trials, target: t, field: field))
+                                             trials: trials, offsets: formula.offsets, target: t, field: field))
                     }
                 }
             } catch let e as InputError {
@@ -229,6 +235,7 @@ public struct CompiledModel: Sendable {
             if let r = p.rhs { exprs.append(r) }
             for c in p.columns { exprs += c }
             if let t = p.trials { exprs.append(t) }
+            exprs += p.offsets
             for (ei, e) in exprs.enumerated() {
                 for ref in e.variables {
                     if let v = varIndex[ref.name] {
@@ -361,10 +368,17 @@ public struct CompiledModel: Sendable {
                     }
                     var trialsBuffer = 0
                     if let t = p.trials { trialsBuffer = try gen.emit(t, lag: 0) }
+                    let offsetBuffers = try p.offsets.map { try gen.emit($0, lag: 0) }
                     gen.emit(.beginStreams, d: 0, a: eqIndex)
-                    let eta = gen.temp()
+                    var eta = gen.temp()
                     gen.linearColumns.append(cols)
                     gen.emit(.linear, d: eta, a: gen.linearColumns.count - 1, b: coefficientBase[pi])
+                    // offset(expr): eta + expr (coefficient 1), as the fit's linear predictor.
+                    for o in offsetBuffers {
+                        let sum = gen.temp()
+                        gen.emit(.add, d: sum, a: eta, b: o)
+                        eta = sum
+                    }
                     let y = gen.temp()
                     switch p.spec.family! {
                     case .gaussian:
