@@ -132,4 +132,40 @@ final class CSVNumberTests: XCTestCase {
         XCTAssertEqual(last[0], 2)
         XCTAssertTrue(last[1].isNaN)
     }
+
+    /// The eight-digits-at-a-time scan (CFastFloat): every split of 1 to 19 digits around the
+    /// mark, with and without sign and exponent, as the last cell (fewer than eight bytes left,
+    /// one digit at a time) and followed by other cells (eight at a time, the run's end found
+    /// inside a word); 20 and more digits go to fast_float's own parser. Each equal to strtod.
+    func testDigitRunsOfEveryLengthMatchStrtod() throws {
+        var g = SplitMix64(seed: 13)
+        var cells: [String] = []
+        for total in 1...22 {
+            for before in 0...total {
+                var d = ""
+                for k in 0..<total { d += String(k == 0 && total > 1 ? g.next() % 9 + 1 : g.next() % 10) }
+                let m = before == total ? d : String(d.prefix(before)) + "." + String(d.dropFirst(before))
+                let sign = ["", "-", "+"][Int(g.next() % 3)]
+                cells.append(sign + m)
+                cells.append(sign + m + "e" + String(Int(g.next() % 80) - 40))
+                cells.append(sign + m + "E+" + String(g.next() % 300))
+            }
+        }
+        // As the only column, one cell a line (each followed by a line end).
+        try assertSame(cells)
+        // In the first of two columns: each cell followed by a delimiter and more digits.
+        let text = "a,b\n" + cells.map { $0 + ",12345678901234567" }.joined(separator: "\n") + "\n"
+        let t = try CSVReader.parse(text: text, source: "two.csv")
+        guard case .numeric(let a)? = t["a"] else { return XCTFail("column a should be numeric") }
+        for (cell, value) in zip(cells, a) {
+            XCTAssertEqual(value.bitPattern, strtodValue(cell)?.bitPattern, "'\(cell)'")
+        }
+        // The same cells at the very end of the bytes (no line end): fewer than eight bytes left.
+        for cell in cells.prefix(200) {
+            let t = try CSVReader.parse(text: "v\n" + cell, source: "end.csv")
+            guard case .numeric(let v)? = t["v"] else { return XCTFail("'\(cell)' should be numeric") }
+            XCTAssertEqual(v[0].bitPattern, strtodValue(cell)?.bitPattern, "'\(cell)' at the end")
+        }
+    }
+
 }
