@@ -55,8 +55,13 @@ public enum RunFolderSchema {
     /// With `--mc-se` only: each target probability (and compared difference) after each block of paths.
     public static let convergence = File(name: "convergence.csv",
         columns: ["scenario", "baseline", "region", "metric", "year", "op", "value", "draws", "estimate", "mc_se"])
-    /// Provenance: tool, version, command, kind, seed, draws, threads, scenarios, input hashes, times.
+    /// Provenance: tool, version, command, kind, seed, draws, threads, scenarios, input hashes,
+    /// calibrations, times (`RunJSON` writes it; Guides/Outputs.md shows it).
     public static let run = File(name: "run.json", columns: [])
+    /// The fields of each object of run.json's `"calibrations"`: the calibration file and the
+    /// SHA-256 of the bytes the run parsed, what it was fitted on in English and Vietnamese,
+    /// whether it is illustrative, and the panel it was fitted on (`CalibrationProvenance`).
+    public static let calibrationFields = ["path", "sha256", "fitted_on", "fitted_on_vi", "illustrative", "data_file", "data_sha256"]
 
     /// Every file in the order a run writes them (compare.csv, paths.csv and convergence.csv only when they apply).
     public static let files: [File] = [summary, targets, compare, paths, history, levers, metrics, scenarios, convergence, run]

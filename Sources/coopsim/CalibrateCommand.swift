@@ -34,6 +34,9 @@ struct CalibrateCommand: ParsableCommand {
     @Option(name: .customLong("fitted-on"), help: "What the panel is, in words; written as fitted_on (provenance shown by reports).")
     var fittedOn: String?
 
+    @Option(name: .customLong("fitted-on-vi"), help: "The same in Vietnamese; written as fitted_on_vi (Vietnamese reports' caveat).")
+    var fittedOnVI: String?
+
     @Option(name: .customLong("na"), help: missingMarkersHelp)
     var na: String?
 
@@ -42,7 +45,7 @@ struct CalibrateCommand: ParsableCommand {
 
     /// The provenance options as given, for the file's header comment.
     var provenanceArguments: String {
-        (fittedOn.map { " --fitted-on '\($0)'" } ?? "") + (na.map { " --na '\($0)'" } ?? "") + (illustrative ? " --illustrative" : "")
+        (fittedOn.map { " --fitted-on '\($0)'" } ?? "") + (fittedOnVI.map { " --fitted-on-vi '\($0)'" } ?? "") + (na.map { " --na '\($0)'" } ?? "") + (illustrative ? " --illustrative" : "")
     }
 
     func run() throws {
@@ -56,6 +59,7 @@ struct CalibrateCommand: ParsableCommand {
             var result = try Calibrator.calibrate(model: spec, data: table, dataFile: panel,
                                                   dataSHA256: SHA256.hex([UInt8](bytes)), missingMarkers: missingMarkers(na))
             result.calibration.fittedOn = fittedOn ?? ""
+            result.calibration.fittedOnVI = fittedOnVI ?? ""
             result.calibration.illustrative = illustrative
             for w in result.warnings { printError("warning: " + w) }
             let header = """

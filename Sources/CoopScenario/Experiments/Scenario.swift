@@ -110,6 +110,9 @@ public struct Scenario: Sendable {
     /// Things the loader did that the user should know (e.g. a shipped model used because the
     /// written path is missing); printed as warnings by validate, run and compare.
     public var notices: [String] = []
+    /// Where each observed value and path was written: "observed.coops", "levers.training",
+    /// "assumptions.grdp_growth" -> (file, line) (a path's points carry their own lines).
+    public var locations: [String: (file: String, line: Int)] = [:]
 
     /// Simulated years: lastObservedYear + 1 ... horizon.
     public var years: ClosedRange<Int> { (lastObservedYear + 1)...horizon }
@@ -365,6 +368,7 @@ struct MergedScenario {
 
         // Observed state.
         var observedValues: [String: Double] = [:]
+        var locations: [String: (file: String, line: Int)] = [:]
         let varNames = model.variables.map(\.name)
         for key in observedOrder {
             let o = observed[key]!
@@ -375,7 +379,10 @@ struct MergedScenario {
                 problems += checker.problems
                 continue
             }
-            if let v = checker.enteringNumber(o.value, field: "observed." + key, domain: decl.domain) { observedValues[key] = v }
+            if let v = checker.enteringNumber(o.value, field: "observed." + key, domain: decl.domain) {
+                observedValues[key] = v
+                locations["observed." + key] = (o.file, o.line)
+            }
             problems += checker.problems
         }
 
@@ -433,6 +440,7 @@ struct MergedScenario {
             }
             if let p = readPath(loc, field: field, domain: decl.domain, lastObserved: lo, horizon: hz, checker: &checker) {
                 yearPaths[key] = p
+                locations[field] = (loc.file, loc.line)
             }
             problems += checker.problems
         }
@@ -520,11 +528,13 @@ struct MergedScenario {
             }
         }
         if !problems.isEmpty { throw InputErrors(problems) }
-        return Scenario(name: name!.value, title: title ?? name!.value, titleVI: titleVI ?? "", file: path, inputFiles: chain,
+        var scenario = Scenario(name: name!.value, title: title ?? name!.value, titleVI: titleVI ?? "", file: path, inputFiles: chain,
                         modelPath: modelPath!, calibrationPath: calibrationPath!, region: region!.value,
                         lastObservedYear: lo, horizon: hz, draws: draws ?? 2000, seed: seed ?? 20241,
                         observed: observedValues, history: hist, paths: yearPaths, targets: targetList,
                         unevaluatedTargets: unevaluatedList, notes: notes)
+        scenario.locations = locations
+        return scenario
     }
 
     func readPath(_ loc: Located<TOMLNode>, field: String, domain: NumericDomain, lastObserved: Int, horizon: Int,

@@ -96,7 +96,7 @@ extension ReportBuilder {
         }
 
         // 1. Title and guide.
-        var intro = "# \(mdEsc(title))\n\n\(L.notebookHowTo)\n\n## \(mdEsc(L.scenarios))\n\n" + mdTable(scenarioTable())
+        var intro = "# \(mdEsc(title))\n\n" + (calibrationCaveat().map { "> **\(mdEsc($0))**\n\n" } ?? "") + "\(L.notebookHowTo)\n\n## \(mdEsc(L.scenarios))\n\n" + mdTable(scenarioTable())
         let items = provenanceItems()
         if !items.isEmpty {
             intro += "\n## \(mdEsc(L.provenance))\n\n"

@@ -115,10 +115,12 @@ public struct RunFolder: Sendable {
         public var started: String
         public var wallSeconds: String
         public var inputs: [(path: String, sha256: String)]
+        /// run.json's `"calibrations"`; nil in folders written before it (reports then read the files).
+        public var calibrations: [CalibrationProvenance]? = nil
         public static func == (a: Provenance, b: Provenance) -> Bool {
             a.tool == b.tool && a.version == b.version && a.kind == b.kind && a.command == b.command && a.seed == b.seed
                 && a.draws == b.draws && a.started == b.started && a.inputs.map(\.path) == b.inputs.map(\.path)
-                && a.inputs.map(\.sha256) == b.inputs.map(\.sha256)
+                && a.inputs.map(\.sha256) == b.inputs.map(\.sha256) && a.calibrations == b.calibrations
         }
     }
 
@@ -326,9 +328,17 @@ public struct RunFolder: Sendable {
         } else if o["inputs"] != nil {
             throw InputError(file: path, field: "inputs", expected: "an array of {path, sha256} objects", found: "another JSON value")
         }
+        var calibrations: [CalibrationProvenance]?
+        if let arr = o["calibrations"] as? [[String: Any]] {
+            calibrations = arr.map(CalibrationProvenance.init(object:))
+        } else if o["calibrations"] != nil {
+            throw InputError(file: path, field: "calibrations", expected: "an array of objects (\(RunFolderSchema.calibrationFields.joined(separator: ", ")))",
+                             found: "another JSON value")
+        }
         return Provenance(tool: text("tool"), version: text("version"), kind: text("kind"),
                           command: (o["command"] as? [String]) ?? [], seed: text("seed"), draws: text("draws"),
-                          threads: text("threads"), started: text("started"), wallSeconds: text("wall_seconds"), inputs: inputs)
+                          threads: text("threads"), started: text("started"), wallSeconds: text("wall_seconds"), inputs: inputs,
+                          calibrations: calibrations)
     }
 
     // MARK: Views used by the report

@@ -192,7 +192,7 @@ public struct RunWorkbook {
         } else {
             for c in calibrations {
                 add(vi ? "Hệ số hiệu chỉnh" : "Calibration",
-                    c.path + (c.fittedOn.isEmpty ? "" : (vi ? " (ước lượng trên: \(c.fittedOn))" : " (fitted on \(c.fittedOn))")))
+                    c.path + ReportBuilder.fittedOn(c, language: language))
             }
         }
         add("", "")
