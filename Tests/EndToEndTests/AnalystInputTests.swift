@@ -120,7 +120,8 @@ final class AnalystInputTests: XCTestCase {
         let dir = tmp.appendingPathComponent("c").path
         let c = try CLI.run(["compare", "Scenarios/hcmc-baseline.toml", "Scenarios/hcmc-2024-plan.toml", "--draws", "200", "--out", dir])
         XCTAssertEqual(c.status, 0, c.stderr)
-        for (lang, words) in [("en", "are illustrative"), ("vi", "chỉ mang tính minh hoạ")] {
+        for (lang, words, fitted, foreign) in [("en", "are illustrative", "synthetic panel", "bảng số liệu mô phỏng"),
+                                               ("vi", "chỉ mang tính minh hoạ", "bảng số liệu mô phỏng", "synthetic panel")] {
             let out = tmp.appendingPathComponent("r.\(lang).html").path
             let r = try CLI.run(["report", dir, "--lang", lang, "--out", out])
             XCTAssertEqual(r.status, 0, r.stderr)
@@ -128,7 +129,8 @@ final class AnalystInputTests: XCTestCase {
             let caveat = try XCTUnwrap(html.range(of: "<p class=\"caveat\">"), "no caveat in \(lang)")
             XCTAssertLessThan(html.distance(from: html.startIndex, to: caveat.lowerBound), html.distance(from: html.startIndex, to: html.range(of: "<h2")!.lowerBound),
                               "the caveat comes before the first section")
-            XCTAssertTrue(html.contains(words) && html.contains("synthetic panel"), lang)
+            XCTAssertTrue(html.contains(words) && html.contains(fitted), lang)
+            XCTAssertFalse(html.contains(foreign), "\(lang): what the calibration was fitted on, in the report's language only")
             XCTAssertTrue(html.contains("<h2 id=\"levers\">"), "levers and assumptions section")
         }
         let levers = try String(contentsOfFile: dir + "/levers.csv", encoding: .utf8)

@@ -46,8 +46,9 @@ final class CalibrationProvenanceTests: XCTestCase {
         try FileManager.default.removeItem(at: work.appendingPathComponent("Scenarios/calibration.toml"))
         for (lang, expected, foreign) in [("vi", "ước lượng trên " + fittedOnVI, "synthetic panel"), ("en", "fitted on " + fittedOn, "bảng số liệu")] {
             let md = work.appendingPathComponent("r.\(lang).md").path
-            XCTAssertEqual(try CLI.run(["report", out, "--format", "md", "--lang", lang, "--out", md]).status, 0)
-            let text = try String(contentsOfFile: md, encoding: .utf8)
+            XCTAssertEqual(try CLI.run(["report", out, "--format", "md", "--lang", lang, "--out", md], cwd: work).status, 0)
+            // (Markdown escapes the underscores of file names.)
+            let text = try String(contentsOfFile: md, encoding: .utf8).replacingOccurrences(of: "\\_", with: "_")
             let caveat = try XCTUnwrap(text.split(separator: "\n").first { $0.hasPrefix("> **") }, "\(lang): no caveat")
             XCTAssertTrue(caveat.contains(expected), "\(lang): \(caveat)")
             XCTAssertFalse(caveat.contains(foreign), "\(lang): \(caveat)")
@@ -64,10 +65,10 @@ final class CalibrationProvenanceTests: XCTestCase {
         old.removeSubrange(start.lowerBound..<end.upperBound)
         try old.write(toFile: out + "/run.json", atomically: true, encoding: .utf8)
         let md = work.appendingPathComponent("old.md").path
-        XCTAssertEqual(try CLI.run(["report", out, "--format", "md", "--out", md]).status, 0)
+        XCTAssertEqual(try CLI.run(["report", out, "--format", "md", "--out", md], cwd: work).status, 0)
         XCTAssertFalse(try String(contentsOfFile: md, encoding: .utf8).contains("> **Caveat"), "no calibration file, no record: no caveat")
         try shipped.write(to: work.appendingPathComponent("Scenarios/calibration.toml"))
-        XCTAssertEqual(try CLI.run(["report", out, "--format", "md", "--out", md]).status, 0)
+        XCTAssertEqual(try CLI.run(["report", out, "--format", "md", "--out", md], cwd: work).status, 0)
         XCTAssertTrue(try String(contentsOfFile: md, encoding: .utf8).contains("> **Caveat: the model's coefficients (Scenarios/calibration.toml (fitted on synthetic panel"),
                       "older folder: read from the file with the recorded SHA-256")
     }
