@@ -26,10 +26,12 @@ public enum RunFolderSchema {
     /// model cannot evaluate (`evaluated = false` in the scenario) has empty probability, mc_se
     /// and interval, and its `reason` (empty for evaluated targets). `source_vi` and `reason_vi`:
     /// the source and reason in Vietnamese when the scenario gives them (`--lang vi` reports).
+    /// `label_en`, `label_vi`: what the target measures (the scenario's `label_en`/`label_vi`, else
+    /// the variable's label from the model; empty for an unevaluated target without them).
     public static let targets = File(name: "targets.csv",
         columns: ["scenario", "region", "metric", "year", "op", "value", "probability", "mc_se", "probability_low",
-                  "probability_high", "source", "reason", "source_vi", "reason_vi"],
-        optionalColumns: ["probability_low", "probability_high", "reason", "source_vi", "reason_vi"])
+                  "probability_high", "source", "reason", "source_vi", "reason_vi", "label_en", "label_vi"],
+        optionalColumns: ["probability_low", "probability_high", "reason", "source_vi", "reason_vi", "label_en", "label_vi"])
     /// Alternative minus baseline on the same paths (compare only); `prob_increase_low`,
     /// `prob_increase_high`: the exact (Clopper-Pearson) 95% interval of `prob_increase`.
     public static let compare = File(name: "compare.csv",

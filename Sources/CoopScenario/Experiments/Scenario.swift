@@ -70,6 +70,10 @@ public struct Target: Sendable, Equatable {
     public var sourceVI: String = ""
     /// The reason in Vietnamese (`reason_vi`, with `evaluated = false` only); empty when not given.
     public var reasonVI: String = ""
+    /// What the target measures, in English and Vietnamese (`label_en`, `label_vi`), shown in the
+    /// reports' target tables in place of the metric key; empty when not given (an evaluated target
+    /// then shows its variable's label from the model).
+    public var labelEN: String = "", labelVI: String = ""
     /// False for a documented target the model cannot evaluate (`evaluated = false`).
     public var isEvaluated: Bool { reason.isEmpty }
 }
@@ -449,7 +453,8 @@ struct MergedScenario {
                 problems += checker.problems
                 continue
             }
-            checker.rejectUnknownKeys(t, allowed: ["metric", "year", "op", "value", "source", "source_vi", "evaluated", "reason", "reason_vi"], path: p)
+            checker.rejectUnknownKeys(t, allowed: ["metric", "year", "op", "value", "source", "source_vi", "evaluated", "reason", "reason_vi",
+                                                  "label_en", "label_vi"], path: p)
             let metric = checker.string(t, "metric", path: p, required: true, tableLine: node.line)
             let year = checker.integer(t, "year", path: p, required: true, tableLine: node.line)
             let opText = checker.string(t, "op", path: p, required: true, tableLine: node.line)
@@ -458,6 +463,16 @@ struct MergedScenario {
             let reason = checker.string(t, "reason", path: p, required: false)
             let sourceVI = checker.string(t, "source_vi", path: p, required: false) ?? ""
             let reasonVI = checker.string(t, "reason_vi", path: p, required: false)
+            var labels = ["", ""]
+            for (i, key) in ["label_en", "label_vi"].enumerated() {
+                guard let l = checker.string(t, key, path: p, required: false) else { continue }
+                if l.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty || l.contains("\n") {
+                    checker.report(t[key], field: p + "." + key, expected: "a one-line name of what the target measures (shown in the reports' target tables)",
+                                   found: l.isEmpty ? "an empty string" : "\"\(l)\"")
+                } else {
+                    labels[i] = l
+                }
+            }
             if evaluated, reasonVI != nil {
                 checker.report(t["reason_vi"], field: p + ".reason_vi", expected: "a reason only with evaluated = false (a target the model cannot evaluate)",
                                found: "a reason_vi on an evaluated target")
@@ -496,10 +511,11 @@ struct MergedScenario {
             if let metric, let year, let op, let value, let source, checker.problems.isEmpty {
                 if !evaluated, let reason {
                     unevaluatedList.append(Target(metric: metric, year: year, op: op, value: value, source: source, file: file,
-                                                  line: node.line, reason: reason, sourceVI: sourceVI, reasonVI: reasonVI ?? ""))
+                                                  line: node.line, reason: reason, sourceVI: sourceVI, reasonVI: reasonVI ?? "",
+                                                  labelEN: labels[0], labelVI: labels[1]))
                 } else if decl != nil {
                     targetList.append(Target(metric: metric, year: year, op: op, value: value, source: source, file: file, line: node.line,
-                                             sourceVI: sourceVI))
+                                             sourceVI: sourceVI, labelEN: labels[0], labelVI: labels[1]))
                 }
             }
         }
