@@ -9,14 +9,9 @@ struct CalibrateCommand: ParsableCommand {
         commandName: "calibrate",
         abstract: "Fit every behavioural equation of a model on panel data and write a calibration file.",
         discussion: """
-        Fits each behavioural equation by its family (gaussian: least squares; poisson, binomial, negbin: IRLS)
-        on the region-year panel through the same regression pipeline as `coopsim fit` (same rows dropped, same
-        column-typing rules and messages, same estimates and standard errors), with the covariance the model's
-        [calibration] table asks for (classical or cluster-robust by region). --na sets the cells read as missing
-        (as for fit: --na '' keeps a region coded NA). Writes coefficients, their covariance, sigma or alpha, nobs and groups;
-        prints a short table of estimates and standard errors. Substituted columns (if_missing) and dropped rows
-        are reported as warnings on stderr. The file is reproducible: it records the data file's SHA-256, not
-        the date.
+        Fits each behavioural equation by its family (gaussian: least squares; poisson, binomial, negbin: IRLS) on the region-year panel through the same regression pipeline as `coopsim fit` (same rows dropped, same column-typing rules and messages, same estimates and standard errors), with the covariance the model's [calibration] table asks for (classical or cluster-robust by region). An offset(expr) in a poisson, negbin or binomial equation (e.g. offset(log(lag(coops))): entries per existing cooperative) is fitted with coefficient 1, shown in the table as fixed, and simulated by `coopsim run`. --na sets the cells read as missing (as for fit: --na '' keeps a region coded NA).
+
+        Writes coefficients, their covariance, sigma or alpha, nobs and groups; prints a short table of estimates and standard errors. Substituted columns (if_missing) and dropped rows are reported as warnings on stderr. The file is reproducible: it records the data file's SHA-256, not the date.
         """
     )
 
