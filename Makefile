@@ -32,6 +32,7 @@ calibration: build
 	$(BIN) synth --model Scenarios/model.toml --truth Scenarios/truth.toml --regions 40 --years 2010:2023 --seed 20240101 --out Scenarios/data/synthetic_panel.csv
 	$(BIN) calibrate Scenarios/data/synthetic_panel.csv --model Scenarios/model.toml --out Scenarios/calibration.toml \
 		--fitted-on "synthetic panel Scenarios/data/synthetic_panel.csv (coopsim synth from Scenarios/truth.toml: 40 made-up regions, 2010-2023, seed 20240101), not observed data" \
+		--fitted-on-vi "bảng số liệu mô phỏng Scenarios/data/synthetic_panel.csv (coopsim synth tạo từ Scenarios/truth.toml: 40 địa bàn giả định, 2010–2023, số khởi tạo ngẫu nhiên 20240101), không phải số liệu quan sát thực tế" \
 		--illustrative
 
 .PHONY: notebooks calibration

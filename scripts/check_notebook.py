@@ -3,17 +3,55 @@ validates it against the nbformat 4 schema (nbformat.validate), checks that
 its bytes are what nbformat itself writes (so saving it in Jupyter leaves no
 diff) and that it was saved with outputs, then executes a copy with nbconvert's
 ExecutePreprocessor in the notebook's own folder (as Jupyter does), so its
-relative path to the run folder is exercised. The notebook itself is not
-modified. Exit status 0 when valid and every cell runs; 1 otherwise.
+relative path to the run folder is exercised, and checks that the target table
+the executed Python draws (pandas) holds the same cells as the one saved from
+coopsim (titles, labels, probabilities with their intervals, sources). The
+notebook itself is not modified. Exit status 0 when valid, every cell runs and
+the tables agree; 1 otherwise.
 
 Usage: python3 scripts/check_notebook.py NOTEBOOK.ipynb
 """
 import copy
+import html.parser
 import pathlib
 import sys
 
 import nbformat
 from nbconvert.preprocessors import ExecutePreprocessor
+
+
+class _Cells(html.parser.HTMLParser):
+    """The text of each cell of the first HTML table, row by row (entities decoded, whitespace trimmed)."""
+
+    def __init__(self):
+        super().__init__()
+        self.rows, self.cell = [], None
+
+    def handle_starttag(self, tag, attrs):
+        if tag == "tr":
+            self.rows.append([])
+        elif tag in ("td", "th"):
+            self.cell = ""
+
+    def handle_endtag(self, tag):
+        if tag in ("td", "th") and self.cell is not None:
+            self.rows[-1].append(" ".join(self.cell.split()))
+            self.cell = None
+
+    def handle_data(self, data):
+        if self.cell is not None:
+            self.cell += data
+
+
+def table_cells(cell):
+    """Rows of the table in a code cell's text/html output (None when it shows no table)."""
+    for o in cell.outputs:
+        text = o.get("data", {}).get("text/html")
+        if text and "<table" in text:
+            p = _Cells()
+            p.feed(text if isinstance(text, str) else "".join(text))
+            return p.rows
+    return None
 
 
 def main(argv):
@@ -41,6 +79,15 @@ def main(argv):
     if errors:
         print(f"{path}: a cell raised {errors[0].get('ename')}: {errors[0].get('evalue')}", file=sys.stderr)
         return 1
+    for saved, ran in zip(nb.cells, run.cells):
+        if saved.cell_type != "code" or "def target_table" not in saved.source:
+            continue
+        a, b = table_cells(saved), table_cells(ran)
+        if a != b:
+            first = next((f"row {i}: saved {x} / executed {y}" for i, (x, y) in enumerate(zip(a or [], b or [])) if x != y),
+                         f"saved {len(a or [])} rows, executed {len(b or [])}")
+            print(f"{path}: the target table drawn by the notebook's Python differs from the saved one ({first})", file=sys.stderr)
+            return 1
     if png != svg:
         print(f"{path}: saved with {svg} SVG charts but running it drew {png} matplotlib figures", file=sys.stderr)
         return 1

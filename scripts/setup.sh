@@ -45,3 +45,13 @@ if [ ${#slurm_need[@]} -gt 0 ]; then
   { $SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq --no-install-recommends "${slurm_need[@]}" </dev/null >/dev/null; } \
     || echo "setup: could not install ${slurm_need[*]}; the Slurm batch test will be skipped" >&2
 fi
+# LibreOffice's headless Calc for the workbook check (WorkbookTests.testLibreOfficeConvertsTheWorkbook
+# converts a run's results.xlsx to CSV with soffice; scripts/check_workbook_soffice.py). About 90 MB to download;
+# installed in about a minute from the Debian mirror. The test is skipped, saying so, without it.
+if ! dpkg-query -W -f='${Status}' libreoffice-calc-nogui 2>/dev/null | grep -q "install ok installed" \
+   && ! command -v soffice >/dev/null 2>&1; then
+  echo "setup: installing libreoffice-calc-nogui (workbook check with LibreOffice)" >&2
+  SUDO=""; [ "$(id -u)" -ne 0 ] && SUDO="sudo"
+  { $SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq --no-install-recommends libreoffice-calc-nogui </dev/null >/dev/null; } \
+    || echo "setup: could not install libreoffice-calc-nogui; the LibreOffice workbook check will be skipped" >&2
+fi

@@ -13,6 +13,7 @@ import Foundation
 ///     data_sha256 = "..."
 ///     covariance = "cluster"
 ///     fitted_on = "synthetic panel ..."   # optional: what the panel is, in words (provenance)
+///     fitted_on_vi = "bảng số liệu ..."  # optional: the same in Vietnamese (Vietnamese reports)
 ///     illustrative = true                 # optional: the coefficients only show how the tool works
 ///     [[equations]]
 ///     name = "entries"
@@ -24,6 +25,9 @@ import Foundation
 ///     alpha = 0.12
 ///     nobs = 400
 ///     groups = 30
+///     ...
+///     [data_range]                        # optional: [min, max] of each model column in the panel
+///     training = [0.0007, 0.199]
 public struct Calibration: Sendable {
     public struct Equation: Sendable {
         public var name: String
@@ -60,6 +64,16 @@ public struct Calibration: Sendable {
     public var covarianceType: String
     /// What the calibration was fitted on, in words (`fitted_on`; `calibrate --fitted-on`); "" when not said.
     public var fittedOn: String
+    /// `fitted_on` in Vietnamese (`fitted_on_vi`; `calibrate --fitted-on-vi`); "" when not said.
+    public var fittedOnVI: String = ""
+    /// The range of each model column (variable, lever, assumption) in the panel the equations were
+    /// fitted on, in model order: the smallest and largest present value (`[data_range]`; written by
+    /// `calibrate`, empty in older files). Scenario plausibility warnings compare against it.
+    public var dataRange: [(name: String, min: Double, max: Double)] = []
+    /// The range of `name` in the panel, when recorded.
+    public func range(of name: String) -> (min: Double, max: Double)? {
+        dataRange.first { $0.name == name }.map { ($0.min, $0.max) }
+    }
     /// True when the coefficients are illustrative, e.g. fitted on a synthetic panel (`illustrative`;
     /// `calibrate --illustrative`): reports then carry a visible caveat.
     public var illustrative: Bool
@@ -86,6 +100,7 @@ public struct Calibration: Sendable {
         s += "data_sha256 = \(quoted(dataSHA256))\n"
         s += "covariance = \(quoted(covarianceType))\n"
         if !fittedOn.isEmpty { s += "fitted_on = \(quoted(fittedOn))\n" }
+        if !fittedOnVI.isEmpty { s += "fitted_on_vi = \(quoted(fittedOnVI))\n" }
         if illustrative { s += "illustrative = true\n" }
         for e in equations {
             s += "\n[[equations]]\n"
@@ -102,6 +117,12 @@ public struct Calibration: Sendable {
             if !e.substituted.isEmpty {
                 s += "substituted = { " + e.substituted.sorted { $0.key < $1.key }.map { "\($0.key) = \(quoted($0.value))" }.joined(separator: ", ") + " }\n"
             }
+        }
+        if !dataRange.isEmpty {
+            s += "\n# The smallest and largest value of each model column in the panel (missing cells left out):\n"
+            s += "# validate and run warn when a scenario gives a share, a growth rate or a per-unit value far outside it.\n"
+            s += "[data_range]\n"
+            for r in dataRange { s += "\(r.name) = [\(num(r.min)), \(num(r.max))]\n" }
         }
         return s
     }
@@ -140,13 +161,27 @@ public struct Calibration: Sendable {
         do { doc = try TOMLParser.parse(contentsOf: path) } catch { throw InputErrors([error]) }
         var c = TOMLChecker(file: path)
         let root = doc.root
-        c.rejectUnknownKeys(root, allowed: ["model", "data_file", "data_sha256", "covariance", "fitted_on", "illustrative", "equations"], path: "")
+        c.rejectUnknownKeys(root, allowed: ["model", "data_file", "data_sha256", "covariance", "fitted_on", "fitted_on_vi", "illustrative",
+                                          "equations", "data_range"], path: "")
         let model = c.string(root, "model", path: "", required: true, tableLine: 1) ?? ""
         let dataFile = c.string(root, "data_file", path: "", required: false) ?? ""
         let sha = c.string(root, "data_sha256", path: "", required: false) ?? ""
         let cov = c.string(root, "covariance", path: "", required: false) ?? "classical"
         let fittedOn = c.string(root, "fitted_on", path: "", required: false) ?? ""
+        let fittedOnVI = c.string(root, "fitted_on_vi", path: "", required: false) ?? ""
         let illustrative = c.bool(root, "illustrative", path: "") ?? false
+        var dataRange: [(name: String, min: Double, max: Double)] = []
+        if let (t, _) = c.table(root, "data_range", path: "", required: false) {
+            for e in t.entries {
+                let f = "data_range." + e.key
+                let v = numbers(e.node, field: f, checker: &c)
+                guard v.count == 2, v.allSatisfy(\.isFinite), v[0] <= v[1] else {
+                    if !v.isEmpty { c.report(e.node, field: f, expected: "[min, max]: two finite numbers, min <= max", found: e.node.sourceText) }
+                    continue
+                }
+                dataRange.append((e.key, v[0], v[1]))
+            }
+        }
         var eqs: [Equation] = []
         if let list = root["equations"]?.arrayValue {
             for (k, item) in list.enumerated() {
@@ -223,6 +258,8 @@ public struct Calibration: Sendable {
         if !c.problems.isEmpty { throw InputErrors(c.problems) }
         var calibration = Calibration(file: path, model: model, dataFile: dataFile, dataSHA256: sha, covarianceType: cov,
                                       fittedOn: fittedOn, illustrative: illustrative, equations: eqs)
+        calibration.fittedOnVI = fittedOnVI
+        calibration.dataRange = dataRange
         calibration.sha256 = doc.sha256
         return calibration
     }

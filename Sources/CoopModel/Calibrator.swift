@@ -129,9 +129,23 @@ public enum Calibrator {
             }
         }
         if !problems.isEmpty { throw InputErrors(problems) }
-        let cal = Calibration(file: "", model: model.name, dataFile: dataFile, dataSHA256: dataSHA256,
+        var cal = Calibration(file: "", model: model.name, dataFile: dataFile, dataSHA256: dataSHA256,
                               covarianceType: model.covariance.rawValue, equations: equations)
+        cal.dataRange = dataRange(model: model, data: data)
         return CalibrationResult(calibration: cal, warnings: warnings, standardErrors: ses)
+    }
+
+    /// The smallest and largest finite value of each panel column named like a declaration of the
+    /// model (variable, lever or assumption), in model order; missing cells are left out.
+    static func dataRange(model: ModelSpec, data: DataTable) -> [(name: String, min: Double, max: Double)] {
+        var out: [(name: String, min: Double, max: Double)] = []
+        for d in model.declarations {
+            guard case .numeric(let values)? = data[d.name] else { continue }
+            var lo = Double.infinity, hi = -Double.infinity
+            for v in values where v.isFinite { lo = min(lo, v); hi = max(hi, v) }
+            if lo <= hi { out.append((d.name, lo, hi)) }
+        }
+        return out
     }
 
     /// One problem per panel column named like a declaration of the model (variable, lever or

@@ -26,10 +26,12 @@ public enum RunFolderSchema {
     /// model cannot evaluate (`evaluated = false` in the scenario) has empty probability, mc_se
     /// and interval, and its `reason` (empty for evaluated targets). `source_vi` and `reason_vi`:
     /// the source and reason in Vietnamese when the scenario gives them (`--lang vi` reports).
+    /// `label_en`, `label_vi`: what the target measures (the scenario's `label_en`/`label_vi`, else
+    /// the variable's label from the model; empty for an unevaluated target without them).
     public static let targets = File(name: "targets.csv",
         columns: ["scenario", "region", "metric", "year", "op", "value", "probability", "mc_se", "probability_low",
-                  "probability_high", "source", "reason", "source_vi", "reason_vi"],
-        optionalColumns: ["probability_low", "probability_high", "reason", "source_vi", "reason_vi"])
+                  "probability_high", "source", "reason", "source_vi", "reason_vi", "label_en", "label_vi"],
+        optionalColumns: ["probability_low", "probability_high", "reason", "source_vi", "reason_vi", "label_en", "label_vi"])
     /// Alternative minus baseline on the same paths (compare only); `prob_increase_low`,
     /// `prob_increase_high`: the exact (Clopper-Pearson) 95% interval of `prob_increase`.
     public static let compare = File(name: "compare.csv",
@@ -53,8 +55,13 @@ public enum RunFolderSchema {
     /// With `--mc-se` only: each target probability (and compared difference) after each block of paths.
     public static let convergence = File(name: "convergence.csv",
         columns: ["scenario", "baseline", "region", "metric", "year", "op", "value", "draws", "estimate", "mc_se"])
-    /// Provenance: tool, version, command, kind, seed, draws, threads, scenarios, input hashes, times.
+    /// Provenance: tool, version, command, kind, seed, draws, threads, scenarios, input hashes,
+    /// calibrations, times (`RunJSON` writes it; Guides/Outputs.md shows it).
     public static let run = File(name: "run.json", columns: [])
+    /// The fields of each object of run.json's `"calibrations"`: the calibration file and the
+    /// SHA-256 of the bytes the run parsed, what it was fitted on in English and Vietnamese,
+    /// whether it is illustrative, and the panel it was fitted on (`CalibrationProvenance`).
+    public static let calibrationFields = ["path", "sha256", "fitted_on", "fitted_on_vi", "illustrative", "data_file", "data_sha256"]
 
     /// Every file in the order a run writes them (compare.csv, paths.csv and convergence.csv only when they apply).
     public static let files: [File] = [summary, targets, compare, paths, history, levers, metrics, scenarios, convergence, run]

@@ -254,6 +254,8 @@ function render(res) {
   const metrics = Object.fromEntries(rowsOf(res.metrics).map(m => [m.metric, m]));
   const label = (m) => { const d = metrics[m]; return d ? (lang === "vi" && d.label_vi ? d.label_vi : (d.label_en || m)) : m; };
   const isShare = (m) => { const d = metrics[m]; return d && (d.unit === "share" || d.unit.startsWith("share ")); };
+  // What a target measures: its label_vi/label_en (targets.csv), else its metric's label.
+  const targetLabel = (r) => (lang === "vi" && r.label_vi) || (lang !== "vi" && r.label_en) || (metrics[r.metric] ? label(r.metric) : (r.label_en || r.metric));
   const targets = rowsOf(res.targets);
   const mine = targets.filter(r => r.scenario === res.scenario);
   const base = targets.filter(r => r.scenario === res.baseline && res.baseline !== res.scenario);
@@ -263,9 +265,9 @@ function render(res) {
     if (r.probability === "") {
       // A plan target the model cannot evaluate (its reason is in the file): shown, never dropped.
       tb.append(el("tr", { "data-metric": r.metric, "data-year": r.year, "data-op": r.op, "data-value": r.value, class: "unevaluated" },
-        el("td", { text: `${label(r.metric)} ${r.op} ${r.value} (${r.year})`, title: r.source || "" }),
+        el("td", { text: `${targetLabel(r)} ${r.op} ${r.value} (${r.year})`, title: (lang === "vi" && r.source_vi) || r.source || "" }),
         el("td", { class: "prob", "data-probability": "", text: t("notEvaluated") }),
-        el("td", { class: "reason", colspan: "3", text: r.reason || "" })));
+        el("td", { class: "reason", colspan: "3", text: (lang === "vi" && r.reason_vi) || r.reason || "" })));
       continue;
     }
     const p = Number(r.probability), se = Number(r.mc_se);
@@ -273,7 +275,7 @@ function render(res) {
     const hi = r.probability_high !== undefined && r.probability_high !== "" ? Number(r.probability_high) : Math.min(1, p + 1.96 * se);
     const change = b ? p - Number(b.probability) : NaN;
     const tr = el("tr", { "data-metric": r.metric, "data-year": r.year, "data-op": r.op, "data-value": r.value },
-      el("td", { text: `${label(r.metric)} ${r.op} ${fmtNum(Number(r.value), isShare(r.metric))} (${r.year})`, title: r.source || "" }),
+      el("td", { text: `${targetLabel(r)} ${r.op} ${fmtNum(Number(r.value), isShare(r.metric))} (${r.year})`, title: (lang === "vi" && r.source_vi) || r.source || "" }),
       el("td", { class: "prob", "data-probability": r.probability, text: `${pct(p)} ± ${pct(se)}` }),
       el("td", { class: "ci", text: `${pct(lo)} – ${pct(hi)}` }),
       el("td", { class: "base", "data-probability": b ? b.probability : "", text: b ? pct(Number(b.probability)) : "–" }),

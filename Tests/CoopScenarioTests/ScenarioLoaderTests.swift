@@ -37,7 +37,7 @@ final class ScenarioLoaderTests: XCTestCase {
     }
 
     /// Every numeric target of the source plans is in the shipped scenarios, evaluated or documented:
-    /// Hai Phong's 9 (seed 003), Resolution 20-NQ/TW's 9 goals for 2030, Ho Chi Minh City's 5.
+    /// Hai Phong's 9 (plan of Nov 2014), Resolution 20-NQ/TW's 9 goals for 2030, Ho Chi Minh City's 5.
     func testEveryPlanTargetIsPresent() throws {
         let dir = Self.root.appendingPathComponent("Scenarios")
         func load(_ f: String) throws -> Scenario { try ScenarioLoader.load(path: dir.appendingPathComponent(f).path).0 }
@@ -53,6 +53,21 @@ final class ScenarioLoaderTests: XCTestCase {
             XCTAssertFalse(t.source.isEmpty, t.metric)
         }
         for t in hp.unevaluatedTargets + vn.unevaluatedTargets { XCTAssertFalse(t.reason.isEmpty, t.metric) }
+        // Every unevaluated target of every shipped scenario names what it measures in both
+        // languages (reports would otherwise show its metric key).
+        var files = try FileManager.default.contentsOfDirectory(atPath: dir.path).filter { $0.hasSuffix(".toml") }
+        files.removeAll { ["model.toml", "truth.toml", "calibration.toml"].contains($0) }
+        files += try FileManager.default.contentsOfDirectory(atPath: dir.appendingPathComponent("regions").path)
+            .filter { $0.hasSuffix(".toml") }.map { "regions/" + $0 }
+        XCTAssertGreaterThanOrEqual(files.count, 22)
+        var unevaluated = 0
+        for f in files {
+            for t in try load(f).unevaluatedTargets {
+                unevaluated += 1
+                XCTAssertFalse(t.labelEN.isEmpty || t.labelVI.isEmpty, "\(f): \(t.metric) has no label_en/label_vi")
+            }
+        }
+        XCTAssertGreaterThanOrEqual(unevaluated, 20)
     }
 
     /// `evaluated = false` needs a reason; a reason needs `evaluated = false`; an evaluated target's

@@ -120,7 +120,8 @@ final class AnalystInputTests: XCTestCase {
         let dir = tmp.appendingPathComponent("c").path
         let c = try CLI.run(["compare", "Scenarios/hcmc-baseline.toml", "Scenarios/hcmc-2024-plan.toml", "--draws", "200", "--out", dir])
         XCTAssertEqual(c.status, 0, c.stderr)
-        for (lang, words) in [("en", "are illustrative"), ("vi", "chỉ mang tính minh hoạ")] {
+        for (lang, words, fitted, foreign) in [("en", "are illustrative", "synthetic panel", "bảng số liệu mô phỏng"),
+                                               ("vi", "chỉ mang tính minh hoạ", "bảng số liệu mô phỏng", "synthetic panel")] {
             let out = tmp.appendingPathComponent("r.\(lang).html").path
             let r = try CLI.run(["report", dir, "--lang", lang, "--out", out])
             XCTAssertEqual(r.status, 0, r.stderr)
@@ -128,7 +129,8 @@ final class AnalystInputTests: XCTestCase {
             let caveat = try XCTUnwrap(html.range(of: "<p class=\"caveat\">"), "no caveat in \(lang)")
             XCTAssertLessThan(html.distance(from: html.startIndex, to: caveat.lowerBound), html.distance(from: html.startIndex, to: html.range(of: "<h2")!.lowerBound),
                               "the caveat comes before the first section")
-            XCTAssertTrue(html.contains(words) && html.contains("synthetic panel"), lang)
+            XCTAssertTrue(html.contains(words) && html.contains(fitted), lang)
+            XCTAssertFalse(html.contains(foreign), "\(lang): what the calibration was fitted on, in the report's language only")
             XCTAssertTrue(html.contains("<h2 id=\"levers\">"), "levers and assumptions section")
         }
         let levers = try String(contentsOfFile: dir + "/levers.csv", encoding: .utf8)
@@ -165,7 +167,7 @@ final class AnalystInputTests: XCTestCase {
         let r = try CLI.run(["run", "Scenarios/haiphong-baseline.toml", "--draws", "100", "--out", dir])
         XCTAssertEqual(r.status, 0, r.stderr)
         let targets = try String(contentsOfFile: dir + "/targets.csv", encoding: .utf8)
-        XCTAssertTrue(targets.hasPrefix("scenario,region,metric,year,op,value,probability,mc_se,probability_low,probability_high,source,reason,source_vi,reason_vi\n"), targets)
+        XCTAssertTrue(targets.hasPrefix("scenario,region,metric,year,op,value,probability,mc_se,probability_low,probability_high,source,reason,source_vi,reason_vi,label_en,label_vi\n"), targets)
         XCTAssertTrue(targets.contains("đến năm 2020 không còn HTX yếu kém"), targets)
         XCTAssertTrue(targets.contains("mô hình chỉ theo dõi việc đào tạo cán bộ quản lý"), targets)
         let vi = tmp.appendingPathComponent("r.vi.html").path, en = tmp.appendingPathComponent("r.html").path
@@ -174,9 +176,9 @@ final class AnalystInputTests: XCTestCase {
         let v = try String(contentsOfFile: vi, encoding: .utf8), e = try String(contentsOfFile: en, encoding: .utf8)
         XCTAssertTrue(v.contains("đến năm 2020 có 60% HTX đạt khá trở lên"), "Vietnamese source")
         XCTAssertTrue(v.contains("chưa đánh giá được: mô hình chỉ theo dõi việc đào tạo cán bộ quản lý"), "Vietnamese reason")
-        XCTAssertFalse(v.contains("Hai Phong plan, Nov 2014"), "no English source left in the Vietnamese report")
+        XCTAssertFalse(v.contains("Committee plan, Nov 2014"), "no English source left in the Vietnamese report")
         XCTAssertFalse(v.contains("the model tracks the training"), "no English reason left in the Vietnamese report")
-        XCTAssertTrue(e.contains("Hai Phong plan, Nov 2014") && e.contains("the model tracks the training of managers only"))
+        XCTAssertTrue(e.contains("Hai Phong People&apos;s Committee plan, Nov 2014") && e.contains("the model tracks the training of managers only"))
         XCTAssertFalse(e.contains("Kế hoạch của UBND TP Hải Phòng") || e.contains("mô hình chỉ theo dõi"), "no Vietnamese source or reason in the English report")
     }
 

@@ -68,7 +68,7 @@ final class CornerCaseTests: XCTestCase {
     }
 
     /// Kind 1: a coefficient with no finite estimate (separation in a logit; a category of only
-    /// zero counts in a Poisson fit) is flagged, named, reported as +-Inf with no inference; the
+    /// zero counts in a Poisson or NB2 fit) is flagged, named, reported as +-Inf with no inference; the
     /// others equal the fit on the rows that are left (statsmodels).
     func testDivergingCoefficients() throws {
         for (file, key) in [("separation.csv", "separation"), ("zerocat.csv", "zerocat")] {
@@ -93,6 +93,19 @@ final class CornerCaseTests: XCTestCase {
                 }
             }
         }
+        // NB2 with overdispersed counts (alpha > 0) and a category of only zeros: the same, and the
+        // others and alpha equal statsmodels' NB2 on the other rows (expected-information errors).
+        let nb = try XCTUnwrap(Self.cases["zerocat_negbin"])
+        let (nj, nterms, nstderr) = try fit("zerocat_negbin.csv", nb)
+        XCTAssertEqual(nj["diverging_terms"] as? [String], nb.diverging)
+        XCTAssertTrue(nterms["C(g)[T.D]"]?["estimate"] is NSNull && nterms["C(g)[T.D]"]?["std_error"] is NSNull, "\(nterms)")
+        XCTAssertTrue(nstderr.contains("'C(g)[T.D]' (-Inf)") && nstderr.contains("for \(nb.boundary_rows!) rows"), nstderr)
+        for (k, name) in nb.nb!.names.enumerated() {
+            XCTAssertEqual(nterms[name]?["estimate"] as? Double ?? .nan, nb.nb!.estimate[k], accuracy: 1e-6, "zerocat_negbin \(name)")
+            XCTAssertEqual(nterms[name]?["std_error"] as? Double ?? .nan, nb.nb!.std_error[k], accuracy: 1e-6 * nb.nb!.std_error[k], "zerocat_negbin \(name)")
+        }
+        XCTAssertEqual(nj["alpha"] as? Double ?? .nan, nb.nb!.alpha, accuracy: 1e-6 * nb.nb!.alpha)
+
         // The table shows n/a for the diverging term.
         let r = try CLI.run(["fit", CLI.fixture("corners/separation.csv"), "--formula", "y ~ x + d", "--family", "binomial"])
         XCTAssertEqual(r.status, 0, r.stderr)
@@ -158,7 +171,8 @@ final class CornerCaseTests: XCTestCase {
     /// Kind 6: NB2 standard errors by the expected information at alpha (R, the default) and by
     /// the observed joint information in (beta, alpha) (Stata's nbreg = statsmodels'
     /// NegativeBinomial), classical, HC0 and cluster (statsmodels' cluster factor rescaled from
-    /// k = 3 parameters to coopsim's k = 2 coefficients, see corners.py).
+    /// k = 3 parameters to coopsim's k = 2 coefficients, see corners.py). HC2/HC3 with the observed
+    /// information are refused (no package defines them); a GLM's HC1 is HC0 n/(n - k).
     func testNegbinInformation() throws {
         for key in ["negbin_expected_classical", "negbin_observed_classical", "negbin_observed_HC0", "negbin_observed_cluster"] {
             let c = try XCTUnwrap(Self.cases[key])
@@ -193,6 +207,12 @@ final class CornerCaseTests: XCTestCase {
             XCTAssertEqual(expected.status, 0, expected.stderr)
         }
         XCTAssertTrue(help.contains("HC2/HC3 are refused, since no package defines their leverages for the joint information"), help)
+
+        // A GLM's HC1 is HC0 * n/(n - k) (R's sandwich), not Stata's n/(n - 1); --help says so.
+        let hc1 = try XCTUnwrap(Self.cases["hc1_poisson"])
+        let (_, hterms, _) = try fit("clusters.csv", hc1)
+        compare(hterms, hc1.fit!, tol: 1e-8, "hc1_poisson")
+        XCTAssertTrue(help.contains("HC1 multiplies HC0 by n/(n - k)") && help.contains("Stata's glm and poisson use n/(n - 1) for HC1"), help)
     }
 
     /// Kind 4: data that looks like numbers. Dropped rows are explained column by column (the

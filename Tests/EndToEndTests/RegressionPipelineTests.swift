@@ -158,4 +158,74 @@ final class RegressionPipelineTests: XCTestCase {
         XCTAssertEqual(f.status, 65, f.stderr)
         XCTAssertTrue(f.stderr.contains("panel.csv:4: support: expected plain numbers (digits, '.' for decimals, no thousands separators) (support is used as a number in the formula), got '1,045.50' (write 1045.5, not 1,045.50"), f.stderr)
     }
+
+    /// An offset from the command line through synth, calibrate and run (issue 14, kind 7): the
+    /// shipped model with its entries equation written as a rate per existing cooperative,
+    /// `entries ~ log1p(support) + log1p(promotion) + offset(log(lag(coops)))` (negbin).
+    /// 1. `synth` with the truth's coefficient of log(lag(coops)) (1.0) taken out draws the same
+    ///    panel, byte for byte, as the shipped model and truth (the engine adds the offset to the
+    ///    linear predictor exactly as a coefficient of 1 would).
+    /// 2. `calibrate` on that panel fits the offset with coefficient 1 (three estimated terms; the
+    ///    table shows the offset as fixed).
+    /// 3. `run` of the HCMC baseline with that calibration: the first simulated year's mean entries
+    ///    equal the closed form coops_0 exp(x'b + x'Vx/2) (NB2 mean coops_0 exp(x'beta), beta drawn
+    ///    from N(b, V)) within 4 Monte Carlo standard errors.
+    func testOffsetEquationFromSynthThroughRun() throws {
+        let dir = try CLI.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let scenarios = CLI.root.appendingPathComponent("Scenarios")
+        let shippedModel = try String(contentsOf: scenarios.appendingPathComponent("model.toml"), encoding: .utf8)
+        let shippedTruth = try String(contentsOf: scenarios.appendingPathComponent("truth.toml"), encoding: .utf8)
+        let rate = "entries ~ log1p(support) + log1p(promotion) + offset(log(lag(coops)))"
+        let model = shippedModel.replacingOccurrences(of: "entries ~ log(lag(coops)) + log1p(support) + log1p(promotion)", with: rate)
+        let truth = shippedTruth.replacingOccurrences(of: "\"log(lag(coops))\" = 1.0, ", with: "")
+        XCTAssertNotEqual(model, shippedModel, "the shipped entries equation changed: update this test")
+        XCTAssertNotEqual(truth, shippedTruth, "the shipped truth's entries coefficients changed: update this test")
+        try model.write(to: dir.appendingPathComponent("model.toml"), atomically: true, encoding: .utf8)
+        try truth.write(to: dir.appendingPathComponent("truth.toml"), atomically: true, encoding: .utf8)
+
+        let synthArgs = ["--regions", "40", "--years", "2010:2023", "--seed", "20240101"]
+        let offsetPanel = dir.appendingPathComponent("offset_panel.csv").path, shippedPanel = dir.appendingPathComponent("shipped_panel.csv").path
+        let s1 = try CLI.run(["synth", "--model", dir.appendingPathComponent("model.toml").path,
+                              "--truth", dir.appendingPathComponent("truth.toml").path, "--out", offsetPanel] + synthArgs)
+        XCTAssertEqual(s1.status, 0, s1.stderr)
+        let s2 = try CLI.run(["synth", "--model", scenarios.appendingPathComponent("model.toml").path,
+                              "--truth", scenarios.appendingPathComponent("truth.toml").path, "--out", shippedPanel] + synthArgs)
+        XCTAssertEqual(s2.status, 0, s2.stderr)
+        XCTAssertEqual(try Data(contentsOf: URL(fileURLWithPath: offsetPanel)), try Data(contentsOf: URL(fileURLWithPath: shippedPanel)),
+                       "synth with offset(log(lag(coops))) = synth with a coefficient of 1 on log(lag(coops))")
+
+        let calibration = dir.appendingPathComponent("calibration.toml").path
+        let c = try CLI.run(["calibrate", offsetPanel, "--model", dir.appendingPathComponent("model.toml").path, "--out", calibration])
+        XCTAssertEqual(c.status, 0, c.stderr)
+        XCTAssertTrue(c.stdout.split(separator: "\n").contains { $0.contains("offset(log(lag(coops)))") && $0.hasSuffix("1       (fixed)") }, c.stdout)
+        let entries = try XCTUnwrap(Self.equations(try String(contentsOfFile: calibration, encoding: .utf8)).first { $0.name == "entries" })
+        XCTAssertEqual(entries.formula, rate)
+        XCTAssertEqual(entries.terms, ["Intercept", "log1p(support)", "log1p(promotion)"])
+
+        // The HCMC baseline with this model and calibration.
+        let scenarioText = try String(contentsOf: scenarios.appendingPathComponent("hcmc-baseline.toml"), encoding: .utf8)
+        try scenarioText.write(to: dir.appendingPathComponent("hcmc-baseline.toml"), atomically: true, encoding: .utf8)
+        func value(_ key: String) throws -> Double {
+            let line = try XCTUnwrap(scenarioText.split(separator: "\n").first { $0.hasPrefix(key + " = ") }, key)
+            return try XCTUnwrap(Double(line.dropFirst(key.count + 3).prefix { $0 != " " && $0 != "#" }), String(line))
+        }
+        let coops0 = try value("coops"), support = try value("support"), promotion = try value("promotion")
+        let firstYear = Int(try value("last_observed_year")) + 1
+        let out = dir.appendingPathComponent("out").path
+        let r = try CLI.run(["run", dir.appendingPathComponent("hcmc-baseline.toml").path, "--draws", "4000", "--out", out])
+        XCTAssertEqual(r.status, 0, r.stderr)
+        let summary = try String(contentsOfFile: out + "/summary.csv", encoding: .utf8).split(separator: "\n").map { $0.split(separator: ",", omittingEmptySubsequences: false).map(String.init) }
+        let header = try XCTUnwrap(summary.first)
+        let metric = try XCTUnwrap(header.firstIndex(of: "metric")), year = try XCTUnwrap(header.firstIndex(of: "year"))
+        let meanColumn = try XCTUnwrap(header.firstIndex(of: "mean")), mcSEColumn = try XCTUnwrap(header.firstIndex(of: "mc_se"))
+        let row = try XCTUnwrap(summary.first { $0.count == header.count && $0[metric] == "entries" && $0[year] == String(firstYear) })
+        let mean = try XCTUnwrap(Double(row[meanColumn])), mcSE = try XCTUnwrap(Double(row[mcSEColumn]))
+        let x = [1, log1p(support), log1p(promotion)], b = entries.coefficients, V = entries.covariance
+        var xb = 0.0, xVx = 0.0
+        for i in 0..<3 { xb += x[i] * b[i]; for j in 0..<3 { xVx += x[i] * V[i][j] * x[j] } }
+        let expected = coops0 * exp(xb + xVx / 2)
+        XCTAssertLessThan(abs(mean - expected) / mcSE, 4, "entries \(firstYear): mean \(mean), closed form \(expected), mc_se \(mcSE)")
+        print("RegressionPipelineTests: offset entries \(firstYear) mean \(mean), closed form \(expected), \((mean - expected) / mcSE) mc_se")
+    }
 }

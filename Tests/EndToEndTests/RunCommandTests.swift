@@ -28,7 +28,7 @@ final class RunCommandTests: XCTestCase {
         let summary = String(decoding: fa["summary.csv"]!, as: UTF8.self)
         XCTAssertTrue(summary.hasPrefix("scenario,region,year,metric,mean,sd,p05,p25,p50,p75,p95,mc_se\n"))
         let targets = String(decoding: fa["targets.csv"]!, as: UTF8.self)
-        XCTAssertTrue(targets.hasPrefix("scenario,region,metric,year,op,value,probability,mc_se,probability_low,probability_high,source,reason,source_vi,reason_vi\n"))
+        XCTAssertTrue(targets.hasPrefix("scenario,region,metric,year,op,value,probability,mc_se,probability_low,probability_high,source,reason,source_vi,reason_vi,label_en,label_vi\n"))
         XCTAssertTrue(targets.contains("Thành phố Hải Phòng"))
         // Hai Phong's plan figures the model cannot evaluate are kept, without a probability, with their reason.
         XCTAssertTrue(targets.contains("haiphong-2014-plan,Thành phố Hải Phòng,model_coops,2020,>=,15,,,,,"), targets)

@@ -31,6 +31,39 @@ final class WorkbookTests: XCTestCase {
         return (p.terminationStatus, text)
     }
 
+    /// LibreOffice (headless Calc, another reader) converts a run's results.xlsx to CSV, every sheet,
+    /// without error, and reads the same cells as the run's CSV files: numbers within 1e-14 relative
+    /// (it writes 15 significant digits), Vietnamese text intact (scripts/check_workbook_soffice.py).
+    /// scripts/setup.sh installs libreoffice-calc-nogui; without soffice the test is skipped, saying so.
+    func testLibreOfficeConvertsTheWorkbook() throws {
+        let which = Process()
+        which.executableURL = URL(fileURLWithPath: "/bin/sh")
+        which.arguments = ["-c", "command -v soffice"]
+        which.standardOutput = FileHandle.nullDevice
+        try which.run()
+        which.waitUntilExit()
+        try XCTSkipIf(which.terminationStatus != 0, "soffice (LibreOffice) not installed: scripts/setup.sh installs libreoffice-calc-nogui")
+        let tmp = try CLI.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: tmp) }
+        let dir = tmp.appendingPathComponent("h")
+        let r = try CLI.run(["run", scenario("haiphong-baseline"), "--draws", "60", "--xlsx", "--out", dir.path])
+        XCTAssertEqual(r.status, 0, r.stderr)
+        let p = Process()
+        p.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+        p.arguments = ["python3", CLI.root.appendingPathComponent("scripts/check_workbook_soffice.py").path,
+                       dir.appendingPathComponent("results.xlsx").path, dir.path]
+        let out = Pipe()
+        p.standardOutput = out
+        p.standardError = out
+        try p.run()
+        let text = String(decoding: out.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+        p.waitUntilExit()
+        XCTAssertEqual(p.terminationStatus, 0, text)
+        XCTAssertTrue(text.hasPrefix("ok: LibreOffice converted"), text)
+        // The Vietnamese sources of the Hai Phong targets went through LibreOffice too.
+        XCTAssertTrue(try String(contentsOf: dir.appendingPathComponent("targets.csv"), encoding: .utf8).contains("không còn HTX yếu kém"))
+    }
+
     func testCompareWorkbookEqualsTheCSVFiles() throws {
         try requireOpenpyxl()
         let tmp = try CLI.temporaryDirectory()

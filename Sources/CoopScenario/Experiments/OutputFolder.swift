@@ -35,17 +35,24 @@ extension RunSummary {
                     let ma = names.firstIndex(of: a.metric)!, mb = names.firstIndex(of: b.metric)!
                     return (ma, a.year, $0) < (mb, b.year, $1)
                 }
+                // What each target measures: the scenario's label_en/label_vi, else the variable's label.
+                func labels(_ target: Target) -> [String] {
+                    let d = models[s].declaration(target.metric)
+                    return [target.labelEN.isEmpty ? d?.labelEN ?? "" : target.labelEN,
+                            target.labelVI.isEmpty ? d?.labelVI ?? "" : target.labelVI]
+                }
                 for t in order {
                     let target = scenario.targets[t]
                     let p = Double(acc.targetHits[t]) / Double(group.draws)
                     targets.addRow([scenario.name, scenario.region, target.metric, String(target.year), target.op.rawValue,
                                     num(target.value), num(p), num((p * (1 - p) / Double(group.draws)).squareRoot())]
-                                   + interval(acc.targetHits[t], group.draws) + [target.source, "", target.sourceVI, ""])
+                                   + interval(acc.targetHits[t], group.draws) + [target.source, "", target.sourceVI, ""] + labels(target))
                 }
                 // Plan targets the model cannot evaluate: no probability, with the reason (never dropped).
                 for target in scenario.unevaluatedTargets {
                     targets.addRow([scenario.name, scenario.region, target.metric, String(target.year), target.op.rawValue,
-                                    num(target.value), "", "", "", "", target.source, target.reason, target.sourceVI, target.reasonVI])
+                                    num(target.value), "", "", "", "", target.source, target.reason, target.sourceVI, target.reasonVI]
+                                   + labels(target))
                 }
                 let keep = min(self.paths, group.draws)
                 let cells = r.years * r.metrics

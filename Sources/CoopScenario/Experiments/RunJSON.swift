@@ -7,8 +7,9 @@ import Foundation
 ///
 /// Layout, in this order: `tool`, `version`, `command` (the command line as given), `kind`, then the
 /// command's own `fields` in the order given, `inputs` (path and SHA-256 of each file as it was
-/// parsed), `started` (ISO 8601, UTC), `wall_seconds`, and `files` (the manifest of the files the
-/// run wrote) when known; `Runner.writeFolder` adds the manifest to a `run.json` without one.
+/// parsed), `calibrations` (the provenance of each calibration among the inputs, fields
+/// `RunFolderSchema.calibrationFields`; left out when there is none), `started` (ISO 8601, UTC),
+/// `wall_seconds`, and `files` (the manifest of the files the run wrote) when known; `Runner.writeFolder` adds the manifest to a `run.json` without one.
 ///
 /// `SOURCE_DATE_EPOCH` (the reproducible-builds convention) pins `started` and zeroes
 /// `wall_seconds`, so that exports such as Notebooks-export/ are byte-identical when regenerated.
@@ -21,6 +22,8 @@ public struct RunJSON {
     public var fields: [(key: String, json: String)]
     /// Every input file as parsed: path and SHA-256 (hex).
     public var inputs: [(path: String, sha256: String)]
+    /// The calibrations among `inputs` (`CalibrationProvenance.find(in:)` when not given).
+    public var calibrations: [CalibrationProvenance]
     /// When the command started, and its wall-clock time in seconds.
     public var started: Date
     public var wallSeconds: Double
@@ -28,9 +31,11 @@ public struct RunJSON {
     public var files: [String]?
 
     public init(kind: String, commandLine: [String], fields: [(key: String, json: String)],
-                inputs: [(path: String, sha256: String)], started: Date, wallSeconds: Double, files: [String]? = nil) {
+                inputs: [(path: String, sha256: String)], calibrations: [CalibrationProvenance]? = nil,
+                started: Date, wallSeconds: Double, files: [String]? = nil) {
         self.kind = kind; self.commandLine = commandLine; self.fields = fields
         self.inputs = inputs; self.started = started; self.wallSeconds = wallSeconds; self.files = files
+        self.calibrations = calibrations ?? CalibrationProvenance.find(in: inputs)
     }
 
     /// A JSON string literal.
@@ -55,6 +60,9 @@ public struct RunJSON {
         for (k, v) in fields { s += "  \(Self.string(k)): \(v),\n" }
         s += "  \"inputs\": [\n" + inputs.map { "    {\"path\": \(Self.string($0.path)), \"sha256\": \(Self.string($0.sha256))}" }
             .joined(separator: ",\n") + "\n  ],\n"
+        if !calibrations.isEmpty {
+            s += "  \"calibrations\": [\n" + calibrations.map { "    " + $0.json }.joined(separator: ",\n") + "\n  ],\n"
+        }
         s += "  \"started\": \(Self.string(formatter.string(from: startedAt))),\n"
         s += "  \"wall_seconds\": \(CSVWriter.number(wall))"
         if let files { s += ",\n  \"files\": \(Self.list(files))" }

@@ -70,6 +70,10 @@ public struct Target: Sendable, Equatable {
     public var sourceVI: String = ""
     /// The reason in Vietnamese (`reason_vi`, with `evaluated = false` only); empty when not given.
     public var reasonVI: String = ""
+    /// What the target measures, in English and Vietnamese (`label_en`, `label_vi`), shown in the
+    /// reports' target tables in place of the metric key; empty when not given (an evaluated target
+    /// then shows its variable's label from the model).
+    public var labelEN: String = "", labelVI: String = ""
     /// False for a documented target the model cannot evaluate (`evaluated = false`).
     public var isEvaluated: Bool { reason.isEmpty }
 }
@@ -106,6 +110,9 @@ public struct Scenario: Sendable {
     /// Things the loader did that the user should know (e.g. a shipped model used because the
     /// written path is missing); printed as warnings by validate, run and compare.
     public var notices: [String] = []
+    /// Where each observed value and path was written: "observed.coops", "levers.training",
+    /// "assumptions.grdp_growth" -> (file, line) (a path's points carry their own lines).
+    public var locations: [String: (file: String, line: Int)] = [:]
 
     /// Simulated years: lastObservedYear + 1 ... horizon.
     public var years: ClosedRange<Int> { (lastObservedYear + 1)...horizon }
@@ -361,6 +368,7 @@ struct MergedScenario {
 
         // Observed state.
         var observedValues: [String: Double] = [:]
+        var locations: [String: (file: String, line: Int)] = [:]
         let varNames = model.variables.map(\.name)
         for key in observedOrder {
             let o = observed[key]!
@@ -371,7 +379,10 @@ struct MergedScenario {
                 problems += checker.problems
                 continue
             }
-            if let v = checker.enteringNumber(o.value, field: "observed." + key, domain: decl.domain) { observedValues[key] = v }
+            if let v = checker.enteringNumber(o.value, field: "observed." + key, domain: decl.domain) {
+                observedValues[key] = v
+                locations["observed." + key] = (o.file, o.line)
+            }
             problems += checker.problems
         }
 
@@ -429,6 +440,7 @@ struct MergedScenario {
             }
             if let p = readPath(loc, field: field, domain: decl.domain, lastObserved: lo, horizon: hz, checker: &checker) {
                 yearPaths[key] = p
+                locations[field] = (loc.file, loc.line)
             }
             problems += checker.problems
         }
@@ -449,7 +461,8 @@ struct MergedScenario {
                 problems += checker.problems
                 continue
             }
-            checker.rejectUnknownKeys(t, allowed: ["metric", "year", "op", "value", "source", "source_vi", "evaluated", "reason", "reason_vi"], path: p)
+            checker.rejectUnknownKeys(t, allowed: ["metric", "year", "op", "value", "source", "source_vi", "evaluated", "reason", "reason_vi",
+                                                  "label_en", "label_vi"], path: p)
             let metric = checker.string(t, "metric", path: p, required: true, tableLine: node.line)
             let year = checker.integer(t, "year", path: p, required: true, tableLine: node.line)
             let opText = checker.string(t, "op", path: p, required: true, tableLine: node.line)
@@ -458,6 +471,16 @@ struct MergedScenario {
             let reason = checker.string(t, "reason", path: p, required: false)
             let sourceVI = checker.string(t, "source_vi", path: p, required: false) ?? ""
             let reasonVI = checker.string(t, "reason_vi", path: p, required: false)
+            var labels = ["", ""]
+            for (i, key) in ["label_en", "label_vi"].enumerated() {
+                guard let l = checker.string(t, key, path: p, required: false) else { continue }
+                if l.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty || l.contains("\n") {
+                    checker.report(t[key], field: p + "." + key, expected: "a one-line name of what the target measures (shown in the reports' target tables)",
+                                   found: l.isEmpty ? "an empty string" : "\"\(l)\"")
+                } else {
+                    labels[i] = l
+                }
+            }
             if evaluated, reasonVI != nil {
                 checker.report(t["reason_vi"], field: p + ".reason_vi", expected: "a reason only with evaluated = false (a target the model cannot evaluate)",
                                found: "a reason_vi on an evaluated target")
@@ -496,19 +519,22 @@ struct MergedScenario {
             if let metric, let year, let op, let value, let source, checker.problems.isEmpty {
                 if !evaluated, let reason {
                     unevaluatedList.append(Target(metric: metric, year: year, op: op, value: value, source: source, file: file,
-                                                  line: node.line, reason: reason, sourceVI: sourceVI, reasonVI: reasonVI ?? ""))
+                                                  line: node.line, reason: reason, sourceVI: sourceVI, reasonVI: reasonVI ?? "",
+                                                  labelEN: labels[0], labelVI: labels[1]))
                 } else if decl != nil {
                     targetList.append(Target(metric: metric, year: year, op: op, value: value, source: source, file: file, line: node.line,
-                                             sourceVI: sourceVI))
+                                             sourceVI: sourceVI, labelEN: labels[0], labelVI: labels[1]))
                 }
             }
         }
         if !problems.isEmpty { throw InputErrors(problems) }
-        return Scenario(name: name!.value, title: title ?? name!.value, titleVI: titleVI ?? "", file: path, inputFiles: chain,
+        var scenario = Scenario(name: name!.value, title: title ?? name!.value, titleVI: titleVI ?? "", file: path, inputFiles: chain,
                         modelPath: modelPath!, calibrationPath: calibrationPath!, region: region!.value,
                         lastObservedYear: lo, horizon: hz, draws: draws ?? 2000, seed: seed ?? 20241,
                         observed: observedValues, history: hist, paths: yearPaths, targets: targetList,
                         unevaluatedTargets: unevaluatedList, notes: notes)
+        scenario.locations = locations
+        return scenario
     }
 
     func readPath(_ loc: Located<TOMLNode>, field: String, domain: NumericDomain, lastObserved: Int, horizon: Int,

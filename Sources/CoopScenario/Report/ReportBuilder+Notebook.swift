@@ -96,7 +96,7 @@ extension ReportBuilder {
         }
 
         // 1. Title and guide.
-        var intro = "# \(mdEsc(title))\n\n\(L.notebookHowTo)\n\n## \(mdEsc(L.scenarios))\n\n" + mdTable(scenarioTable())
+        var intro = "# \(mdEsc(title))\n\n" + (calibrationCaveat().map { "> **\(mdEsc($0))**\n\n" } ?? "") + "\(L.notebookHowTo)\n\n## \(mdEsc(L.scenarios))\n\n" + mdTable(scenarioTable())
         let items = provenanceItems()
         if !items.isEmpty {
             intro += "\n## \(mdEsc(L.provenance))\n\n"
@@ -216,6 +216,39 @@ extension ReportBuilder {
         OPS = {">=": "≥", "<=": "≤", ">": ">", "<": "<"}
 
 
+        def finite(x):
+            return isinstance(x, (int, float)) and math.isfinite(x)
+
+
+        def fmt_prob(p, low, high):
+            """A probability with its exact 95% interval, "41.2% (38.1–44.3%)"; 0 and 1 by the bound they do not exceed."""
+            if not finite(p):
+                return "–"
+            def digits(distance):
+                return max(1, int(-math.floor(math.log10(distance * 100))))
+            if p == 0 and finite(high) and high > 0:
+                d = digits(high)
+                return "< " + fmt_num(math.ceil(high * 100 * 10**d) / 10**d, d) + "%"
+            if p == 1 and finite(low) and low < 1:
+                d = digits(1 - low)
+                return "> " + fmt_num(math.floor(low * 100 * 10**d) / 10**d, d) + "%"
+            if not (finite(low) and finite(high)):
+                return fmt_pct(p, 1)
+            return fmt_pct(p, 1) + " (" + fmt_num(low * 100, 1) + "–" + fmt_num(high * 100, 1) + "%)"
+
+
+        def title_of(scenario):
+            """A scenario's title in the report's language, else its identifier."""
+            if scenarios is not None:
+                row = scenarios[scenarios["scenario"] == scenario]
+                if not row.empty:
+                    if LANG == "vi" and "title_vi" in row.columns and row.iloc[0]["title_vi"]:
+                        return row.iloc[0]["title_vi"]
+                    if row.iloc[0]["title"]:
+                        return row.iloc[0]["title"]
+            return scenario
+
+
         def target_table():
             if targets is None or targets.empty:
                 return HTML("<p>" + L["noTargets"] + "</p>")
@@ -226,8 +259,18 @@ extension ReportBuilder {
                 return vi if isinstance(vi, str) and vi and r else r
             def why(t):  # a plan target the model cannot evaluate has a reason and no probability
                 return text(t, "reason")
-            rows = [[t.scenario, t.region, meta(t.metric)["label"], str(t.year), OPS[t.op] + " " + fmt_value(t.value, t.metric),
-                     L["notEvaluated"] if why(t) else fmt_pct(t.probability, 1), "–" if why(t) else fmt_pct(t.mc_se, 1),
+            def label(t):  # what the target measures: its label_vi/label_en, else its metric's label
+                own = getattr(t, "label_" + LANG, "")
+                if isinstance(own, str) and own:
+                    return own
+                if metrics is not None and (metrics["metric"] == t.metric).any():
+                    return meta(t.metric)["label"]
+                en = getattr(t, "label_en", "")
+                return en if isinstance(en, str) and en else t.metric
+            rows = [[title_of(t.scenario), t.region, label(t), str(t.year), OPS[t.op] + " " + fmt_value(t.value, t.metric),
+                     L["notEvaluated"] if why(t) else fmt_prob(t.probability, getattr(t, "probability_low", math.nan),
+                                                               getattr(t, "probability_high", math.nan)),
+                     "–" if why(t) or not finite(t.mc_se) else fmt_pct(t.mc_se, 1),
                      text(t, "source") + (" — " + L["notEvaluated"] + ": " + why(t) if why(t) else "")] for t in targets.itertuples()]
             table = pd.DataFrame(rows, columns=[L["scenario"], L["region"], L["metric"], L["year"], L["target"],
                                                 L["probability"], L["mcSE"], L["source"]])
@@ -246,17 +289,6 @@ extension ReportBuilder {
         // 4. Fan charts.
         markdownCell("## \(mdEsc(L.notebookFans))")
         let fanCode = #"""
-        def title_of(scenario):
-            if scenarios is not None:
-                row = scenarios[scenarios["scenario"] == scenario]
-                if not row.empty:
-                    if LANG == "vi" and "title_vi" in row.columns and row.iloc[0]["title_vi"]:
-                        return row.iloc[0]["title_vi"]
-                    if row.iloc[0]["title"]:
-                        return row.iloc[0]["title"]
-            return scenario
-
-
         def tick_format(ax, suffix="", sign=False):
             """Tick labels with as many decimals as the tick step needs, thousands grouped."""
             def f(v, pos):

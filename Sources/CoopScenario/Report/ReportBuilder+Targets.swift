@@ -44,7 +44,8 @@ extension ReportBuilder {
             for k in keys {
                 let m = folder.metric(k.metric)
                 let op = ["<=": "≤", ">=": "≥"][k.op] ?? k.op
-                var row = [language.label(m), String(k.year), "\(op) \(fmt.value(k.value, metric: m))"]
+                let label = byKey[k]?.values.first.map { folder.targetLabel($0, language: language) } ?? language.label(m)
+                var row = [label, String(k.year), "\(op) \(fmt.value(k.value, metric: m))"]
                 for s in scenarios {
                     if let t = byKey[k]?[s], t.probability.isFinite { row.append(fmt.percent(t.probability, decimals: 1)) }
                     else { row.append("–") }

@@ -111,10 +111,10 @@ public struct ReportBuilder: Sendable {
             let m = folder.metric(t.metric)
             let op = ["<=": "≤", ">=": "≥"][t.op] ?? t.op
             if !t.reason.isEmpty {   // a plan target the model cannot evaluate: shown, with the reason
-                return [folder.scenarioLabel(t.scenario, language: language), t.region, language.label(m), String(t.year), "\(op) \(fmt.value(t.value, metric: m))",
+                return [folder.scenarioLabel(t.scenario, language: language), t.region, folder.targetLabel(t, language: language), String(t.year), "\(op) \(fmt.value(t.value, metric: m))",
                         L.notEvaluated, "–", t.source(language) + " — " + L.notEvaluated + ": " + t.reason(language)]
             }
-            return [folder.scenarioLabel(t.scenario, language: language), t.region, language.label(m), String(t.year), "\(op) \(fmt.value(t.value, metric: m))",
+            return [folder.scenarioLabel(t.scenario, language: language), t.region, folder.targetLabel(t, language: language), String(t.year), "\(op) \(fmt.value(t.value, metric: m))",
                     fmt.probability(t.probability, low: t.probabilityLow, high: t.probabilityHigh), t.mcSE.isFinite ? fmt.percent(t.mcSE, decimals: 1) : "–", t.source(language)]
         }
         return (headers, rows)

@@ -28,7 +28,7 @@ public enum ReportLanguage: String, Sendable, CaseIterable {
     /// Units of the shipped model in Vietnamese (every unit of Scenarios/model.toml: a test checks).
     /// A share is a fraction (0.52 = 52%), "log growth" a difference of natural logarithms.
     public static let vietnameseUnits: [String: String] = [
-        "cooperatives": "hợp tác xã", "persons": "người", "per year": "mỗi năm",
+        "cooperatives": "hợp tác xã", "persons": "người", "persons per cooperative": "người mỗi hợp tác xã", "per year": "mỗi năm",
         "billion VND": "tỷ đồng", "billion VND per year": "tỷ đồng mỗi năm",
         "million VND per worker": "triệu đồng mỗi lao động", "cooperatives per year": "hợp tác xã mỗi năm",
         "groups": "tổ hợp tác", "share": "tỷ lệ", "share per year": "tỷ lệ mỗi năm",

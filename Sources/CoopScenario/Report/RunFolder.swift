@@ -43,6 +43,9 @@ public struct RunFolder: Sendable {
         public func source(_ language: ReportLanguage) -> String { language == .vi && !sourceVI.isEmpty ? sourceVI : source }
         /// The reason in `language` (Vietnamese when given, else the reason as written).
         public func reason(_ language: ReportLanguage) -> String { language == .vi && !reasonVI.isEmpty ? reasonVI : reason }
+        /// `label_en`, `label_vi`: what the target measures (empty in older folders, and for an
+        /// unevaluated target whose scenario names it with neither).
+        public var labelEN: String = "", labelVI: String = ""
     }
     /// One row of `compare.csv`: the distribution of alternative minus baseline.
     public struct Difference: Sendable, Equatable {
@@ -112,10 +115,12 @@ public struct RunFolder: Sendable {
         public var started: String
         public var wallSeconds: String
         public var inputs: [(path: String, sha256: String)]
+        /// run.json's `"calibrations"`; nil in folders written before it (reports then read the files).
+        public var calibrations: [CalibrationProvenance]? = nil
         public static func == (a: Provenance, b: Provenance) -> Bool {
             a.tool == b.tool && a.version == b.version && a.kind == b.kind && a.command == b.command && a.seed == b.seed
                 && a.draws == b.draws && a.started == b.started && a.inputs.map(\.path) == b.inputs.map(\.path)
-                && a.inputs.map(\.sha256) == b.inputs.map(\.sha256)
+                && a.inputs.map(\.sha256) == b.inputs.map(\.sha256) && a.calibrations == b.calibrations
         }
     }
 
@@ -229,6 +234,7 @@ public struct RunFolder: Sendable {
                                         : [String](repeating: "", count: t.rowCount)
             }
             let why = optionalText("reason"), srcVI = optionalText("source_vi"), whyVI = optionalText("reason_vi")
+            let labEN = optionalText("label_en"), labVI = optionalText("label_vi")
             for i in 0..<t.rowCount {
                 guard [">=", ">", "<=", "<"].contains(op[i]) else {
                     throw InputError(file: t.file, line: t.line(i), field: "op", expected: "one of >=, >, <=, <", found: "'\(op[i])'")
@@ -236,7 +242,7 @@ public struct RunFolder: Sendable {
                 targets.append(TargetResult(scenario: sc[i], region: rg[i], metric: mt[i], year: yr[i], op: op[i], value: v[i],
                                             probability: p[i], mcSE: se[i], source: src[i],
                                             probabilityLow: lo.isEmpty ? .nan : lo[i], probabilityHigh: hi.isEmpty ? .nan : hi[i],
-                                            reason: why[i], sourceVI: srcVI[i], reasonVI: whyVI[i]))
+                                            reason: why[i], sourceVI: srcVI[i], reasonVI: whyVI[i], labelEN: labEN[i], labelVI: labVI[i]))
             }
         }
 
@@ -322,9 +328,17 @@ public struct RunFolder: Sendable {
         } else if o["inputs"] != nil {
             throw InputError(file: path, field: "inputs", expected: "an array of {path, sha256} objects", found: "another JSON value")
         }
+        var calibrations: [CalibrationProvenance]?
+        if let arr = o["calibrations"] as? [[String: Any]] {
+            calibrations = arr.map(CalibrationProvenance.init(object:))
+        } else if o["calibrations"] != nil {
+            throw InputError(file: path, field: "calibrations", expected: "an array of objects (\(RunFolderSchema.calibrationFields.joined(separator: ", ")))",
+                             found: "another JSON value")
+        }
         return Provenance(tool: text("tool"), version: text("version"), kind: text("kind"),
                           command: (o["command"] as? [String]) ?? [], seed: text("seed"), draws: text("draws"),
-                          threads: text("threads"), started: text("started"), wallSeconds: text("wall_seconds"), inputs: inputs)
+                          threads: text("threads"), started: text("started"), wallSeconds: text("wall_seconds"), inputs: inputs,
+                          calibrations: calibrations)
     }
 
     // MARK: Views used by the report
@@ -341,6 +355,17 @@ public struct RunFolder: Sendable {
         metrics.first { $0.name == name } ?? Metric(name: name, unit: "", labelEN: name, labelVI: name)
     }
     public func scenarioInfo(_ name: String) -> ScenarioInfo? { scenarios.first { $0.name == name } }
+
+    /// How a report names what a target measures: its `label_vi`/`label_en` in the language (the
+    /// English one when the Vietnamese is missing), else the label of its metric in metrics.csv,
+    /// else the metric key.
+    public func targetLabel(_ t: TargetResult, language: ReportLanguage) -> String {
+        if language == .vi, !t.labelVI.isEmpty { return t.labelVI }
+        if language == .en, !t.labelEN.isEmpty { return t.labelEN }
+        let m = metric(t.metric)
+        if metrics.contains(where: { $0.name == t.metric }) { return language.label(m) }
+        return t.labelEN.isEmpty ? t.metric : t.labelEN
+    }
 
     /// How a report names a scenario: its title in the language (title_vi for Vietnamese), else its name.
     public func scenarioLabel(_ name: String, language: ReportLanguage) -> String {

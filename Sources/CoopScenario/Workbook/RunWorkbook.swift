@@ -192,7 +192,7 @@ public struct RunWorkbook {
         } else {
             for c in calibrations {
                 add(vi ? "Hệ số hiệu chỉnh" : "Calibration",
-                    c.path + (c.fittedOn.isEmpty ? "" : (vi ? " (ước lượng trên: \(c.fittedOn))" : " (fitted on \(c.fittedOn))")))
+                    c.path + ReportBuilder.fittedOn(c, language: language))
             }
         }
         add("", "")
@@ -286,7 +286,7 @@ public struct RunWorkbook {
             for t in mine {
                 let m = folder.metric(t.metric)
                 let op = ["<=": "≤", ">=": "≥"][t.op] ?? t.op
-                rows.append([.text(s), .text("\(language.label(m)) \(t.year) \(op) \(fmt.value(t.value, metric: m))"),
+                rows.append([.text(s), .text("\(folder.targetLabel(t, language: language)) \(t.year) \(op) \(fmt.value(t.value, metric: m))"),
                              .number(t.probability)])
             }
             let title = folder.scenarioTitle(s, language: language)
