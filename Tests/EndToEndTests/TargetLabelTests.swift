@@ -68,6 +68,22 @@ final class TargetLabelTests: XCTestCase {
         XCTAssertGreaterThanOrEqual(unevaluatedSeen, 2 * 10, "the Hai Phong and national unevaluated targets are in the export")
     }
 
+    /// No shipped report's chart says a probability of exactly 0.0% or 100.0% (0 or every path of
+    /// thousands): the overlay charts' subtitles say "< 0.10%" like the tables and fan charts.
+    func testNoShippedChartSaysACertainProbability() throws {
+        let export = CLI.root.appendingPathComponent("Notebooks-export")
+        var pages = 0
+        for name in try FileManager.default.contentsOfDirectory(atPath: export.path).sorted() {
+            for (file, phrases) in [("report.html", ["P = 0.0%", "P = 100.0%", "/ 0.0%", "/ 100.0%"]),
+                                    ("report.vi.html", ["xác suất 0,0%", "xác suất 100,0%", "/ 0,0%", "/ 100,0%"])] {
+                guard let html = try? String(contentsOf: export.appendingPathComponent(name + "/" + file), encoding: .utf8) else { continue }
+                pages += 1
+                for p in phrases { XCTAssertFalse(html.contains(p), "\(name)/\(file) says '\(p)'") }
+            }
+        }
+        XCTAssertEqual(pages, 10)
+    }
+
     /// `label_en` / `label_vi` reach targets.csv and the reports; an empty label is refused with the
     /// file, line and key.
     func testLabelsOfAnUnevaluatedTarget() throws {
