@@ -308,8 +308,11 @@ def run_rows(draws, repeats, notes):
         def numpy_run():
             folder = os.path.join(out, "numpy")
             shutil.rmtree(folder, ignore_errors=True)
+            # One OpenBLAS thread: the peer's only BLAS call (the coefficient draws) is small, and an
+            # idle OpenBLAS worker spins, adding about 0.35 CPU s that is no work (measured).
             r = subprocess.run([sys.executable, os.path.join(HERE, "mc_numpy.py"), scenario, "--draws", str(draws),
-                                "--out", folder], capture_output=True, text=True)
+                                "--out", folder], capture_output=True, text=True,
+                               env=dict(os.environ, OPENBLAS_NUM_THREADS="1"))
             if r.returncode != 0:
                 raise SystemExit(f"mc_numpy.py failed ({r.returncode}):\n{r.stderr[-2000:]}")
 
@@ -337,7 +340,7 @@ def run_rows(draws, repeats, notes):
     rows.append(("`coopsim run` thread scaling: 2 x CPU(1) / CPU(2), CPU", size, c2, c1, 2 * c1 / c2, ">= 1.8", 2 * c1 / c2 >= 1.8))
     metrics = len(plan["metrics"])
     notes.append(f"`coopsim run Scenarios/haiphong-2014-plan.toml --draws {draws:,}`: {draws * years / c1:,.0f} path-years per CPU second "
-                 f"on 1 thread, {draws * years / c2:,.0f} on 2; mc_numpy.py {draws * years / cn:,.0f} (both: {metrics} metrics, "
+                 f"on 1 thread, {draws * years / c2:,.0f} on 2; mc_numpy.py {draws * years / cn:,.0f} (1 OpenBLAS thread; both: {metrics} metrics, "
                  f"{len(mc_numpy.TERMS) + 1} random equations, start-up, reading the TOML files and writing the summaries included); outputs identical "
                  f"on 1 and 2 threads; coopsim and numpy agree: {agreement['comparisons']} means and target probabilities, "
                  f"worst |z| {agreement['worst_z']:.2f} (limit 4.5)")
