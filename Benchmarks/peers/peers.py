@@ -8,8 +8,10 @@ Rows (median wall time of --repeat runs each; every peer gets the same data in t
     numpy `lstsq` and statsmodels `OLS(...).fit(cov_type="HC3")`;
   * Poisson GLM (coopsim `GeneralizedLinearModel.fit(family: .poisson)`) against statsmodels `GLM`;
   * Monte Carlo of the default model (coopsim's engine) against the vectorised numpy model
-    (peers/mc_numpy.py, same equations, coefficients, draws and years) and against the raw speed
-    of coopsim's random generator;
+    (peers/mc_numpy.py, same equations, coefficients, draws and years; mc_workload.json) and
+    against the raw speed of coopsim's random generator;
+  * `coopsim run` on the Hai Phong plan against `mc_numpy.py` on the same scenario, as whole
+    processes, with the two sides' outputs checked to agree (check_mc_numpy.py);
   * thread scaling of the Monte Carlo engine (1 against 2 threads);
   * peak memory (max RSS) of the Monte Carlo engine as draws grow;
   * `coopsim fit FILE --se HC3` on a CSV written by pandas against pandas.read_csv + statsmodels
@@ -235,11 +237,11 @@ def glm_rows(bin_path, tmp, sizes, repeats, notes):
 def mc_rows(bin_path, draws, years, rng_count, repeats, notes):
     rows = []
     sw = peers_json(bin_path, "mc", "--draws", draws, "--years", years, "--threads", "1,2", "--repeat", repeats)
-    workload = mc_numpy.load_workload()
+    workload = mc_numpy.load_workload_plan(years)
     result = {}
 
     def numpy_mc():
-        result["out"] = mc_numpy.simulate(draws, years, 2024, workload)
+        result["out"], _ = mc_numpy.simulate(workload, draws)
 
     t_np = timed(repeats, numpy_mc)
     # Same model? Means of the stock in the last year must agree within Monte Carlo error.
@@ -274,19 +276,24 @@ def mc_rows(bin_path, draws, years, rng_count, repeats, notes):
 
 def run_rows(draws, repeats, notes):
     """Whole processes: `coopsim run` on the Hai Phong plan on 1 and 2 threads against
-    `python3 peers/mc_numpy.py` (imports included) at the same draws and years, in CPU seconds of
-    the child (user + system, all threads: load-robust) and wall seconds.
+    `python3 peers/mc_numpy.py` on the same scenario (imports, reading the TOML files and writing
+    summary.csv and targets.csv included) at the same draws and years, in CPU seconds of the child
+    (user + system, all threads: load-robust) and wall seconds.
 
     The thread-scaling row is 2 x CPU(1 thread) / CPU(2 threads): the speed-up 2 threads give
     when both cores are free (equal CPU seconds on both = perfect scaling), measured without
-    needing a free core. The numpy peer is the 11-metric model of mc_workload.json (the shipped
-    model before ratings, members and groups); the plan runs today's 35-metric model."""
+    needing a free core. Both sides compute today's model (mc_numpy.py checks the model file
+    holds the equations it implements); the outputs of the last runs are compared with
+    check_mc_numpy.compare (every metric-year mean and target probability within 4.5 Monte
+    Carlo standard errors), and the run stops if they disagree."""
+    import check_mc_numpy
     cli = os.path.join(ROOT, ".build", "release", "coopsim")
     if not os.path.exists(cli):
         notes.append(f"`coopsim run` rows skipped: {cli} not built (make build)")
         return []
     scenario = os.path.join(ROOT, "Scenarios", "haiphong-2014-plan.toml")
-    years = 7  # 2014 to the plan's horizon 2020
+    plan = mc_numpy.load_plan(scenario)
+    years = len(plan["years"])  # 2014 to the plan's horizon 2020
     out = tempfile.mkdtemp(prefix="coopsim-bench-run-")
     rows = []
     try:
@@ -299,8 +306,13 @@ def run_rows(draws, repeats, notes):
                 raise SystemExit(f"coopsim run failed ({r.returncode}):\n{r.stderr[-2000:]}")
 
         def numpy_run():
-            r = subprocess.run([sys.executable, os.path.join(HERE, "mc_numpy.py"), "--draws", str(draws),
-                                "--years", str(years), "--repeat", "1"], capture_output=True, text=True)
+            folder = os.path.join(out, "numpy")
+            shutil.rmtree(folder, ignore_errors=True)
+            # One OpenBLAS thread: the peer's only BLAS call (the coefficient draws) is small, and an
+            # idle OpenBLAS worker spins, adding about 0.35 CPU s that is no work (measured).
+            r = subprocess.run([sys.executable, os.path.join(HERE, "mc_numpy.py"), scenario, "--draws", str(draws),
+                                "--out", folder], capture_output=True, text=True,
+                               env=dict(os.environ, OPENBLAS_NUM_THREADS="1"))
             if r.returncode != 0:
                 raise SystemExit(f"mc_numpy.py failed ({r.returncode}):\n{r.stderr[-2000:]}")
 
@@ -314,6 +326,10 @@ def run_rows(draws, repeats, notes):
             a_, b_ = os.path.join(out, "t1", name), os.path.join(out, "t2", name)
             if name != "run.json" and os.path.isfile(a_) and open(a_, "rb").read() != open(b_, "rb").read():
                 raise SystemExit(f"coopsim run: {name} differs between 1 and 2 threads")
+        # Same model? Every mean and target probability within Monte Carlo error.
+        agreement = check_mc_numpy.compare(os.path.join(out, "t2"), os.path.join(out, "numpy"), plan, draws)
+        if agreement["failures"]:
+            raise SystemExit("coopsim run and mc_numpy.py disagree:\n  " + "\n  ".join(agreement["failures"]))
     finally:
         shutil.rmtree(out, ignore_errors=True)
     size = f"{draws:,} x {years} y"
@@ -322,9 +338,12 @@ def run_rows(draws, repeats, notes):
     rows.append(("`coopsim run` 1 thread / mc_numpy.py process, CPU", size, c1, cn, c1 / cn, "", None))
     rows.append(("same, 2 threads, wall", size, median(w2), median(w_np), median(w2) / median(w_np), "<= 0.1", median(w2) / median(w_np) <= 0.1))
     rows.append(("`coopsim run` thread scaling: 2 x CPU(1) / CPU(2), CPU", size, c2, c1, 2 * c1 / c2, ">= 1.8", 2 * c1 / c2 >= 1.8))
+    metrics = len(plan["metrics"])
     notes.append(f"`coopsim run Scenarios/haiphong-2014-plan.toml --draws {draws:,}`: {draws * years / c1:,.0f} path-years per CPU second "
-                 f"on 1 thread, {draws * years / c2:,.0f} on 2 (35 metrics, 15 random equations, start-up and output writing included); "
-                 f"mc_numpy.py {draws * years / cn:,.0f} (11 metrics, imports included); outputs identical on 1 and 2 threads")
+                 f"on 1 thread, {draws * years / c2:,.0f} on 2; mc_numpy.py {draws * years / cn:,.0f} (1 OpenBLAS thread; both: {metrics} metrics, "
+                 f"{len(mc_numpy.TERMS) + 1} random equations, start-up, reading the TOML files and writing the summaries included); outputs identical "
+                 f"on 1 and 2 threads; coopsim and numpy agree: {agreement['comparisons']} means and target probabilities, "
+                 f"worst |z| {agreement['worst_z']:.2f} (limit 4.5)")
     return rows
 
 

@@ -1,5 +1,5 @@
-// Monte Carlo: the engine on the default model (Scenarios/model.toml, benchmark calibration
-// peers/calibration.toml, constant HCMC-baseline levers; see peers/mc_workload.json), over a
+// Monte Carlo: the engine on the default model (Scenarios/model.toml, the shipped calibration
+// Scenarios/calibration.toml, constant HCMC-baseline levers; see peers/mc_workload.json), over a
 // grid of draws x years x regions, on 1 and 2 threads. The work is draws * years * regions
 // path-years: wall time should grow linearly in each, and halve from 1 to 2 threads.
 import Benchmark

@@ -2,8 +2,8 @@ import CoopModel
 import Foundation
 
 /// The Monte Carlo workload of the benchmarks, shared with peers/mc_numpy.py through
-/// `Benchmarks/peers/mc_workload.json`: the default model (Scenarios/model.toml) with the benchmark
-/// calibration (peers/calibration.toml), one region, constant levers and assumptions.
+/// `Benchmarks/peers/mc_workload.json`: the default model (Scenarios/model.toml) with the calibration
+/// the file names (the shipped Scenarios/calibration.toml), one region, constant levers and assumptions.
 public enum BenchmarkWorkload {
     /// The repository root, from this file's location (`<root>/Benchmarks/Sources/BenchSupport/`).
     public static let repositoryRoot: String = {
