@@ -111,6 +111,31 @@ final class FastPathTests: XCTestCase {
         XCTAssertEqual(fineRow, fineOne)
     }
 
+    /// Differences (compare's alternative − baseline) mix signs value by value: negative values
+    /// whose bucket is in range take the fast loop too. Rows of mixed signs, runs of one sign,
+    /// zeros of both signs and values at the indexable bounds: the same sketch as one by one.
+    func testSketchRowAddOfMixedSignsMatchesOneByOne() {
+        var g = SystemRandomNumberGenerator()
+        var one = QuantileSketch(relativeAccuracy: 1e-3), row = one
+        for block in 0..<12 {
+            var values: [Double] = []
+            for i in 0..<1024 {
+                let scale = block % 3 == 0 ? 1.0 : block % 3 == 1 ? 1e-6 : 1e9
+                switch (block + i / 97) % 4 {
+                case 0: values.append(Double.random(in: -50...50, using: &g).rounded() * scale)       // whole differences
+                case 1: values.append(Double.random(in: -1...1, using: &g) * scale)                   // mixed signs
+                case 2: values.append(-Double.random(in: 0.5...2, using: &g) * scale)                 // a negative run
+                default: values.append([0, -0.0, 1e-300, -1e-300, 1e-300.nextUp, -(1e-300.nextUp), 5e-324, -5e-324][i % 8])
+                }
+            }
+            if block == 7 { values[100] = .nan; values[101] = -.infinity; values[500] = .greatestFiniteMagnitude; values[501] = -.greatestFiniteMagnitude }
+            for x in values { one.add(x) }
+            values.withUnsafeBufferPointer { row.add($0.baseAddress!, count: $0.count) }
+            XCTAssertEqual(row, one, "after block \(block)")
+        }
+        XCTAssertGreaterThan(one.negative.total, 3000)
+    }
+
     func testSketchRowAddMatchesOneByOne() {
         var g = SystemRandomNumberGenerator()
         // Magnitudes from 1e-300 to 1e300, whole numbers, zeros, negatives and non-finite values.

@@ -110,6 +110,19 @@ public struct QuantileSketch: Sendable, Equatable, Codable {
             }
         }
 
+        /// Calls `body` with the buckets opened (each array uniquely referenced while it runs).
+        @inline(__always)
+        mutating func withBuckets<R>(_ body: (_Buckets) -> R) -> R {
+            let first = offset
+            return counts.withUnsafeMutableBufferPointer { c in
+                minima.withUnsafeMutableBufferPointer { lo in
+                    maxima.withUnsafeMutableBufferPointer { hi in
+                        body(_Buckets(counts: c, minima: lo, maxima: hi, offset: first))
+                    }
+                }
+            }
+        }
+
         /// Bucket k's representative clamped to the magnitudes it saw: never farther from any of them.
         func value(_ k: Int, representative: Double) -> Double { min(max(representative, minima[k]), maxima[k]) }
     }
@@ -172,16 +185,19 @@ public struct QuantileSketch: Sendable, Equatable, Codable {
     }
 
     /// ⌈v⌉ for |v| < 2^51 without a conversion instruction or its range checks: `v + 1.5·2^52` is
-    /// rounded by the addition itself to the nearest whole number (its ulp is 1), and subtracting
-    /// 1.5·2^52 again is exact, so `r` is v rounded to nearest and the bits of the sum hold r as an
-    /// integer; one more when r fell below v. The same integer as `_ceilToInt(v)` for every such v
-    /// (tested on rounding boundaries and random values).
+    /// rounded by the addition itself to the nearest whole number r (its ulp is 1), subtracting
+    /// 1.5·2^52 again is exact, and the bits of the sum hold r as an integer plus those of 1.5·2^52;
+    /// one more when r fell below v. The same integer as `_ceilToInt(v)` for every such v (tested on
+    /// rounding boundaries and random values).
     @inline(__always)
-    static func _ceilToIntSmall(_ v: Double) -> Int {
-        let t = v + 0x1.8p52
-        let r = t - 0x1.8p52
-        let i = Int(Int64(bitPattern: t.bitPattern) &- Int64(bitPattern: (0x1.8p52 as Double).bitPattern))
-        return r < v ? i &+ 1 : i
+    static func _ceilToIntSmall(_ v: Double) -> Int { _ceilToIntSmall(v, minus: 0) }
+
+    /// ⌈v⌉ − `offset` (the same trick; the subtraction folded into the constant).
+    @inline(__always)
+    static func _ceilToIntSmall(_ v: Double, minus offset: Int) -> Int {
+        let magic = 0x1.8p52
+        let t = v + magic
+        return Int(Int64(bitPattern: t.bitPattern) &- (Int64(bitPattern: magic.bitPattern) &+ Int64(offset))) &+ (t - magic < v ? 1 : 0)
     }
 
     /// The largest |s(x) / δ| of an indexable magnitude (s(x) < 1024), below which the batch add may
@@ -209,52 +225,94 @@ public struct QuantileSketch: Sendable, Equatable, Codable {
     /// Adds `count` values read from `values` (the engine's batch form; the same sketch as adding
     /// them one by one). Positive values whose bucket is already in range take a fast path.
     public mutating func add(_ values: UnsafePointer<Double>, count n: Int) {
-        // s(x)·2^52 is the integer `bits − 1023·2^52` (exponent and mantissa fields side by side), so
-        // Double(that) · (multiplier · 2^-52) is the same correctly rounded product as `index` forms:
-        // both round the one real number (e + m − 1) · multiplier once (scaling by 2^52 is exact).
-        let scaled = self.multiplier * 0x1p-52
         guard _smallIndices else { for j in 0..<n { add(values[j]) }; return }
         var i = 0
         while i < n {
-            let offset = positive.offset, buckets = positive.counts.count
             var j = i
-            var zeros: Int64 = 0                 // values with |x| <= minIndexable (count metrics are often 0)
-            var store = positive                 // moved out and back: its arrays stay uniquely referenced
-            positive = Store()
-            store.counts.withUnsafeMutableBufferPointer { counts in
-                store.minima.withUnsafeMutableBufferPointer { minima in
-                    store.maxima.withUnsafeMutableBufferPointer { maxima in
-                        while j < n {
-                            let x = values[j]
-                            guard x > QuantileSketch.minIndexable && x < .infinity else {
-                                if x >= -QuantileSketch.minIndexable && x <= QuantileSketch.minIndexable {
-                                    zeros &+= 1; j &+= 1; continue
-                                }
-                                break
-                            }
-                            let s = Double(Int64(bitPattern: x.bitPattern) &- 0x3FF0_0000_0000_0000) * scaled
-                            let k = QuantileSketch._ceilToIntSmall(s) &- offset
-                            guard UInt(bitPattern: k) < UInt(bitPattern: buckets) else { break }
-                            let c = counts[k]
-                            if c == 0 {
-                                minima[k] = x; maxima[k] = x
-                            } else {
-                                if x < minima[k] { minima[k] = x }
-                                if x > maxima[k] { maxima[k] = x }
-                            }
-                            counts[k] = c &+ 1
-                            j &+= 1
-                        }
-                    }
+            let stop = min(n, i + (1 << 31))      // `_addInRange` tallies zeros and negatives in one word
+            var zeros: Int64 = 0, negatives: Int64 = 0
+            var up = positive, down = negative    // moved out and back: their arrays stay uniquely referenced
+            positive = Store(); negative = Store()
+            up.withBuckets { up in
+                down.withBuckets { down in
+                    QuantileSketch._addInRange(values, from: &j, to: stop, zeros: &zeros, negatives: &negatives,
+                                               multiplier: multiplier, positive: up, negative: down)
                 }
             }
-            positive = store
-            store = Store()                      // so that `positive`'s arrays grow in place below, not by copy
-            positive.total += Int64(j - i) - zeros
+            positive = up; negative = down
+            up = Store(); down = Store()          // so that the stores' arrays grow in place below, not by copy
+            positive.total += Int64(j - i) - zeros - negatives
+            negative.total += negatives
             zeroCount += zeros
             if j < n { add(values[j]); j += 1 }
             i = j
         }
+    }
+
+    /// A store's buckets opened for the batch add: counts, smallest and largest magnitudes, and the
+    /// index of the first bucket.
+    struct _Buckets {
+        var counts: UnsafeMutableBufferPointer<Int64>
+        var minima: UnsafeMutableBufferPointer<Double>
+        var maxima: UnsafeMutableBufferPointer<Double>
+        var offset: Int
+
+        /// Adds magnitude x (above `minIndexable`) to bucket k (the index minus `offset`), which must be in range.
+        @inline(__always)
+        func add(_ k: Int, _ x: Double) {
+            let c = counts[k]
+            if c == 0 {
+                minima[k] = x; maxima[k] = x
+            } else {
+                if x < minima[k] { minima[k] = x }
+                if x > maxima[k] { maxima[k] = x }
+            }
+            counts[k] = c &+ 1
+        }
+    }
+
+    /// The batch add's loop: values[j...] while each is zero (counted in `zeros`) or a nonzero
+    /// finite value whose bucket (by magnitude, in `positive` or, counted in `negatives`, in
+    /// `negative`) is already in its store's range; stops at the first other value (j is then its
+    /// position) or at `end`. Magnitudes above `minIndexable` are told by one unsigned comparison of
+    /// their bits (positive doubles order as their bits; a negative value's magnitude is its bits
+    /// with the sign flipped); the bucket is `index` by its own roundings: s(x)·2^52 is the integer
+    /// `bits − 1023·2^52` (exponent and mantissa fields side by side), so Double(that) · (multiplier ·
+    /// 2^-52) rounds the same real numbers as `index` does (e + m − 1, then its product by the
+    /// multiplier; scaling by 2^52 is exact), and the ceiling is `_ceilToIntSmall`'s.
+    @inline(__always)
+    static func _addInRange(_ values: UnsafePointer<Double>, from j: inout Int, to end: Int, zeros: inout Int64,
+                            negatives: inout Int64, multiplier: Double, positive: _Buckets, negative: _Buckets) {
+        let low = QuantileSketch.minIndexable.bitPattern &+ 1                 // bits of the smallest indexable magnitude
+        let span = (0x7FF0_0000_0000_0000 as UInt64) &- low                  // bits − low < span ⟺ minIndexable < x < ∞
+        let sign: UInt64 = 0x8000_0000_0000_0000
+        let up = UInt(bitPattern: positive.counts.count), down = UInt(bitPattern: negative.counts.count)
+        let scaled = multiplier * 0x1p-52
+        var i = j
+        var tally: Int64 = 0                 // zeros in the low 32 bits, negative values above (end − j <= 2^31)
+        while i < end {
+            let x = values[i], b = x.bitPattern
+            if (b &- low) < span {
+                let v = Double(Int64(bitPattern: b) &- 0x3FF0_0000_0000_0000) * scaled
+                let k = QuantileSketch._ceilToIntSmall(v, minus: positive.offset)
+                guard UInt(bitPattern: k) < up else { break }
+                positive.add(k, x)
+            } else if ((b ^ sign) &- low) < span {
+                let v = Double(Int64(bitPattern: b ^ sign) &- 0x3FF0_0000_0000_0000) * scaled
+                let k = QuantileSketch._ceilToIntSmall(v, minus: negative.offset)
+                guard UInt(bitPattern: k) < down else { break }
+                negative.add(k, -x)
+                tally &+= 1 << 32
+            } else if x >= -QuantileSketch.minIndexable && x <= QuantileSketch.minIndexable {
+                tally &+= 1
+            } else {
+                break
+            }
+            i &+= 1
+        }
+        zeros &+= tally & 0xFFFF_FFFF
+        negatives &+= tally >> 32
+        j = i
     }
 
     /// Adds every count of `other` (exact; any merge order gives the same sketch).

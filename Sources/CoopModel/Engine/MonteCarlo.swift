@@ -241,8 +241,9 @@ public enum MonteCarlo {
         let B = MonteCarloOptions.blockSize
         let outs = (0..<S).map { _ in UnsafeMutablePointer<Double>.allocate(capacity: max(1, cells * B)) }
         for o in outs { o.initialize(repeating: .nan, count: max(1, cells * B)) }
-        let scratch = UnsafeMutablePointer<Double>.allocate(capacity: B)
-        scratch.initialize(repeating: 0, count: B)
+        // Alternative − baseline over a whole block (cell c, path i at scratch[c * B + i]), when comparing.
+        let scratch = UnsafeMutablePointer<Double>.allocate(capacity: A > 0 ? cells * B : 1)
+        scratch.initialize(repeating: 0, count: A > 0 ? cells * B : 1)
         defer { for o in outs { o.deallocate() }; scratch.deallocate() }
         let sketch = QuantileSketch(relativeAccuracy: options.relativeAccuracy)
         var scen = plans.map { p in
@@ -296,20 +297,25 @@ public enum MonteCarlo {
             }
             for a in 0..<A {
                 let base = outs[0], alt = outs[a + 1]
+                diffs[a].increases.withUnsafeMutableBufferPointer { inc in
+                    for c in 0..<cells {
+                        let x = alt + c * B, y = base + c * B, d = scratch + c * B
+                        var up = 0
+                        for i in 0..<m {
+                            d[i] = x[i] - y[i]
+                            up &+= x[i] > y[i] ? 1 : 0
+                        }
+                        inc[c] += up
+                    }
+                }
+                // Every cell's moments four rows at a time (the bits of the one-row two-pass form), then the sketches.
+                blockMoments.withUnsafeMutableBufferPointer { bm in
+                    RunningMoments.twoPass(rows: cells, values: scratch, stride: B, count: m, into: bm.baseAddress! + (S + a) * cells)
+                }
                 var sketches = diffs[a].sketches       // moved out and back: stays uniquely referenced
                 diffs[a].sketches = []
                 sketches.withUnsafeMutableBufferPointer { sk in
-                    for c in 0..<cells {
-                        var up = 0
-                        for i in 0..<m {
-                            let x = alt[c * B + i], y = base[c * B + i]
-                            scratch[i] = x - y
-                            if x > y { up += 1 }
-                        }
-                        diffs[a].increases[c] += up
-                        blockMoments[(S + a) * cells + c] = RunningMoments(twoPass: scratch, count: m)
-                        sk[c].add(UnsafePointer(scratch), count: m)
-                    }
+                    for c in 0..<cells { sk[c].add(UnsafePointer(scratch + c * B), count: m) }
                 }
                 diffs[a].sketches = sketches
             }
