@@ -125,15 +125,22 @@ final class FastPathTests: XCTestCase {
                 case 0: values.append(Double.random(in: -50...50, using: &g).rounded() * scale)       // whole differences
                 case 1: values.append(Double.random(in: -1...1, using: &g) * scale)                   // mixed signs
                 case 2: values.append(-Double.random(in: 0.5...2, using: &g) * scale)                 // a negative run
-                default: values.append([0, -0.0, 1e-300, -1e-300, 1e-300.nextUp, -(1e-300.nextUp), 5e-324, -5e-324][i % 8])
+                default: values.append([0, -0.0, 1e-300, -1e-300, 5e-324, -5e-324, 1, -1][i % 8])
                 }
             }
-            if block == 7 { values[100] = .nan; values[101] = -.infinity; values[500] = .greatestFiniteMagnitude; values[501] = -.greatestFiniteMagnitude }
+            if block == 7 { values[100] = .nan; values[101] = -.infinity; values[500] = 1e12; values[501] = -1e12 }
             for x in values { one.add(x) }
             values.withUnsafeBufferPointer { row.add($0.baseAddress!, count: $0.count) }
             XCTAssertEqual(row, one, "after block \(block)")
         }
         XCTAssertGreaterThan(one.negative.total, 3000)
+        // The indexable bounds of both signs and the largest magnitudes: stores over the whole range.
+        let bounds: [Double] = [1e-300.nextUp, -(1e-300.nextUp), 1e-300, -1e-300, .greatestFiniteMagnitude,
+                                -.greatestFiniteMagnitude, 2e-300, -2e-300, 0, -0.0, .nan]
+        var bOne = QuantileSketch(relativeAccuracy: 0.1), bRow = bOne     // about 10,000 buckets per sign
+        for x in bounds + bounds { bOne.add(x) }
+        (bounds + bounds).withUnsafeBufferPointer { bRow.add($0.baseAddress!, count: $0.count) }
+        XCTAssertEqual(bRow, bOne)
     }
 
     func testSketchRowAddMatchesOneByOne() {
