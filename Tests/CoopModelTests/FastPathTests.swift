@@ -63,6 +63,54 @@ final class FastPathTests: XCTestCase {
         }
     }
 
+    /// The batch add's ceiling by the 1.5·2^52 rounding trick equals the truncating one (and ⌈v⌉)
+    /// on every rounding boundary of the bucket range (|v| up to 2^50) and on random values.
+    func testSmallCeilingMatchesCeiling() {
+        var values: [Double] = [0, -0.0, 0.5, -0.5, 0x1p-1074, -0x1p-1074, 0x1p50, -0x1p50, 0x1p50 - 0.5, 0x1p49 + 0.5]
+        for k in [0.0, 1, 2, 3, 4, 499, 500, 501, 4095, 4096, 511_999, 512_000, 1_000_000, 0x1p40, 0x1p50 - 1] {
+            for x in [k, k + 0.5, k - 0.5, k + 0.25, k + 0.75] {
+                values += [x, x.nextUp, x.nextDown, -x, -x.nextUp, -x.nextDown]
+            }
+        }
+        var g = SystemRandomNumberGenerator()
+        for _ in 0..<20_000 { values.append(Double.random(in: -6e5...6e5, using: &g)) }
+        for _ in 0..<20_000 {
+            values.append(Double(sign: Bool.random(using: &g) ? .plus : .minus, exponent: Int.random(in: -1074...49, using: &g),
+                                 significand: Double.random(in: 1..<2, using: &g)))
+        }
+        for v in values {
+            XCTAssertEqual(QuantileSketch._ceilToIntSmall(v), QuantileSketch._ceilToInt(v), "v = \(v)")
+            XCTAssertEqual(QuantileSketch._ceilToIntSmall(v), Int(v.rounded(.up)), "v = \(v)")
+        }
+        // Every indexable magnitude's scaled s(x) stays in the trick's range at the default accuracy.
+        XCTAssertTrue(QuantileSketch(relativeAccuracy: 1e-3)._smallIndices)
+        XCTAssertFalse(QuantileSketch(relativeAccuracy: 1e-15)._smallIndices)
+    }
+
+    /// Whole numbers (count metrics) through the batch add, one bucket per value below 1/(2α):
+    /// the same sketch as one by one, and every whole number up to 5,000 and at powers of two
+    /// gets the bucket of the documented formula.
+    func testSketchBucketsOfWholeNumbers() {
+        let multiplier = 1 / log((1 + 1e-3) / (1 - 1e-3))
+        var whole = (0...5000).map(Double.init)
+        for e in 13...62 { let p = Double(sign: .plus, exponent: e, significand: 1); whole += [p - 1, p, p + 1] }
+        for x in whole where x > 0 {
+            let e = Double(x.exponent), m = x.significand
+            XCTAssertEqual(QuantileSketch.index(x, multiplier: multiplier), Int(((e + (m - 1)) * multiplier).rounded(.up)), "x = \(x)")
+        }
+        var one = QuantileSketch(relativeAccuracy: 1e-3), row = one
+        for x in whole { one.add(x) }
+        whole.withUnsafeBufferPointer { row.add($0.baseAddress!, count: $0.count) }
+        XCTAssertEqual(row, one)
+        // A sketch whose accuracy is too fine for the trick takes values one by one: still the same
+        // (values within 300·2^-40 of 1: about 140,000 buckets at this accuracy).
+        var fineOne = QuantileSketch(relativeAccuracy: 1e-15), fineRow = fineOne
+        let some = (0..<300).map { 1 + Double($0) * 0x1p-40 } + [0, 0, 1]
+        for x in some { fineOne.add(x) }
+        some.withUnsafeBufferPointer { fineRow.add($0.baseAddress!, count: $0.count) }
+        XCTAssertEqual(fineRow, fineOne)
+    }
+
     func testSketchRowAddMatchesOneByOne() {
         var g = SystemRandomNumberGenerator()
         // Magnitudes from 1e-300 to 1e300, whole numbers, zeros, negatives and non-finite values.
@@ -83,6 +131,39 @@ final class FastPathTests: XCTestCase {
             for x in values where x > QuantileSketch.minIndexable && x.isFinite {
                 let e = Double(x.exponent), m = x.significand
                 XCTAssertEqual(QuantileSketch.index(x, multiplier: 1 / delta), Int(((e + (m - 1)) * (1 / delta)).rounded(.up)))
+            }
+        }
+    }
+
+    /// Groups of four rows whose values are all finite take unmasked SIMD passes; a group with a
+    /// non-finite value, or whose finite values overflow the sum, takes the masked ones. Either way
+    /// each row's moments are the bits of the one-row two-pass form.
+    func testMomentRowGroupsMatchTwoPassPerRow() {
+        var g = SystemRandomNumberGenerator()
+        for n in [0, 1, 2, 3, 37, 1024] {
+            let stride = n + 3, rows = 22
+            var values = (0..<(rows * stride)).map { _ in Double.random(in: -5...1e3, using: &g) }
+            // Rows 0-3: finite random (unmasked). Row 4: whole numbers. Rows 8-11: one NaN, one -inf.
+            for i in 0..<n { values[4 * stride + i] = Double(Int.random(in: 0...40, using: &g)) }
+            if n > 0 { values[8 * stride + n - 1] = .nan; values[10 * stride] = -.infinity }
+            // Rows 12-15: finite values whose sum overflows to +inf in row 13 (masked: the same inf).
+            for i in 0..<n { values[13 * stride + i] = .greatestFiniteMagnitude / 2 }
+            // Rows 16-19: negative zeros and a constant row (m2 exactly 0).
+            for i in 0..<n { values[16 * stride + i] = -0.0; values[17 * stride + i] = 0.1 }
+            // Values past n in each row's stride are never read: make them NaN.
+            for r in 0..<rows { for i in n..<stride { values[r * stride + i] = .nan } }
+            let out = UnsafeMutablePointer<RunningMoments>.allocate(capacity: rows)
+            defer { out.deallocate() }
+            out.initialize(repeating: RunningMoments(), count: rows)
+            values.withUnsafeBufferPointer { v in
+                RunningMoments.twoPass(rows: rows, values: v.baseAddress!, stride: stride, count: n, into: out)
+                for r in 0..<rows {
+                    let want = RunningMoments(twoPass: v.baseAddress! + r * stride, count: n)
+                    XCTAssertEqual(out[r].count, want.count, "row \(r), n = \(n)")
+                    XCTAssertEqual(out[r].nonFinite, want.nonFinite, "row \(r), n = \(n)")
+                    XCTAssertEqual(out[r].mean.bitPattern, want.mean.bitPattern, "row \(r), n = \(n)")
+                    XCTAssertEqual(out[r].m2.bitPattern, want.m2.bitPattern, "row \(r), n = \(n)")
+                }
             }
         }
     }

@@ -171,6 +171,23 @@ public struct QuantileSketch: Sendable, Equatable, Codable {
         return Double(t) < v ? t + 1 : t
     }
 
+    /// ⌈v⌉ for |v| < 2^51 without a conversion instruction or its range checks: `v + 1.5·2^52` is
+    /// rounded by the addition itself to the nearest whole number (its ulp is 1), and subtracting
+    /// 1.5·2^52 again is exact, so `r` is v rounded to nearest and the bits of the sum hold r as an
+    /// integer; one more when r fell below v. The same integer as `_ceilToInt(v)` for every such v
+    /// (tested on rounding boundaries and random values).
+    @inline(__always)
+    static func _ceilToIntSmall(_ v: Double) -> Int {
+        let t = v + 0x1.8p52
+        let r = t - 0x1.8p52
+        let i = Int(Int64(bitPattern: t.bitPattern) &- Int64(bitPattern: (0x1.8p52 as Double).bitPattern))
+        return r < v ? i &+ 1 : i
+    }
+
+    /// The largest |s(x) / δ| of an indexable magnitude (s(x) < 1024), below which the batch add may
+    /// use `_ceilToIntSmall` (|v| < 2^50 leaves a wide margin).
+    var _smallIndices: Bool { 1100 * multiplier < 0x1p50 }
+
     /// The inverse of s: 2^floor(s) · (1 + frac(s)).
     func inverseS(_ s: Double) -> Double {
         let e = s.rounded(.down)
@@ -196,6 +213,7 @@ public struct QuantileSketch: Sendable, Equatable, Codable {
         // Double(that) · (multiplier · 2^-52) is the same correctly rounded product as `index` forms:
         // both round the one real number (e + m − 1) · multiplier once (scaling by 2^52 is exact).
         let scaled = self.multiplier * 0x1p-52
+        guard _smallIndices else { for j in 0..<n { add(values[j]) }; return }
         var i = 0
         while i < n {
             let offset = positive.offset, buckets = positive.counts.count
@@ -210,21 +228,22 @@ public struct QuantileSketch: Sendable, Equatable, Codable {
                             let x = values[j]
                             guard x > QuantileSketch.minIndexable && x < .infinity else {
                                 if x >= -QuantileSketch.minIndexable && x <= QuantileSketch.minIndexable {
-                                    zeros += 1; j += 1; continue
+                                    zeros &+= 1; j &+= 1; continue
                                 }
                                 break
                             }
                             let s = Double(Int64(bitPattern: x.bitPattern) &- 0x3FF0_0000_0000_0000) * scaled
-                            let k = QuantileSketch._ceilToInt(s) &- offset
+                            let k = QuantileSketch._ceilToIntSmall(s) &- offset
                             guard UInt(bitPattern: k) < UInt(bitPattern: buckets) else { break }
-                            if counts[k] == 0 {
+                            let c = counts[k]
+                            if c == 0 {
                                 minima[k] = x; maxima[k] = x
                             } else {
                                 if x < minima[k] { minima[k] = x }
                                 if x > maxima[k] { maxima[k] = x }
                             }
-                            counts[k] += 1
-                            j += 1
+                            counts[k] = c &+ 1
+                            j &+= 1
                         }
                     }
                 }

@@ -69,6 +69,33 @@ public struct RunningMoments: Sendable, Equatable, Codable {
         var r = 0
         while r + 4 <= rows {
             let x0 = values + r * stride, x1 = x0 + stride, x2 = x1 + stride, x3 = x2 + stride
+            // First the plain sums (rows r, r + 1 in the lanes of `sA`, r + 2, r + 3 in `sB`; a lane-wise
+            // addition is the same IEEE addition, in index order). A non-finite value makes its row's
+            // sum non-finite for good (inf + finite = inf, inf − inf = NaN, NaN + x = NaN), so finite
+            // sums mean every value was finite: the masked sums below would be these very bits, and the
+            // second pass needs no mask either. Otherwise the four rows take the masked passes.
+            var sA = SIMD2<Double>(repeating: 0), sB = SIMD2<Double>(repeating: 0)
+            for i in 0..<n {
+                sA += SIMD2(x0[i], x1[i])
+                sB += SIMD2(x2[i], x3[i])
+            }
+            if sA[0].isFinite && sA[1].isFinite && sB[0].isFinite && sB[1].isFinite {
+                let k = Double(n)
+                let mA = n > 0 ? sA / k : SIMD2(repeating: 0), mB = n > 0 ? sB / k : SIMD2(repeating: 0)
+                var qA = SIMD2<Double>(repeating: 0), qB = SIMD2<Double>(repeating: 0)
+                var cA = SIMD2<Double>(repeating: 0), cB = SIMD2<Double>(repeating: 0)
+                for i in 0..<n {
+                    let dA = SIMD2(x0[i], x1[i]) - mA, dB = SIMD2(x2[i], x3[i]) - mB
+                    qA += dA * dA; cA += dA
+                    qB += dB * dB; cB += dB
+                }
+                out[r] = Self(finiteCount: n, of: n, mean: mA[0], ss: qA[0], comp: cA[0])
+                out[r + 1] = Self(finiteCount: n, of: n, mean: mA[1], ss: qA[1], comp: cA[1])
+                out[r + 2] = Self(finiteCount: n, of: n, mean: mB[0], ss: qB[0], comp: cB[0])
+                out[r + 3] = Self(finiteCount: n, of: n, mean: mB[1], ss: qB[1], comp: cB[1])
+                r += 4
+                continue
+            }
             var s0 = 0.0, s1 = 0.0, s2 = 0.0, s3 = 0.0
             var k0 = 0, k1 = 0, k2 = 0, k3 = 0
             for i in 0..<n {
