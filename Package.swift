@@ -5,6 +5,7 @@ import PackageDescription
 //   CLinearAlgebra <- CoopNumerics <- CoopData <- CoopModel <- CoopScenario <- coopsim
 //   CFastFloat (C++ shim over fast_float) <- CoopData
 //   CoopDistributions <- CoopNumerics, CoopRandom <- CoopModel
+//   CPhilox (C, Philox over many counters, AVX2 at run time) <- CoopRandom
 //   CoopRandom, CoopDistributions <- CoopDecision <- CoopScenario (sensitivity, PRIM, least-cost search)
 // The numeric core (CoopNumerics, CoopDistributions, CoopRandom) knows nothing of cooperatives.
 let package = Package(
@@ -30,7 +31,10 @@ let package = Package(
         .systemLibrary(name: "CXLSXWriter", path: "Sources/CXLSXWriter", pkgConfig: "xlsxwriter"),
         .target(name: "CoopDistributions"),
         .target(name: "CoopNumerics", dependencies: ["CLinearAlgebra", "CoopDistributions"]),
-        .target(name: "CoopRandom", dependencies: ["CoopDistributions"]),
+        // Philox4x32-10 over many counters at once (the engine's path-year words), with an AVX2 kernel
+        // chosen at run time: the package builds for baseline x86-64 (Guides/Random.md).
+        .target(name: "CPhilox", path: "Sources/CPhilox"),
+        .target(name: "CoopRandom", dependencies: ["CoopDistributions", "CPhilox"]),
         // fast_float (Debian libfast-float-dev, header-only, installed by scripts/setup.sh) behind a C shim:
         // the CSV reader's correctly rounded number parsing.
         .target(name: "CFastFloat", path: "Sources/CFastFloat"),
@@ -52,7 +56,7 @@ let package = Package(
         ),
         .testTarget(name: "CoopDistributionsTests", dependencies: ["CoopDistributions"], resources: [.copy("Fixtures")]),
         .testTarget(name: "CoopNumericsTests", dependencies: ["CoopNumerics"], resources: [.copy("Fixtures")]),
-        .testTarget(name: "CoopRandomTests", dependencies: ["CoopRandom", "CoopDistributions"], resources: [.copy("Fixtures")]),
+        .testTarget(name: "CoopRandomTests", dependencies: ["CoopRandom", "CoopDistributions", "CPhilox"], resources: [.copy("Fixtures")]),
         .testTarget(name: "CoopDataTests", dependencies: ["CoopData"], resources: [.copy("Fixtures")]),
         .testTarget(name: "CoopModelTests", dependencies: ["CoopModel"], resources: [.copy("Fixtures")]),
         .testTarget(name: "CoopScenarioTests", dependencies: ["CoopScenario"], resources: [.copy("Fixtures")]),

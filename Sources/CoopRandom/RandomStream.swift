@@ -48,6 +48,21 @@ public struct RandomStream: RandomNumberGenerator, Sendable {
         position = 4
     }
 
+    /// The stream with Philox key `k` and counters `(block, year, pathLow, pathHigh)` for blocks
+    /// `firstBlock, firstBlock + 1, ...`: the engine's path-year stream when `k` is
+    /// `StreamKey.pathYearKey(seed:region:)` (and, from block `j << 16`, the coefficient normals of
+    /// the j-th calibrated equation, in year 0). With `firstBlock` 0, the same words as `init(key:)`
+    /// for any key whose `philoxKey` is `k` (draw n is half of block n / 2).
+    /// Traps unless `year` fits in an `Int32`.
+    @inlinable
+    public init(philoxKey k: SIMD2<UInt32>, year: Int, path: UInt64, firstBlock: UInt32 = 0) {
+        precondition(year >= Int(Int32.min) && year <= Int(Int32.max),
+                     "RandomStream year \(year) must fit in 32 bits (between \(Int32.min) and \(Int32.max)).")
+        self.init(k0: k.x, k1: k.y, c1: UInt32(bitPattern: Int32(truncatingIfNeeded: year)),
+                  c2: UInt32(truncatingIfNeeded: path), c3: UInt32(truncatingIfNeeded: path >> 32))
+        c0 = firstBlock
+    }
+
     /// Opens the streams of `count` consecutive paths, `streams[i]` for `key.withPath(key.path + i)`,
     /// each with its first Philox block already computed: the same draws as
     /// `RandomStream(key: key.withPath(key.path + i))`, bit for bit.
@@ -165,6 +180,14 @@ extension RandomStream {
             k0 = k.x; k1 = k.y
             c1 = yearWord
             c2 = UInt32(truncatingIfNeeded: path); c3 = UInt32(truncatingIfNeeded: path >> 32)
+        }
+
+        /// The stream with Philox key `k`, counters `(block, yearWord, pathLow, pathHigh)` from
+        /// block `firstBlock` on: the same words as `RandomStream(philoxKey:year:path:firstBlock:)`.
+        @inlinable @inline(__always)
+        public init(philoxKey k: SIMD2<UInt32>, yearWord: UInt32, path: UInt64, firstBlock: UInt32) {
+            self.init(philoxKey: k, yearWord: yearWord, path: path)
+            c0 = firstBlock
         }
 
         /// The stream for `key`: the same draws as `RandomStream(key: key)`.

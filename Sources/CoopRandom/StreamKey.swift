@@ -81,6 +81,21 @@ public struct StreamKey: Hashable, Sendable {
         return SIMD2(UInt32(truncatingIfNeeded: k), UInt32(truncatingIfNeeded: k >> 32))
     }
 
+    /// The Philox key of the Monte Carlo engine's path-year streams, from (seed, region) only:
+    ///
+    ///     pathYearKey = mix64(mix64(seed &+ G) ^ region)
+    ///
+    /// one SplitMix64 round fewer than `philoxKey` (which mixes the equation in after it), so it is
+    /// not the key of any equation's stream except with probability 2^-64 per equation name. The
+    /// engine's stream of (path, year) under this key is `RandomStream(philoxKey:year:path:)`:
+    /// counters `(block, year, pathLow, pathHigh)`, every random equation of the model reading
+    /// fixed word slots of it (Guides/Random.md, "The engine's path-year streams").
+    @inlinable
+    public static func pathYearKey(seed: UInt64, region: UInt64) -> SIMD2<UInt32> {
+        let k = mix64(mix64(seed &+ 0x9E37_79B9_7F4A_7C15) ^ region)
+        return SIMD2(UInt32(truncatingIfNeeded: k), UInt32(truncatingIfNeeded: k >> 32))
+    }
+
     /// The counter of the stream's first block: (0, year, low and high halves of path).
     @inlinable
     public var firstCounter: SIMD4<UInt32> {

@@ -77,6 +77,19 @@ public struct CompiledModel: Sendable {
     let program: [_Instruction]
     let linearColumns: [[Int32]]
     let maxCoefficients: Int
+    /// Words of the path-year stream every path draws each year when outcomes are random: the sum
+    /// of the drawing instructions' slots (Guides/Random.md, "The engine's path-year streams").
+    public let slotWords: Int
+
+    /// Words owned by one draw of each family: a normal (an identity's `normal()` or a gaussian
+    /// residual) takes exactly one uniform (inversion); a Poisson or binomial draw two (one for
+    /// inversion, the usual case below mean 16 or n·min(p, 1-p) 20; two for the first try of
+    /// PTRS or BTRS above); an NB2 draw four (a gamma try of two, then two for the Poisson step).
+    /// Draws beyond the slots (rejected tries, the gamma boost for alpha > 1) continue from the
+    /// equation's keyed stream. A word is about a sixth of the cost of opening that stream.
+    static let poissonSlots = 2
+    static let binomialSlots = 2
+    static let negativeBinomialSlots = 4
 
     /// Compiles `spec` with `calibration`; throws `InputErrors` listing every problem found.
     public init(spec: ModelSpec, calibration: Calibration) throws {
@@ -343,14 +356,15 @@ public struct CompiledModel: Sendable {
         var gen = _CodeGenerator(variableIndex: varIndex, exogenousIndex: exoIndex,
                                  variableBase: variableBase, exogenousBase: exogenousBase)
         var compiled: [Equation] = []
+        // First instruction of each compiled equation (its draws get the equation's index below).
+        var equationStarts: [Int] = []
         for (pi, p) in parsed.enumerated() {
             gen.beginEquation()
-            let eqIndex = compiled.count
+            let eqStart = gen.instructions.count
             let targetName = variables[p.target].name
             let result: Int
             do {
                 if let rhs = p.rhs {
-                    if rhs.usesNormalDraws { gen.emit(.beginStreams, d: 0, a: eqIndex) }
                     result = try gen.emit(rhs, lag: 0)
                 } else {
                     let (c, _) = calibrated[pi]!
@@ -369,7 +383,6 @@ public struct CompiledModel: Sendable {
                     var trialsBuffer = 0
                     if let t = p.trials { trialsBuffer = try gen.emit(t, lag: 0) }
                     let offsetBuffers = try p.offsets.map { try gen.emit($0, lag: 0) }
-                    gen.emit(.beginStreams, d: 0, a: eqIndex)
                     var eta = gen.temp()
                     gen.linearColumns.append(cols)
                     gen.emit(.linear, d: eta, a: gen.linearColumns.count - 1, b: coefficientBase[pi])
@@ -404,6 +417,7 @@ public struct CompiledModel: Sendable {
                 stack += readsVariables[q]
             }
             let cal = calibrated[pi]
+            equationStarts.append(eqStart)
             compiled.append(Equation(name: p.spec.name, family: p.spec.family, target: p.target,
                                      streamID: StreamKey.hash(p.spec.name),
                                      coefficients: cal?.0.coefficients ?? [], covarianceFactor: cal?.1 ?? [],
@@ -422,7 +436,6 @@ public struct CompiledModel: Sendable {
         var program = gen.instructions
         for i in program.indices {
             switch program[i].code {
-            case .beginStreams: break
             case .linear: program[i].d = resolve(program[i].d)
             default:
                 program[i].d = resolve(program[i].d); program[i].a = resolve(program[i].a); program[i].b = resolve(program[i].b)
@@ -440,30 +453,28 @@ public struct CompiledModel: Sendable {
                 program[i].uniform = uniform.contains(ins.a) && uniform.contains(ins.b)
             case .negate, .log, .log1p, .exp, .expm1, .sqrt, .squareNonNegative, .logit, .invlogit, .abs, .copy, .store:
                 program[i].uniform = uniform.contains(ins.a)
-            case .beginStreams: continue
             case .normal, .linear, .gaussian, .poisson, .negbin, .binomial: program[i].uniform = false
             }
             if program[i].uniform { uniform.insert(ins.d) } else { uniform.remove(ins.d) }
         }
-        // Streams opened where they are drawn: when a `beginStreams` is followed by exactly one
-        // drawing instruction before the next one, that instruction opens each path's stream itself
-        // (the same keyed words, see `RandomStream.Compact`) and the `beginStreams` is skipped.
-        var i = 0
-        while i < program.count {
-            guard program[i].code == .beginStreams else { i += 1; continue }
-            var end = i + 1
-            while end < program.count && program[end].code != .beginStreams { end += 1 }
-            let drawing = (i + 1..<end).filter {
-                switch program[$0].code {
-                case .normal, .gaussian, .poisson, .negbin, .binomial: return true
-                default: return false
-                }
+        // Word slots of the path-year stream, in program order (equations in model order, an
+        // identity's `normal()` calls in reading order): the same model always gives the same slots.
+        var slotWords = 0
+        var eq = -1
+        for i in program.indices {
+            while eq + 1 < equationStarts.count && equationStarts[eq + 1] <= i { eq += 1 }
+            let words: Int
+            switch program[i].code {
+            case .normal, .gaussian: words = 1
+            case .poisson: words = Self.poissonSlots
+            case .binomial: words = Self.binomialSlots
+            case .negbin: words = Self.negativeBinomialSlots
+            default: continue
             }
-            if drawing.count == 1 {
-                program[drawing[0]].ownStream = program[i].a
-                program[i].ownStream = -2
-            }
-            i = end
+            program[i].slot = Int32(slotWords)
+            program[i].slots = Int32(words)
+            program[i].equation = Int32(eq)
+            slotWords += words
         }
         self.spec = spec
         self.calibration = calibration
@@ -481,7 +492,11 @@ public struct CompiledModel: Sendable {
         self.bufferCount = tempBase + gen.maxTemps
         self.program = program
         self.linearColumns = gen.linearColumns.map { $0.map(resolve) }
+        // Coefficient normals: equation j's from block j << 16 of the path's year-0 stream (Evaluator).
+        precondition(compiled.filter { !$0.coefficients.isEmpty }.count < 1 << 16 && maxCoefficients <= 1 << 17,
+                     "A model may have at most 65,535 calibrated equations of at most 131,072 terms each.")
         self.maxCoefficients = maxCoefficients
+        self.slotWords = slotWords
     }
 }
 

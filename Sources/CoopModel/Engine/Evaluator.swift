@@ -4,6 +4,7 @@ import Glibc
 import Darwin
 #endif
 import CoopData
+import CoopDistributions
 import CoopRandom
 
 /// Switches for tests and for `synth`.
@@ -20,13 +21,15 @@ public struct SimulationSwitches: Sendable, Equatable {
 }
 
 /// The buffers of one worker: a pool of `bufferCount` buffers of the batch width (structure of
-/// arrays), the per-path streams and a scratch vector. Allocated once per worker and reused for
+/// arrays), the year's path-year stream words (`slotWords` rows of the batch width) and a scratch vector. Allocated once per worker and reused for
 /// every batch, year and scenario of the same model; the only class in the engine, to own the memory.
 final class _Workspace {
     let width: Int
     let bufferCount: Int
     let pool: UnsafeMutablePointer<Double>
-    let streams: UnsafeMutablePointer<RandomStream>
+    /// `words[w * width + i]`: word w of path i's path-year stream this year.
+    let words: UnsafeMutablePointer<UInt64>
+    let wordCount: Int
     let z: UnsafeMutablePointer<Double>
     /// Where each buffer id reads and writes this year: `pool + id * width` for temporaries,
     /// coefficients, levers and constants; for a variable at lag l, its row of the output in the
@@ -39,8 +42,9 @@ final class _Workspace {
         bufferCount = model.bufferCount
         pool = .allocate(capacity: max(1, model.bufferCount) * width)
         pool.initialize(repeating: 0, count: max(1, model.bufferCount) * width)
-        streams = .allocate(capacity: width)
-        streams.initialize(repeating: RandomStream(key: StreamKey(seed: 0, region: 0, path: 0, year: 0, equation: 0)), count: width)
+        wordCount = max(1, model.slotWords) * width
+        words = .allocate(capacity: wordCount)
+        words.initialize(repeating: 0, count: wordCount)
         z = .allocate(capacity: max(1, model.maxCoefficients))
         z.initialize(repeating: 0, count: max(1, model.maxCoefficients))
         for c in model.constants { (pool + c.buffer * width).update(repeating: c.value, count: width) }
@@ -50,8 +54,7 @@ final class _Workspace {
 
     deinit {
         pool.deallocate()
-        streams.deinitialize(count: width)
-        streams.deallocate()
+        words.deallocate()
         z.deallocate()
         pointers.deallocate()
     }
@@ -133,9 +136,13 @@ extension SimulationPlan {
     /// simulated year. Writes each variable's value to `out[(yearIndex * variables + v) * stride + i]`
     /// and adds to `violations[yearIndex * variables + v]` the paths whose value left its domain.
     ///
-    /// Per path: coefficients drawn once (stream key year 0, equation = the equation's stream id),
-    /// then each year the program runs in equation order; every draw of (path, year, equation)
-    /// comes from `RandomStream(StreamKey(seed, region, path, year, equation))`.
+    /// Per path: coefficients drawn once, standard normals of the path's stream in year 0
+    /// (`RandomStream(philoxKey: StreamKey.pathYearKey(seed, region), year: 0, path:, firstBlock: j << 16)`
+    /// for the j-th calibrated equation in model order, its p normals consecutive); then each year the path-year stream's first
+    /// `model.slotWords` words are computed for the whole batch and the program runs in equation
+    /// order, each drawing instruction reading its own word slots, then (rejection steps) its
+    /// equation's keyed stream `StreamKey(seed, region, path, year, equation)`. So every draw is a
+    /// function of (seed, region, path, year, equation) only.
     func simulate(firstPath: Int, count n: Int, workspace ws: _Workspace, switches: SimulationSwitches,
                   out: UnsafeMutablePointer<Double>, violations: UnsafeMutablePointer<Int>) {
         simulate(firstPath: firstPath, count: n, workspace: ws, switches: switches, out: out, stride: ws.width,
@@ -149,26 +156,36 @@ extension SimulationPlan {
         precondition(n >= 0 && n <= W, "A batch of \(n) paths does not fit a workspace of width \(W).")
         let m = model
         let nv = m.variableNames.count
-        // Coefficients, once per path.
-        for eq in m.equations where !eq.coefficients.isEmpty {
-            let p = eq.coefficients.count
-            let base = ws.buffer(eq.coefficientBase)
-            if switches.parameterUncertainty {
-                let key = StreamKey(seed: seed, region: regionID, path: UInt64(firstPath), year: 0, equation: eq.streamID)
-                let philoxKey = key.philoxKey
+        // Coefficients, once per path: the path's stream in year 0, the j-th calibrated equation's
+        // normals consecutive from block j << 16 (so an equation with more or fewer terms in another
+        // model moves no other equation's draws).
+        let pathYearKey = StreamKey.pathYearKey(seed: seed, region: regionID)
+        if switches.parameterUncertainty {
+            var j: UInt32 = 0
+            for eq in m.equations where !eq.coefficients.isEmpty {
+                let p = eq.coefficients.count
+                let base = ws.buffer(eq.coefficientBase)
                 eq.covarianceFactor.withUnsafeBufferPointer { l in
-                    for i in 0..<n {
-                        var stream = RandomStream(key: key.withPath(UInt64(firstPath + i)), philoxKey: philoxKey)
-                        for j in 0..<p { ws.z[j] = NormalSampler.standard(using: &stream) }
-                        for r in 0..<p {
-                            var b = eq.coefficients[r]
-                            for k in 0...r { b += l[r * p + k] * ws.z[k] }
-                            base[r * W + i] = b
+                    eq.coefficients.withUnsafeBufferPointer { beta in
+                        for i in 0..<n {
+                            // One block at a time: an equation takes a few words (p normals).
+                            var stream = RandomStream.Compact(philoxKey: pathYearKey, yearWord: 0,
+                                                              path: UInt64(firstPath + i), firstBlock: j << 16)
+                            for k in 0..<p { ws.z[k] = NormalSampler.standard(using: &stream) }
+                            for r in 0..<p {
+                                var b = beta[r]
+                                for k in 0...r { b += l[r * p + k] * ws.z[k] }
+                                base[r * W + i] = b
+                            }
                         }
                     }
                 }
-            } else {
-                for r in 0..<p { (base + r * W).update(repeating: eq.coefficients[r], count: n) }
+                j += 1
+            }
+        } else {
+            for eq in m.equations where !eq.coefficients.isEmpty {
+                let base = ws.buffer(eq.coefficientBase)
+                for r in 0..<eq.coefficients.count { (base + r * W).update(repeating: eq.coefficients[r], count: n) }
             }
         }
         for s in initialState { ws.buffer(s.buffer).update(repeating: s.value, count: n) }
@@ -191,6 +208,10 @@ extension SimulationPlan {
                         }
                     }
                 }
+                if switches.processNoise && m.slotWords > 0 {
+                    PathYearWords.fill(ws.words, stride: W, words: m.slotWords, count: n, key: pathYearKey,
+                                       year: year, firstPath: UInt64(firstPath))
+                }
                 run(program, year: year, firstPath: firstPath, n: n, ws: ws, switches: switches,
                     violations: violations + yi * nv)
             }
@@ -201,15 +222,16 @@ extension SimulationPlan {
     private func run(_ program: UnsafeBufferPointer<_Instruction>, year: Int, firstPath: Int, n: Int,
                      ws: _Workspace, switches: SimulationSwitches, violations: UnsafeMutablePointer<Int>) {
         let noise = switches.processNoise
-        let pointers = ws.pointers, streams = ws.streams
+        let pointers = ws.pointers, W = ws.width
         @inline(__always) func buffer(_ id: Int32) -> UnsafeMutablePointer<Double> { pointers[Int(id)] }
         let all = n
         let yearWord = UInt32(bitPattern: Int32(truncatingIfNeeded: year))
-        /// The keyed streams of an instruction that opens its own (see `_Instruction.ownStream`).
-        @inline(__always) func ownStreams(_ ins: _Instruction) -> _OwnStreams {
-            let id = model.equations[Int(ins.ownStream)].streamID
+        /// The word slots of a drawing instruction, then its equation's keyed stream (see `_SlotStreams`).
+        @inline(__always) func slotStreams(_ ins: _Instruction) -> _SlotStreams {
+            let id = model.equations[Int(ins.equation)].streamID
             let key = StreamKey(seed: seed, region: regionID, path: UInt64(firstPath), year: year, equation: id)
-            return _OwnStreams(philoxKey: key.philoxKey, yearWord: yearWord, firstPath: UInt64(firstPath))
+            return _SlotStreams(words: ws.words + Int(ins.slot) * W, stride: W, slots: Int(ins.slots),
+                                philoxKey: key.philoxKey, yearWord: yearWord, firstPath: UInt64(firstPath))
         }
         for ins in program {
             let d = buffer(ins.d)
@@ -243,25 +265,13 @@ extension SimulationPlan {
                 var domain = model.variableDomains[v]
                 if !noise && domain == .count { domain = .nonNegative }
                 violations[v] += _countOutside(domain, d, n)
-            case .beginStreams:
-                if ins.ownStream == -2 { break }     // its only drawing instruction opens the streams itself
-                let id = model.equations[Int(ins.a)].streamID
-                let key = StreamKey(seed: seed, region: regionID, path: UInt64(firstPath), year: year, equation: id)
-                if noise {
-                    // Every path draws: first blocks computed together, the Philox key once.
-                    RandomStream.open(streams, count: n, paths: key)
-                } else {
-                    let k = key.philoxKey
-                    for i in 0..<n { streams[i] = RandomStream(key: key.withPath(UInt64(firstPath + i)), philoxKey: k) }
-                }
             case .normal:
                 let a = buffer(ins.a), b = buffer(ins.b)
                 if noise {
-                    if ins.ownStream >= 0 {
-                        let o = ownStreams(ins)
-                        for i in 0..<n { var g = o.stream(i); d[i] = _drawNormal(a[i], b[i], &g) }
-                    } else {
-                        for i in 0..<n { d[i] = _drawNormal(a[i], b[i], &streams[i]) }
+                    let w = ws.words + Int(ins.slot) * W
+                    for i in 0..<n {
+                        let z = Normal.quantile(RandomStream.uniform(w[i]))
+                        d[i] = b[i] >= 0 ? a[i] + b[i] * z : .nan
                     }
                 } else {
                     for i in 0..<n { d[i] = b[i] >= 0 ? a[i] : .nan }
@@ -276,48 +286,32 @@ extension SimulationPlan {
             case .gaussian:
                 let a = buffer(ins.a), sigma = ins.x
                 if noise && sigma > 0 {
-                    if ins.ownStream >= 0 {
-                        let o = ownStreams(ins)
-                        for i in 0..<n { var g = o.stream(i); d[i] = a[i] + sigma * NormalSampler.standard(using: &g) }
-                    } else {
-                        for i in 0..<n { d[i] = a[i] + sigma * NormalSampler.standard(using: &streams[i]) }
-                    }
+                    let w = ws.words + Int(ins.slot) * W
+                    for i in 0..<n { d[i] = a[i] + sigma * Normal.quantile(RandomStream.uniform(w[i])) }
                 } else {
                     d.update(from: a, count: n)
                 }
             case .poisson:
                 let a = buffer(ins.a)
                 if noise {
-                    if ins.ownStream >= 0 {
-                        let o = ownStreams(ins)
-                        for i in 0..<n { var g = o.stream(i); d[i] = _drawPoisson(a[i], &g) }
-                    } else {
-                        for i in 0..<n { d[i] = _drawPoisson(a[i], &streams[i]) }
-                    }
+                    let o = slotStreams(ins)
+                    for i in 0..<n { var g = o.stream(i); d[i] = _drawPoisson(a[i], &g) }
                 } else {
                     for i in 0..<n { let mean = exp(a[i]); d[i] = mean.isFinite && mean <= 1e15 ? mean : .nan }
                 }
             case .negbin:
                 let a = buffer(ins.a), alpha = ins.x
                 if noise {
-                    if ins.ownStream >= 0 {
-                        let o = ownStreams(ins)
-                        for i in 0..<n { var g = o.stream(i); d[i] = _drawNegativeBinomial2(a[i], alpha, &g) }
-                    } else {
-                        for i in 0..<n { d[i] = _drawNegativeBinomial2(a[i], alpha, &streams[i]) }
-                    }
+                    let o = slotStreams(ins)
+                    for i in 0..<n { var g = o.stream(i); d[i] = _drawNegativeBinomial2(a[i], alpha, &g) }
                 } else {
                     for i in 0..<n { let mean = exp(a[i]); d[i] = mean.isFinite && mean <= 1e15 ? mean : .nan }
                 }
             case .binomial:
                 let a = buffer(ins.a), t = buffer(ins.b)
                 if noise {
-                    if ins.ownStream >= 0 {
-                        let o = ownStreams(ins)
-                        for i in 0..<n { var g = o.stream(i); d[i] = _drawBinomial(a[i], t[i], &g) }
-                    } else {
-                        for i in 0..<n { d[i] = _drawBinomial(a[i], t[i], &streams[i]) }
-                    }
+                    let o = slotStreams(ins)
+                    for i in 0..<n { var g = o.stream(i); d[i] = _drawBinomial(a[i], t[i], &g) }
                 } else {
                     for i in 0..<n {
                         let p = _invlogit(a[i])
@@ -331,22 +325,38 @@ extension SimulationPlan {
     }
 }
 
-/// The streams (seed, region, path, year, equation) of the paths of a batch, opened one at a time
-/// where they are drawn: `stream(i)` is path `firstPath + i`'s, the same words as `RandomStream`.
-struct _OwnStreams {
+/// The random words of one drawing instruction for the paths of a batch: `stream(i)` gives path
+/// `firstPath + i` its `slots` words of the path-year stream (`words[k * stride + i]`, k = 0..<slots),
+/// then the words of its equation's keyed stream (seed, region, path, year, equation), opened only
+/// if the sampler needs more (`RandomStream.Compact`).
+struct _SlotStreams {
+    let words: UnsafeMutablePointer<UInt64>
+    let stride: Int
+    let slots: Int
     let philoxKey: SIMD2<UInt32>
     let yearWord: UInt32
     let firstPath: UInt64
-    @inline(__always) func stream(_ i: Int) -> RandomStream.Compact {
-        RandomStream.Compact(philoxKey: philoxKey, yearWord: yearWord, path: firstPath &+ UInt64(i))
+    @inline(__always) func stream(_ i: Int) -> _SlotStream {
+        _SlotStream(word: words + i, stride: stride, left: slots,
+                    overflow: RandomStream.Compact(philoxKey: philoxKey, yearWord: yearWord, path: firstPath &+ UInt64(i)))
     }
 }
 
-/// `normal(m, s)`: m + s z, z a standard normal by inversion; NaN when s < 0 (no draw then).
-@inline(__always) func _drawNormal<G: RandomNumberGenerator>(_ m: Double, _ s: Double, _ g: inout G) -> Double {
-    // The draw is taken whatever s, as the stream's position must not depend on the value.
-    let z = NormalSampler.standard(using: &g)
-    return s >= 0 ? m + s * z : .nan
+/// One path's draws of one instruction: its slot words, then its overflow stream.
+struct _SlotStream: RandomNumberGenerator {
+    var word: UnsafeMutablePointer<UInt64>
+    let stride: Int
+    var left: Int
+    var overflow: RandomStream.Compact
+    @inline(__always) mutating func next() -> UInt64 {
+        if left > 0 {
+            left &-= 1
+            let w = word.pointee
+            word += stride
+            return w
+        }
+        return overflow.next()
+    }
 }
 
 /// A Poisson count of mean exp(eta); NaN (no draw) when the mean is not finite or above 1e15.

@@ -11,10 +11,8 @@ struct _Instruction: Sendable, Equatable {
         case negate, log, log1p, exp, expm1, sqrt, squareNonNegative, logit, invlogit, abs, copy
         /// d = a, d the variable `b`'s output row; counts the paths whose value left its domain.
         case store
-        /// d = a + b * z, z the next standard normal of the path's stream (`normal(mean, sd)`).
+        /// d = a + b * z, z the standard normal of the instruction's word slot (`normal(mean, sd)`).
         case normal
-        /// Opens the keyed streams (seed, region, path, year, equation `a`) of every path in the batch.
-        case beginStreams
         /// d = Σ_j coef[b + j] * col[j], the columns listed in `linearColumns[a]`.
         case linear
         /// d = a + x * z (gaussian outcome on the linear scale; sigma = x).
@@ -34,11 +32,13 @@ struct _Instruction: Sendable, Equatable {
     var x: Double = 0
     /// All operands are the same on every path (levers, assumptions, constants): computed once, broadcast.
     var uniform = false
-    /// For a drawing instruction (normal, gaussian, poisson, negbin, binomial): the index of the
-    /// equation whose keyed stream it opens itself, one per path, in registers (it is the only
-    /// instruction that draws after its `beginStreams`, which is then skipped); -1 when it draws
-    /// from the streams `beginStreams` opened in the workspace. For `beginStreams`: -2 when skipped.
-    var ownStream: Int32 = -1
+    /// For a drawing instruction (normal, gaussian, poisson, negbin, binomial): its first word in
+    /// the path-year stream (`slot`, 0-based), how many words it owns there (`slots`), and the
+    /// index of its equation (`equation`), whose keyed stream (seed, region, path, year, equation)
+    /// gives the words a sampler takes beyond its slots (see `CompiledModel.slotWords`).
+    var slot: Int32 = -1
+    var slots: Int32 = 0
+    var equation: Int32 = -1
 
     init(_ code: Code, d: Int, a: Int = 0, b: Int = 0, x: Double = 0) {
         self.code = code

@@ -11,7 +11,9 @@ import CoopModel
 /// - the same `region` (its name is hashed into every key);
 /// - the same random equations, by name and family, in the same order (a renamed equation
 ///   draws from another stream; another family takes another number of draws), and the same
-///   identities calling `normal()`.
+///   identities calling `normal()` the same number of times (each call and each family owns
+///   fixed word slots of the path-year stream, in model order: one call more moves the slots
+///   of every later equation).
 ///
 /// Levers, assumptions, observed values, history, targets and calibrated coefficients may
 /// differ: they change what a path does with its chance, not the chance. An alternative that
@@ -44,7 +46,21 @@ enum Pairing {
     static func draws(_ model: ModelSpec) -> [String] {
         model.equations.compactMap { eq in
             if let f = eq.family { return "\(eq.name) (\(f.rawValue))" }
-            return eq.text.contains("normal(") ? "\(eq.name) (identity with normal())" : nil
+            // Each normal() call takes one word slot of the path-year stream (Guides/Random.md), so
+            // the number of calls matters, not only whether there is one.
+            let calls = occurrences(of: "normal(", in: eq.text)
+            if calls == 0 { return nil }
+            return calls == 1 ? "\(eq.name) (identity with normal())" : "\(eq.name) (identity with \(calls) normal() calls)"
         }
+    }
+
+    /// Non-overlapping occurrences of `needle` in `text`, by UTF-8 bytes.
+    static func occurrences(of needle: String, in text: String) -> Int {
+        let t = Array(text.utf8), n = Array(needle.utf8)
+        var count = 0, i = 0
+        while i + n.count <= t.count {
+            if t[i..<i + n.count].elementsEqual(n) { count += 1; i += n.count } else { i += 1 }
+        }
+        return count
     }
 }

@@ -333,8 +333,7 @@ public struct FanChart: Sendable {
 
     func targetLabel(_ t: RunFolder.TargetResult, fmt: ReportNumberFormat) -> String {
         let op = ["<=": "≤", ">=": "≥"][t.op] ?? t.op
-        let p = t.probability == 0 || t.probability == 1
-            ? fmt.probability(t.probability, low: t.probabilityLow, high: t.probabilityHigh) : fmt.percent(t.probability, decimals: 1)
+        let p = fmt.probabilityShort(t.probability, low: t.probabilityLow, high: t.probabilityHigh)
         return "\(op) \(fmt.value(t.value, metric: metric)): \(language.labels.probabilityShort) \(p)"
     }
 }

@@ -65,10 +65,9 @@ public struct OverlayChart: Sendable {
             let probs = scenarios.compactMap { s -> String? in
                 guard let r = targets.first(where: { $0.scenario == s.name && $0.year == t.year && $0.op == t.op && $0.value == t.value }),
                       r.probability.isFinite else { return nil }
-                // 0 and 1 by the bound they do not exceed ("< 0.10%"), as the fan charts and tables say them.
-                return r.probability == 0 || r.probability == 1
-                    ? fmt.probability(r.probability, low: r.probabilityLow, high: r.probabilityHigh)
-                    : fmt.percent(r.probability, decimals: 1)
+                // 0 and 1 by the bound they do not exceed ("< 0.10%"), near them "< 0.1%" / "> 99.9%",
+                // as the fan charts say them.
+                return fmt.probabilityShort(r.probability, low: r.probabilityLow, high: r.probabilityHigh)
             }
             parts.append("\(op) \(fmt.value(t.value, metric: metric)) (\(t.year)): \(L.probabilityShort) " + probs.joined(separator: " / "))
         }

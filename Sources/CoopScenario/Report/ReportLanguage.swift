@@ -176,6 +176,18 @@ public struct ReportNumberFormat: Sendable {
         return text + " (" + fixed(low * 100, decimals: 1) + "–" + fixed(high * 100, decimals: 1) + "%)"
     }
 
+    /// A probability for a chart label, short: 0 and 1 by their bound (`probability(_:low:high:)`),
+    /// others to one decimal, except that a probability that would round to "0.0%" or "100.0%"
+    /// (one path in 4,000 is 0.025%) is said as "< 0.1%" or "> 99.9%": a chart never says a certain
+    /// 0 or 100% of something that happened on some paths.
+    public func probabilityShort(_ p: Double, low: Double, high: Double) -> String {
+        if p == 0 || p == 1 { return probability(p, low: low, high: high) }
+        guard p.isFinite else { return "–" }
+        if p < 0.0005 { return "< " + percent(0.001, decimals: 1) }
+        if p > 0.9995 { return "> " + percent(0.999, decimals: 1) }
+        return percent(p, decimals: 1)
+    }
+
     /// A value in a metric's own terms for tables: shares as percent with two
     /// decimals as needed (at most 3), whole numbers without decimals, others to about three significant digits.
     public func value(_ x: Double, metric: RunFolder.Metric) -> String {
