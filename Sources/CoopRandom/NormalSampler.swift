@@ -31,7 +31,15 @@ public struct NormalSampler: Sendable, Hashable {
     /// A standard normal draw by inversion of one uniform.
     @inlinable
     public static func standard<G: RandomNumberGenerator>(using generator: inout G) -> Double {
-        Normal.quantile(generator.nextOpenUniform())
+        standard(bits: generator.next())
+    }
+
+    /// The standard normal draw of one 64-bit random word: `Φ⁻¹(RandomStream.uniform(bits))`, the
+    /// same value `standard(using:)` returns when the generator's next word is `bits` (the engine
+    /// reads its path-year stream's words directly).
+    @inlinable @inline(__always)
+    public static func standard(bits: UInt64) -> Double {
+        Normal.quantile(RandomStream.uniform(bits))
     }
 
     /// A draw from this distribution.

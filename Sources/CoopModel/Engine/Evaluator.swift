@@ -4,7 +4,6 @@ import Glibc
 import Darwin
 #endif
 import CoopData
-import CoopDistributions
 import CoopRandom
 
 /// Switches for tests and for `synth`.
@@ -270,7 +269,7 @@ extension SimulationPlan {
                 if noise {
                     let w = ws.words + Int(ins.slot) * W
                     for i in 0..<n {
-                        let z = Normal.quantile(RandomStream.uniform(w[i]))
+                        let z = NormalSampler.standard(bits: w[i])
                         d[i] = b[i] >= 0 ? a[i] + b[i] * z : .nan
                     }
                 } else {
@@ -287,7 +286,7 @@ extension SimulationPlan {
                 let a = buffer(ins.a), sigma = ins.x
                 if noise && sigma > 0 {
                     let w = ws.words + Int(ins.slot) * W
-                    for i in 0..<n { d[i] = a[i] + sigma * Normal.quantile(RandomStream.uniform(w[i])) }
+                    for i in 0..<n { d[i] = a[i] + sigma * NormalSampler.standard(bits: w[i]) }
                 } else {
                     d.update(from: a, count: n)
                 }
