@@ -69,6 +69,32 @@ final class AccumulatorTests: XCTestCase {
         }
     }
 
+    /// `quantiles(_:)` answers every level from one walk: levels in any order and repeated give,
+    /// level by level, the one-level answer, itself within relative accuracy 1e-3 of the order
+    /// statistic of rank floor(q (n - 1)) of the sorted values (outside truth), on data of both
+    /// signs with zeros.
+    func testQuantilesOfManyLevelsInOneWalk() {
+        var rng = SplitMix64(seed: 20261130)
+        let xs = (0..<6000).map { k -> Double in
+            let u = Double(rng.next() >> 11) * 0x1p-53
+            return k % 7 == 0 ? 0 : (u - 0.3) * exp(10 * u)
+        }
+        var sketch = QuantileSketch()
+        xs.withUnsafeBufferPointer { sketch.add($0.baseAddress!, count: $0.count) }
+        let levels = [0.95, 0, 0.5, 1, 0.05, 0.5, 0.25, 0.999, 0.3]
+        let all = sketch.quantiles(levels)
+        let sorted = xs.sorted()
+        XCTAssertEqual(all.count, levels.count)
+        for (q, got) in zip(levels, all) {
+            XCTAssertEqual(got.bitPattern, sketch.quantile(q).bitPattern, "q = \(q)")
+            let exact = sorted[Int((q * Double(xs.count - 1)).rounded(.down))]
+            if exact == 0 { XCTAssertEqual(got, 0, "q = \(q)"); continue }
+            XCTAssertLessThanOrEqual(abs(got - exact) / abs(exact), 1e-3 * (1 + 1e-12), "q = \(q)")
+        }
+        XCTAssertEqual(sketch.quantiles([]), [])
+        XCTAssertTrue(QuantileSketch().quantiles([0.1, 0.9]).allSatisfy(\.isNaN))
+    }
+
     /// Merging in any order gives the identical sketch (integer counts), including collapsed stores.
     func testSketchMergeIsOrderIndependent() {
         var g = SystemRandomNumberGenerator()

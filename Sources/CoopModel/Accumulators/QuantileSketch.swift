@@ -333,24 +333,40 @@ public struct QuantileSketch: Sendable, Equatable, Codable {
     }
 
     /// The value of rank ⌊q (n − 1)⌋ within relative accuracy (see the type's documentation);
-    /// NaN when the sketch is empty. Traps unless 0 <= q <= 1.
-    public func quantile(_ q: Double) -> Double {
-        precondition(q >= 0 && q <= 1, "A quantile level must be between 0 and 1, got \(q).")
+    /// NaN when the sketch is empty. Traps unless 0 <= q <= 1. For several levels, `quantiles(_:)`
+    /// reads the buckets once.
+    public func quantile(_ q: Double) -> Double { quantiles([q])[0] }
+
+    /// `quantile(q)` for every level of `levels`, in their order, from one walk over the buckets in
+    /// ascending order of value (levels in any order, repeats allowed). Traps unless every level is
+    /// in [0, 1].
+    public func quantiles(_ levels: [Double]) -> [Double] {
+        for q in levels { precondition(q >= 0 && q <= 1, "A quantile level must be between 0 and 1, got \(q).") }
+        var out = [Double](repeating: .nan, count: levels.count)
         let n = count
-        if n == 0 { return .nan }
-        let rank = Int64((q * Double(n - 1)).rounded(.down))
+        if n == 0 || levels.isEmpty { return out }
+        let ranks = levels.map { Int64(($0 * Double(n - 1)).rounded(.down)) }
+        let order = levels.indices.sorted { ranks[$0] < ranks[$1] }
+        var next = 0                         // order[next] is the lowest rank not yet reached
         var seen: Int64 = 0
+        // Counts `c` more values, the value of each being `value()`; true once every level is answered.
+        func take(_ c: Int64, _ value: () -> Double) -> Bool {
+            guard c != 0 else { return false }
+            seen += c
+            if next < order.count && ranks[order[next]] < seen {
+                let v = value()
+                while next < order.count && ranks[order[next]] < seen { out[order[next]] = v; next += 1 }
+            }
+            return next == order.count
+        }
         // Negative values, most negative first: highest |x| index first.
         for k in stride(from: negative.counts.count - 1, through: 0, by: -1) {
-            seen += negative.counts[k]
-            if seen > rank { return -negative.value(k, representative: representative(negative.offset + k)) }
+            if take(negative.counts[k], { -negative.value(k, representative: representative(negative.offset + k)) }) { return out }
         }
-        seen += zeroCount
-        if seen > rank { return 0 }
+        if take(zeroCount, { 0 }) { return out }
         for k in 0..<positive.counts.count {
-            seen += positive.counts[k]
-            if seen > rank { return positive.value(k, representative: representative(positive.offset + k)) }
+            if take(positive.counts[k], { positive.value(k, representative: representative(positive.offset + k)) }) { return out }
         }
-        return positive.value(positive.counts.count - 1, representative: representative(positive.offset + positive.counts.count - 1))
+        return out
     }
 }

@@ -80,7 +80,7 @@ extension DecisionExperiment.Result {
                     let c = yi * metrics + v
                     let m = acc.moments[c]
                     t.addRow([String(k)] + p.map(num) + [scenario.name, scenario.region, String(scenario.lastObservedYear + 1 + yi), metric,
-                             num(m.mean), num(m.standardDeviation)] + q.map { num(acc.sketches[c].quantile($0.1)) } + [num(m.standardError)])
+                             num(m.mean), num(m.standardDeviation)] + acc.sketches[c].quantiles(q.map(\.1)).map(num) + [num(m.standardError)])
                 }
             }
         }

@@ -8,7 +8,7 @@ extension RunSummary {
     /// inputs, seed and draws (not on threads or timing); run.json records the rest.
     public func outputFiles(excel: Bool) -> [(name: String, contents: String)] {
         let schema = RunFolderSchema.self
-        let q = schema.quantiles
+        let levels = schema.quantiles.map(\.probability)
         let num = CSVWriter.number
         var summary = CSVWriter(columns: schema.summary.columns, excel: excel)
         var targets = CSVWriter(columns: schema.targets.columns, excel: excel)
@@ -26,7 +26,7 @@ extension RunSummary {
                         let c = yi * r.metrics + v
                         let m = acc.moments[c]
                         summary.addRow([scenario.name, scenario.region, String(plan.lastObservedYear + 1 + yi), metric,
-                                        num(m.mean), num(m.standardDeviation)] + q.map { num(acc.sketches[c].quantile($0.probability)) }
+                                        num(m.mean), num(m.standardDeviation)] + acc.sketches[c].quantiles(levels).map(num)
                                        + [num(m.standardError)])
                     }
                 }
@@ -74,9 +74,9 @@ extension RunSummary {
                         for yi in 0..<plan.yearCount {
                             let c = yi * r.metrics + v
                             compare.addRow([scenario.name, base.name, scenario.region, String(plan.lastObservedYear + 1 + yi), metric,
-                                            num(d.moments[c].mean), num(d.moments[c].standardDeviation),
-                                            num(d.sketches[c].quantile(0.05)), num(d.sketches[c].quantile(0.5)),
-                                            num(d.sketches[c].quantile(0.95)), num(Double(d.increases[c]) / Double(group.draws))]
+                                            num(d.moments[c].mean), num(d.moments[c].standardDeviation)]
+                                           + d.sketches[c].quantiles([0.05, 0.5, 0.95]).map(num)
+                                           + [num(Double(d.increases[c]) / Double(group.draws))]
                                            + interval(d.increases[c], group.draws))
                         }
                     }
