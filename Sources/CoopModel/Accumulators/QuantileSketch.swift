@@ -16,12 +16,24 @@ import Darwin
 /// 1/ln 2 ≈ 1.44 times more buckets than the logarithmic mapping). Negative values go to a
 /// mirrored store by |x|; values with |x| below `minIndexable` (1e-300) count as zero.
 ///
-/// `quantile(q)` returns the representative of the bucket holding the value of rank ⌊q (n − 1)⌋
-/// (0-based) in sorted order, clamped to the smallest and largest value that bucket saw; so it is
-/// within relative distance α of that order statistic, and exact when the bucket holds one
-/// distinct value (whole numbers below about 1/(2α) = 500 always are). This is the lower empirical
-/// quantile; numpy's default interpolation between the two neighbouring order statistics may
-/// differ from it by the gap between them.
+/// An integer histogram first: while every finite value added is a whole number of magnitude at
+/// most 2^50 and they span at most `wholeNumberSpan` (default 4,096) consecutive integers, the
+/// sketch counts each whole number exactly (`WholeNumbers`: one count per integer from the
+/// smallest to the largest seen) and its buckets stay empty. The first value that is not (a
+/// fraction, or a whole number that would widen the span beyond the bound) folds the counts into
+/// the buckets, for good: the buckets then hold exactly what adding those values to them one by
+/// one gives, so the sketch depends only on the multiset of values added, never on the order of
+/// adding or merging. A count metric (cooperatives, entries, exits of a province, and compare's
+/// differences of them) is thus summarised exactly, whatever the number of draws, in at most 8
+/// bytes per integer of its span (32 kB); a continuous metric folds at its first fraction and
+/// is the DDSketch below.
+///
+/// `quantile(q)` returns the value of rank ⌊q (n − 1)⌋ (0-based) in sorted order (the lower
+/// empirical quantile, numpy's `quantile(method="lower")`): that very order statistic while the
+/// sketch is a histogram; once folded, the representative of the bucket holding it, clamped to
+/// the smallest and largest value that bucket saw, so within relative distance α of it (and
+/// exact when the bucket holds one distinct value). numpy's default interpolation between the two
+/// neighbouring order statistics may differ from it by the gap between them.
 ///
 /// Counts are integers, so `merge` is exact, associative and commutative: the merged sketch
 /// does not depend on the order of merging (the property shards and threads rely on).
@@ -30,7 +42,7 @@ import Darwin
 /// `minIndexable` (1e-300) to the largest double (about 1.01 million buckets at α = 1e-3), so the
 /// guarantee above holds for every finite value, whatever the span of the data (a lognormal path
 /// over 30 decades, a share near 0 next to a count in millions). Values with |x| <= 1e-300 count
-/// as zero (absolute error below 1e-300). Memory is one dense run of counts (with the smallest and
+/// as zero (absolute error below 1e-300). Memory is the whole numbers' counts (above) and one dense run of counts (with the smallest and
 /// largest magnitude in each bucket, 24 bytes a bucket) per sign over the bucket range that
 /// occurred: about 1,660 buckets (40 kB) per decade of magnitudes spanned, whatever the number of
 /// draws; at most 24 MB per sign for data spanning the whole double range.
@@ -127,8 +139,23 @@ public struct QuantileSketch: Sendable, Equatable, Codable {
         func value(_ k: Int, representative: Double) -> Double { min(max(representative, minima[k]), maxima[k]) }
     }
 
+    /// The integer histogram: `counts[k]` values equal to `low + k` (k = 0 ..< counts.count, the
+    /// first and last count nonzero); `folded` once a value was not a whole number or the whole
+    /// numbers spanned more than `wholeNumberSpan` integers, after which every value is in the
+    /// buckets (and `counts` stays empty).
+    public struct WholeNumbers: Sendable, Equatable, Codable {
+        public var low: Int = 0
+        public var counts: [Int64] = []
+        public var total: Int64 = 0
+        public var folded: Bool = false
+    }
+
     public let relativeAccuracy: Double
     public let maxBuckets: Int
+    /// The most consecutive integers the values may span and still be counted exactly.
+    public let wholeNumberSpan: Int
+    /// A whole number of larger magnitude folds the histogram.
+    public static let wholeLimit = 0x1p50
     public static let minIndexable = 1e-300
     /// 1 / δ with δ = ln γ.
     let multiplier: Double
@@ -137,16 +164,21 @@ public struct QuantileSketch: Sendable, Equatable, Codable {
     public private(set) var negative = Store()
     public private(set) var zeroCount: Int64 = 0
     public private(set) var nonFinite: Int64 = 0
+    public private(set) var whole = WholeNumbers()
 
     /// An empty sketch. `maxBuckets` per sign defaults to `buckets(toSpan:)` for this accuracy (no
-    /// collapse ever). Traps unless 0 < relativeAccuracy < 1 and maxBuckets >= 16.
-    public init(relativeAccuracy: Double = 1e-3, maxBuckets: Int? = nil) {
+    /// collapse ever). Traps unless 0 < relativeAccuracy < 1, maxBuckets >= 16 and
+    /// 1 <= wholeNumberSpan <= 2^24.
+    public init(relativeAccuracy: Double = 1e-3, maxBuckets: Int? = nil, wholeNumberSpan: Int = 4096) {
         precondition(relativeAccuracy > 0 && relativeAccuracy < 1,
                      "QuantileSketch relative accuracy must be between 0 and 1, got \(relativeAccuracy).")
         let buckets = maxBuckets ?? Self.buckets(toSpan: relativeAccuracy)
         precondition(buckets >= 16, "QuantileSketch needs at least 16 buckets per sign, got \(buckets).")
+        precondition(wholeNumberSpan >= 1 && wholeNumberSpan <= 1 << 24,
+                     "QuantileSketch counts whole numbers over a span of 1 to 2^24, got \(wholeNumberSpan).")
         self.relativeAccuracy = relativeAccuracy
         self.maxBuckets = buckets
+        self.wholeNumberSpan = wholeNumberSpan
         delta = log((1 + relativeAccuracy) / (1 - relativeAccuracy))
         multiplier = 1 / delta
     }
@@ -160,7 +192,7 @@ public struct QuantileSketch: Sendable, Equatable, Codable {
     }
 
     /// Number of finite values added.
-    public var count: Int64 { positive.total + negative.total + zeroCount }
+    public var count: Int64 { positive.total + negative.total + zeroCount + whole.total }
 
     /// The bucket of a positive finite magnitude: ceil(s(x) / δ) with s(x) = e + (m − 1).
     @inline(__always)
@@ -213,40 +245,136 @@ public struct QuantileSketch: Sendable, Equatable, Codable {
     /// Adds one value.
     public mutating func add(_ x: Double) {
         if !x.isFinite { nonFinite += 1; return }
+        if !whole.folded {
+            if let v = Self.wholeNumber(x) { addWhole(v, count: 1); return }
+            foldWholeNumbers()
+        }
+        addToBuckets(x, count: 1)
+    }
+
+    /// `count` copies of the finite value x, to the buckets.
+    mutating func addToBuckets(_ x: Double, count c: Int64) {
         if x > QuantileSketch.minIndexable {
-            positive.add(index: index(x), count: 1, low: x, high: x, maxBuckets: maxBuckets)
+            positive.add(index: index(x), count: c, low: x, high: x, maxBuckets: maxBuckets)
         } else if x < -QuantileSketch.minIndexable {
-            negative.add(index: index(-x), count: 1, low: -x, high: -x, maxBuckets: maxBuckets)
+            negative.add(index: index(-x), count: c, low: -x, high: -x, maxBuckets: maxBuckets)
         } else {
-            zeroCount += 1
+            zeroCount += c
         }
     }
 
+    /// x as an integer when it is a whole number of magnitude at most `wholeLimit` (−0 as 0), else
+    /// nil: x + 1.5·2^52 rounds to the nearest integer r (ulp 1 there) and holds r in its bits.
+    @inline(__always)
+    static func wholeNumber(_ x: Double) -> Int? {
+        guard abs(x) <= wholeLimit else { return nil }      // NaN fails too
+        let magic = 0x1.8p52, t = x + magic
+        guard t - magic == x else { return nil }
+        return Int(Int64(bitPattern: t.bitPattern) &- Int64(bitPattern: magic.bitPattern))
+    }
+
+    /// `count` copies of the whole number v (not folded): counted exactly, or the histogram folded
+    /// into the buckets when v widens its span beyond `wholeNumberSpan`.
+    mutating func addWhole(_ v: Int, count c: Int64) {
+        if whole.counts.isEmpty {
+            whole.low = v; whole.counts = [c]; whole.total += c
+            return
+        }
+        let high = whole.low + whole.counts.count - 1
+        if max(high, v) - min(whole.low, v) >= wholeNumberSpan {
+            foldWholeNumbers()
+            addToBuckets(Double(v), count: c)
+            return
+        }
+        if v < whole.low {
+            whole.counts.insert(contentsOf: repeatElement(0, count: whole.low - v), at: 0)
+            whole.low = v
+        } else if v > high {
+            whole.counts.append(contentsOf: repeatElement(0, count: v - high))
+        }
+        whole.counts[v - whole.low] += c
+        whole.total += c
+    }
+
+    /// Moves every counted whole number into the buckets (exactly what adding them there one by
+    /// one gives); every later value goes there too.
+    mutating func foldWholeNumbers() {
+        let w = whole
+        whole = WholeNumbers()
+        whole.folded = true
+        for (k, c) in w.counts.enumerated() where c != 0 { addToBuckets(Double(w.low + k), count: c) }
+    }
+
     /// Adds `count` values read from `values` (the engine's batch form; the same sketch as adding
-    /// them one by one). Positive values whose bucket is already in range take a fast path.
+    /// them one by one). While the sketch is a histogram, whole numbers within its span take one
+    /// fast path; once folded, values whose bucket is already in range another; any other value
+    /// the one-value `add`.
     public mutating func add(_ values: UnsafePointer<Double>, count n: Int) {
         guard _smallIndices else { for j in 0..<n { add(values[j]) }; return }
         var i = 0
         while i < n {
             var j = i
-            let stop = min(n, i + (1 << 31))      // `_addInRange` tallies zeros and negatives in one word
-            var zeros: Int64 = 0, negatives: Int64 = 0
-            var up = positive, down = negative    // moved out and back: their arrays stay uniquely referenced
-            positive = Store(); negative = Store()
-            up.withBuckets { up in
-                down.withBuckets { down in
-                    QuantileSketch._addInRange(values, from: &j, to: stop, zeros: &zeros, negatives: &negatives,
-                                               multiplier: multiplier, positive: up, negative: down)
+            if !whole.folded {
+                if !whole.counts.isEmpty {
+                    let low = whole.low
+                    whole.counts.withUnsafeMutableBufferPointer { c in
+                        QuantileSketch._addWholeInRange(values, from: &j, to: n, counts: c.baseAddress!, size: c.count, low: low)
+                    }
+                    whole.total += Int64(j - i)
                 }
+            } else {
+                let stop = min(n, i + (1 << 31))      // `_addInRange` tallies zeros and negatives in one word
+                var zeros: Int64 = 0, negatives: Int64 = 0
+                var up = positive, down = negative    // moved out and back: their arrays stay uniquely referenced
+                positive = Store(); negative = Store()
+                up.withBuckets { up in
+                    down.withBuckets { down in
+                        QuantileSketch._addInRange(values, from: &j, to: stop, zeros: &zeros, negatives: &negatives,
+                                                   multiplier: multiplier, positive: up, negative: down)
+                    }
+                }
+                positive = up; negative = down
+                up = Store(); down = Store()          // so that the stores' arrays grow in place below, not by copy
+                positive.total += Int64(j - i) - zeros - negatives
+                negative.total += negatives
+                zeroCount += zeros
             }
-            positive = up; negative = down
-            up = Store(); down = Store()          // so that the stores' arrays grow in place below, not by copy
-            positive.total += Int64(j - i) - zeros - negatives
-            negative.total += negatives
-            zeroCount += zeros
-            if j < n { add(values[j]); j += 1 }
+            if j < n { add(values[j]); j += 1 }      // the value the fast path stopped at
             i = j
         }
+    }
+
+    /// The batch add's loop for whole numbers: values[j...] while each is a whole number in
+    /// `low ..< low + size` (its count `counts[x − low]` incremented); stops at the first other value
+    /// (j is then its position) or at `end`. x + 1.5·2^52 rounds x to the nearest integer r and
+    /// holds r in its bits (for |x| < 2^51; larger magnitudes, infinities and NaN give bits that
+    /// differ from those of 1.5·2^52 by at least 2^51, outside any counted span), and x is whole when
+    /// subtracting 1.5·2^52 again gives x (−0 counts as 0).
+    @inline(__always)
+    static func _addWholeInRange(_ values: UnsafePointer<Double>, from j: inout Int, to end: Int,
+                                 counts: UnsafeMutablePointer<Int64>, size: Int, low: Int) {
+        let magic = 0x1.8p52
+        let lowBits = (magic + Double(low)).bitPattern      // |low| <= 2^50: exact
+        let n = UInt64(size)
+        var i = j
+        // Two values a step (a pair with a value that does not fit is redone one by one below).
+        while i &+ 1 < end {
+            let x0 = values[i], x1 = values[i &+ 1]
+            let t0 = x0 + magic, t1 = x1 + magic
+            let k0 = t0.bitPattern &- lowBits, k1 = t1.bitPattern &- lowBits
+            guard k0 < n && k1 < n && t0 - magic == x0 && t1 - magic == x1 else { break }
+            counts[Int(truncatingIfNeeded: k0)] &+= 1
+            counts[Int(truncatingIfNeeded: k1)] &+= 1
+            i &+= 2
+        }
+        while i < end {
+            let x = values[i], t = x + magic
+            let k = t.bitPattern &- lowBits
+            guard k < n, t - magic == x else { break }
+            counts[Int(truncatingIfNeeded: k)] &+= 1
+            i &+= 1
+        }
+        j = i
     }
 
     /// A store's buckets opened for the batch add: counts, smallest and largest magnitudes, and the
@@ -318,12 +446,42 @@ public struct QuantileSketch: Sendable, Equatable, Codable {
     /// Adds every count of `other` (exact; any merge order gives the same sketch).
     /// Traps when the two sketches have different parameters.
     public mutating func merge(_ other: QuantileSketch) {
-        precondition(relativeAccuracy == other.relativeAccuracy && maxBuckets == other.maxBuckets,
-                     "QuantileSketch merge needs equal parameters, got accuracy \(relativeAccuracy) and \(other.relativeAccuracy), buckets \(maxBuckets) and \(other.maxBuckets).")
+        precondition(relativeAccuracy == other.relativeAccuracy && maxBuckets == other.maxBuckets
+                     && wholeNumberSpan == other.wholeNumberSpan,
+                     "QuantileSketch merge needs equal parameters, got accuracy \(relativeAccuracy) and \(other.relativeAccuracy), buckets \(maxBuckets) and \(other.maxBuckets), whole-number spans \(wholeNumberSpan) and \(other.wholeNumberSpan).")
         positive.merge(other.positive, maxBuckets: maxBuckets)
         negative.merge(other.negative, maxBuckets: maxBuckets)
         zeroCount += other.zeroCount
         nonFinite += other.nonFinite
+        // The histograms: folded when either side was or their union spans too much (the state one
+        // sketch of all the values would be in), else counts added. Unfolded, a sketch's buckets are empty.
+        let theirs = other.whole
+        if theirs.folded && !whole.folded { foldWholeNumbers() }
+        guard !theirs.counts.isEmpty else { return }
+        if !whole.folded && !whole.counts.isEmpty {
+            let low = min(whole.low, theirs.low)
+            let high = max(whole.low + whole.counts.count, theirs.low + theirs.counts.count) - 1
+            if high - low >= wholeNumberSpan {
+                foldWholeNumbers()
+            } else {
+                if low < whole.low {
+                    whole.counts.insert(contentsOf: repeatElement(0, count: whole.low - low), at: 0)
+                    whole.low = low
+                }
+                if high >= whole.low + whole.counts.count {
+                    whole.counts.append(contentsOf: repeatElement(0, count: high - whole.low - whole.counts.count + 1))
+                }
+                let shift = theirs.low - whole.low
+                for (k, c) in theirs.counts.enumerated() { whole.counts[shift + k] += c }
+                whole.total += theirs.total
+                return
+            }
+        }
+        if whole.folded {
+            for (k, c) in theirs.counts.enumerated() where c != 0 { addToBuckets(Double(theirs.low + k), count: c) }
+        } else {
+            whole = theirs
+        }
     }
 
     /// The value of bucket i: 2·lo·hi / (lo + hi) over its bounds lo = s⁻¹((i − 1)δ), hi = s⁻¹(iδ).
@@ -358,6 +516,13 @@ public struct QuantileSketch: Sendable, Equatable, Codable {
                 while next < order.count && ranks[order[next]] < seen { out[order[next]] = v; next += 1 }
             }
             return next == order.count
+        }
+        // The histogram: every value is its own order statistic.
+        if !whole.folded {
+            for (k, c) in whole.counts.enumerated() {
+                if take(c, { Double(whole.low + k) }) { return out }
+            }
+            return out
         }
         // Negative values, most negative first: highest |x| index first.
         for k in stride(from: negative.counts.count - 1, through: 0, by: -1) {
