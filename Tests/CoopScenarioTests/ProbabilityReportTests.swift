@@ -42,6 +42,39 @@ final class ProbabilityReportTests: XCTestCase {
         XCTAssertTrue(html.contains("42.9% (39.8–46.0%)"))
     }
 
+    /// Tables say what charts say near 0 and 1: 3,999, 1 and 19,999 hits (Clopper-Pearson bounds
+    /// from scipy's beta.ppf) read "> 99.9%" / "< 0.1%" in both, never "100.0%" or "0.0%"; the
+    /// table's interval bounds get the digits that keep them off 0 and 100. English and Vietnamese,
+    /// and in a report's target table.
+    func testTablesSayWhatChartsSay() throws {
+        let cases: [(p: Double, low: Double, high: Double, en: String, vi: String, short: String)] = [
+            (0.99975, 0.9986078848780338, 0.9999936705680349, "> 99.9% (99.9–99.9994%)", "> 99,9% (99,9–99,9994%)", "> 99.9%"),
+            (0.00025, 6.3294319651334455e-06, 0.0013921151219662678, "< 0.1% (0.0006–0.1%)", "< 0,1% (0,0006–0,1%)", "< 0.1%"),
+            (0.99995, 0.9997214496678255, 0.9999987341104021, "> 99.9% (99.97–99.9999%)", "> 99,9% (99,97–99,9999%)", "> 99.9%"),
+            (0.412, 0.381, 0.443, "41.2% (38.1–44.3%)", "41,2% (38,1–44,3%)", "41.2%"),
+        ]
+        let en = ReportNumberFormat(language: .en), vi = ReportNumberFormat(language: .vi)
+        for c in cases {
+            XCTAssertEqual(en.probability(c.p, low: c.low, high: c.high), c.en)
+            XCTAssertEqual(vi.probability(c.p, low: c.low, high: c.high), c.vi)
+            XCTAssertEqual(en.probabilityShort(c.p, low: c.low, high: c.high), c.short)
+            XCTAssertTrue(c.en.hasPrefix(c.short + " ("), "the table's figure is the chart's")
+        }
+        let d = try copy()
+        try """
+        scenario,region,metric,year,op,value,probability,mc_se,probability_low,probability_high,source
+        hcmc-baseline,Thành phố Hồ Chí Minh,coops,2025,>=,700,0.99975,0.00025,0.9986078848780338,0.9999936705680349,nearly always
+        hcmc-2024-plan,Thành phố Hồ Chí Minh,coops,2024,>=,663,0.429,0.011067,0.398,0.46,HCMC 2024 plan
+
+        """.write(toFile: d + "/targets.csv", atomically: true, encoding: .utf8)
+        let f = try RunFolder.read(directory: d)
+        for (language, text) in [(ReportLanguage.en, "99.9% (99.9–99.9994%)"), (.vi, "99,9% (99,9–99,9994%)")] {
+            let html = ReportBuilder(folder: f, language: language).html()
+            XCTAssertTrue(html.contains("&gt; " + text) || html.contains("> " + text), "\(language): the table's figure is missing")
+            XCTAssertFalse(html.contains("100.0% (99.9") || html.contains("100,0% (99,9"), "\(language): the table says a certain 100%")
+        }
+    }
+
     /// A probability of 7.5 (shown as 750%) and an infinite mean were accepted; now refused at their line and field.
     func testImpossibleValuesAreRefused() throws {
         let d = try copy()

@@ -158,34 +158,64 @@ public struct ReportNumberFormat: Sendable {
 
     /// A Monte Carlo probability with its exact 95% interval (`low`, `high`; NaN when unknown):
     /// 0 and 1 are shown by the bound they do not exceed ("< 0.04%" for 0 hits in 10,000 draws,
-    /// "> 99.96%" for all), never as a certain "0.0%"; other values as "41.2% (38.1–44.3%)".
-    /// The bound is rounded outwards at its first significant digit of the distance to 0 or 1.
+    /// "> 99.96%" for all), never as a certain "0.0%"; other values as "41.2% (38.1–44.3%)", where
+    /// a probability that would print as "0.0%" or "100.0%" (one path in 4,000 is 0.025%) is said
+    /// as "< 0.1%" or "> 99.9%", as charts say it (`probabilityShort`), and an interval bound
+    /// strictly between 0 and 1 that would print as "0.0" or "100.0" gets the decimals of the first
+    /// significant digit of its distance to 0 or 1 ("> 99.9% (99.9–99.9994%)" for 3,999 of 4,000), rounded away from the probability. The bound
+    /// shown for 0 and 1 is rounded outwards at the first significant digit of its distance to 0 or 1.
     public func probability(_ p: Double, low: Double, high: Double) -> String {
         guard p.isFinite else { return "–" }
-        func digits(_ distance: Double) -> Int { max(1, Int(-(log10(distance * 100)).rounded(.down))) }
         if p == 0 && high.isFinite && high > 0 {
-            let d = digits(high), scale = pow(10, Double(d))
+            let d = Self.digits(high), scale = pow(10, Double(d))
             return "< " + fixed((high * 100 * scale).rounded(.up) / scale, decimals: d) + "%"
         }
         if p == 1 && low.isFinite && low < 1 {
-            let d = digits(1 - low), scale = pow(10, Double(d))
+            let d = Self.digits(1 - low), scale = pow(10, Double(d))
             return "> " + fixed((low * 100 * scale).rounded(.down) / scale, decimals: d) + "%"
         }
-        let text = percent(p, decimals: 1)
+        let text = point(p)
         guard low.isFinite && high.isFinite else { return text }
-        return text + " (" + fixed(low * 100, decimals: 1) + "–" + fixed(high * 100, decimals: 1) + "%)"
+        return text + " (" + bound(low, outwards: .down) + "–" + bound(high, outwards: .up) + "%)"
     }
 
     /// A probability for a chart label, short: 0 and 1 by their bound (`probability(_:low:high:)`),
-    /// others to one decimal, except that a probability that would round to "0.0%" or "100.0%"
-    /// (one path in 4,000 is 0.025%) is said as "< 0.1%" or "> 99.9%": a chart never says a certain
-    /// 0 or 100% of something that happened on some paths.
+    /// others as `probability` says them without the interval (to one decimal, "< 0.1%" or "> 99.9%"
+    /// where that would round to 0 or 100): a chart never says a certain 0 or 100% of something that
+    /// happened on some paths.
     public func probabilityShort(_ p: Double, low: Double, high: Double) -> String {
         if p == 0 || p == 1 { return probability(p, low: low, high: high) }
         guard p.isFinite else { return "–" }
-        if p < 0.0005 { return "< " + percent(0.001, decimals: 1) }
-        if p > 0.9995 { return "> " + percent(0.999, decimals: 1) }
-        return percent(p, decimals: 1)
+        return point(p)
+    }
+
+    /// Decimals of a percentage that show the first significant digit of `distance` (a share).
+    static func digits(_ distance: Double) -> Int { max(1, Int(-(log10(distance * 100)).rounded(.down))) }
+
+    /// A probability other than 0 and 1 to one decimal, or "< 0.1%" / "> 99.9%" where that would
+    /// print as 0.0% or 100.0%.
+    func point(_ p: Double) -> String {
+        let text = percent(p, decimals: 1)
+        if p > 0 && p < 1 {
+            if text == percent(0, decimals: 1) { return "< " + percent(0.001, decimals: 1) }
+            if text == percent(1, decimals: 1) { return "> " + percent(0.999, decimals: 1) }
+        }
+        return text
+    }
+
+    /// An interval bound in percent without the sign: one decimal, unless a bound strictly between
+    /// 0 and 1 would print as 0.0 or 100.0; then rounded `outwards` (away from the probability) at the
+    /// first significant digit of its distance to 0 or 1, which never reaches 0 or 100.
+    func bound(_ b: Double, outwards: FloatingPointRoundingRule) -> String {
+        let text = fixed(b * 100, decimals: 1)
+        guard b > 0 && b < 1 && (text == fixed(0, decimals: 1) || text == fixed(100, decimals: 1)) else { return text }
+        if b < 0.5 {
+            let d = Self.digits(b), scale = pow(10, Double(d))
+            return fixed((b * 100 * scale).rounded(outwards) / scale, decimals: d)
+        }
+        let d = Self.digits(1 - b), scale = pow(10, Double(d))
+        let distance = ((1 - b) * 100 * scale).rounded(outwards == .up ? .down : .up) / scale
+        return fixed(100 - distance, decimals: d)
     }
 
     /// A value in a metric's own terms for tables: shares as percent with two
