@@ -57,7 +57,8 @@ final class AccumulatorTests: XCTestCase {
         }
     }
 
-    /// Whole numbers below 500 fall one per bucket, so their quantiles are exact order statistics.
+    /// Small counts: exact order statistics (the sketch is an integer histogram while its values are
+    /// whole numbers; WholeNumberSketchTests checks it against numpy).
     func testSketchIsExactOnSmallCounts() {
         var g = SystemRandomNumberGenerator()
         let xs = (0..<4000).map { _ in Double(Int.random(in: 0...450, using: &g)) }

@@ -88,8 +88,9 @@ final class FastPathTests: XCTestCase {
     }
 
     /// Whole numbers (count metrics) through the batch add, one bucket per value below 1/(2α):
-    /// the same sketch as one by one, and every whole number up to 5,000 and at powers of two
-    /// gets the bucket of the documented formula.
+    /// the same sketch as one by one (their span, 0 ... 2^62 + 1, folds the histogram into the
+    /// buckets), and every whole number up to 5,000 and at powers of two gets the bucket of the
+    /// documented formula.
     func testSketchBucketsOfWholeNumbers() {
         let multiplier = 1 / log((1 + 1e-3) / (1 - 1e-3))
         var whole = (0...5000).map(Double.init)
