@@ -32,7 +32,7 @@ public struct PoissonSampler: Sendable, Hashable {
     public static let inversionLimit = 16.0
 
     /// A Poisson distribution with the given mean.
-    @inlinable
+    @inlinable @inline(__always)
     public init(mean: Double) {
         precondition(mean.isFinite && mean >= 0 && mean <= 1e15,
                      "PoissonSampler mean must be finite and between 0 and 1e15, got \(mean).")

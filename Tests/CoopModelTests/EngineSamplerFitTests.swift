@@ -5,8 +5,9 @@ import XCTest
 
 /// Chi-square goodness of fit of the engine's draws, through the path-year word slots and the
 /// overflow streams (Guides/Random.md, "The engine's path-year streams"): rejection samplers that
-/// take more words than their slots (BTRS, PTRS, NB2's gamma and Poisson steps) must still give
-/// exactly their distribution. Bins, critical values at level 1e-4 and the power against 3% and 1%
+/// take more words than their one-word slot (BTRS, PTRS, NB2's gamma–Poisson mixture) must still
+/// give exactly their distribution, and so must the batch inversion of binomial and NB2 draws
+/// (f(0) computed over the batch, then one search per path from its slot word). Bins, critical values at level 1e-4 and the power against 3% and 1%
 /// relative errors spread over all bins come from scripts/fixtures/sampler_bins.py (scipy.stats),
 /// the fixture of CoopRandomTests' `SamplerFitTests`; 200,000 paths each, one year, fixed seed.
 final class EngineSamplerFitTests: XCTestCase {
@@ -17,9 +18,14 @@ final class EngineSamplerFitTests: XCTestCase {
     y = { domain = "count" }
     n = { domain = "count" }
     m = { domain = "count" }
+    j = { domain = "count" }
+    h = { domain = "count" }
+    e = { domain = "count" }
     [levers]
     c = { domain = "real" }
     t = { domain = "nonnegative" }
+    t2 = { domain = "nonnegative" }
+    t3 = { domain = "nonnegative" }
     [[equations]]
     name = "k"
     family = "binomial"
@@ -37,6 +43,20 @@ final class EngineSamplerFitTests: XCTestCase {
     name = "m"
     family = "negbin"
     formula = "m ~ c"
+    [[equations]]
+    name = "j"
+    family = "binomial"
+    trials = "t2"
+    formula = "j ~ c"
+    [[equations]]
+    name = "h"
+    family = "binomial"
+    trials = "t3"
+    formula = "h ~ c"
+    [[equations]]
+    name = "e"
+    family = "negbin"
+    formula = "e ~ c"
     """
 
     struct Bins { var critical: Double; var bins: [(hi: Double, p: Double)] }
@@ -63,23 +83,29 @@ final class EngineSamplerFitTests: XCTestCase {
             fixedEquation("k", .binomial, "", terms: ["Intercept", "c"], coefficients: [0, 0]),            // Bin(5000, 0.5): BTRS
             fixedEquation("y", .poisson, "", terms: ["Intercept", "c"], coefficients: [log(30.0), 0]),    // Poisson(30): PTRS
             fixedEquation("n", .negbin, "", terms: ["Intercept", "c"], coefficients: [log(40.0), 0], alpha: 0.1),
-            fixedEquation("m", .negbin, "", terms: ["Intercept", "c"], coefficients: [log(5.0), 0], alpha: 0.5),
+            fixedEquation("m", .negbin, "", terms: ["Intercept", "c"], coefficients: [log(5.0), 0], alpha: 0.5),   // inversion
+            fixedEquation("j", .binomial, "", terms: ["Intercept", "c"], coefficients: [0, 0]),            // Bin(39, 0.5): inversion at the limit
+            fixedEquation("h", .binomial, "", terms: ["Intercept", "c"], coefficients: [log(0.85 / 0.15), 0]),  // Bin(100, 0.85): mirrored inversion
+            fixedEquation("e", .negbin, "", terms: ["Intercept", "c"], coefficients: [log(17.0), 0], alpha: 0.07), // inversion (entries-like)
         ]))
-        XCTAssertEqual(model.slotWords, 2 + 2 + 4 + 4)
-        let plan = try constantPlan(model, observed: [:], exogenous: ["c": 0, "t": 5000], seed: 20_261_130, horizon: 2021)
+        XCTAssertEqual(model.slotWords, 7)   // one word per count draw
+        let plan = try constantPlan(model, observed: [:], exogenous: ["c": 0, "t": 5000, "t2": 39, "t3": 100],
+                                    seed: 20_261_130, horizon: 2021)
         let paths = 200_000, width = 1000
         let ws = _Workspace(model: model, width: width)
-        var values = [[Double]](repeating: [], count: 4)
-        var out = [Double](repeating: 0, count: 4 * width)
-        var violations = [Int](repeating: 0, count: 4)
+        let nv = 7
+        var values = [[Double]](repeating: [], count: nv)
+        var out = [Double](repeating: 0, count: nv * width)
+        var violations = [Int](repeating: 0, count: nv)
         for first in stride(from: 0, to: paths, by: width) {
             plan.simulate(firstPath: first, count: width, workspace: ws,
                           switches: SimulationSwitches(parameterUncertainty: false, processNoise: true),
                           out: &out, violations: &violations)
-            for v in 0..<4 { values[v] += out[v * width..<(v + 1) * width] }
+            for v in 0..<nv { values[v] += out[v * width..<(v + 1) * width] }
         }
-        XCTAssertEqual(violations, [0, 0, 0, 0])
-        for (v, name) in ["binomial_5000_0.5", "poisson_30", "nb2_40_0.1", "nb2_5_0.5"].enumerated() {
+        XCTAssertEqual(violations, [Int](repeating: 0, count: nv))
+        for (v, name) in ["binomial_5000_0.5", "poisson_30", "nb2_40_0.1", "nb2_5_0.5", "binomial_39_0.5",
+                          "binomial_100_0.85", "nb2_17_0.07"].enumerated() {
             let b = try bins(name)
             var counts = [Double](repeating: 0, count: b.bins.count)
             let his = b.bins.map(\.hi)

@@ -93,46 +93,90 @@ final class StreamMappingTests: XCTestCase {
         }
     }
 
-    /// A sampler that needs more words than its slots continues from its equation's keyed stream:
-    /// an NB2 draw (four slots) with alpha = 2 (gamma shape 1/2, the boost takes a fifth word).
-    func testWordsBeyondTheSlotsComeFromTheEquationsKeyedStream() throws {
+    /// Count draws read one word of the path-year stream each (their slot, in model order), then
+    /// their equation's keyed stream if the sampler needs more: the engine's batch forms (f(0) over
+    /// the batch, then a search per path) give exactly the samplers' draws on those words, for
+    /// inversion, the mirrored inversion (p > 1/2), BTRS, NB2 inversion and NB2's gamma–Poisson
+    /// mixture (alpha 2: alpha mean above the inversion limit, the gamma boost takes extra words).
+    func testCountDrawsReadOneSlotThenTheEquationsKeyedStream() throws {
         let text = """
-        name = "nb"
+        name = "counts"
         [variables]
+        a = { domain = "count" }
+        b = { domain = "count" }
+        c = { domain = "count" }
         n = { domain = "count" }
+        m = { domain = "count" }
         [levers]
-        c = { domain = "real" }
+        x = { domain = "real" }
+        t = { domain = "nonnegative" }
+        [[equations]]
+        name = "a"
+        family = "binomial"
+        trials = "t"
+        formula = "a ~ x"
+        [[equations]]
+        name = "b"
+        family = "binomial"
+        trials = "t"
+        formula = "b ~ x"
+        [[equations]]
+        name = "c"
+        family = "binomial"
+        trials = "t"
+        formula = "c ~ x"
         [[equations]]
         name = "n"
         family = "negbin"
-        formula = "n ~ c"
+        formula = "n ~ x"
+        [[equations]]
+        name = "m"
+        family = "negbin"
+        formula = "m ~ x"
         """
+        // x = 0: each equation is in one regime (probabilities by the engine's invlogit formula).
         let m = try CompiledModel(spec: modelSpec(text), calibration: calibration([
-            fixedEquation("n", .negbin, "", terms: ["Intercept", "c"], coefficients: [log(30), 0], alpha: 2),
+            fixedEquation("a", .binomial, "", terms: ["Intercept", "x"], coefficients: [-3, 1]),      // n p = 4.7: inversion
+            fixedEquation("b", .binomial, "", terms: ["Intercept", "x"], coefficients: [2.5, 1]),     // p > 1/2, n (1 - p) = 7.6: mirrored inversion
+            fixedEquation("c", .binomial, "", terms: ["Intercept", "x"], coefficients: [-0.5, 1]),    // n p = 37.8: BTRS
+            fixedEquation("n", .negbin, "", terms: ["Intercept", "x"], coefficients: [log(17), 1], alpha: 0.07),  // inversion
+            fixedEquation("m", .negbin, "", terms: ["Intercept", "x"], coefficients: [log(30), 0], alpha: 2),     // alpha mean 60: mixture
         ]))
-        XCTAssertEqual(m.slotWords, 4)
-        let plan = try constantPlan(m, observed: [:], exogenous: ["c": 0], seed: 5, region: "r", horizon: 2021)
-        let ws = _Workspace(model: m, width: 64)
-        var out = [Double](repeating: .nan, count: 64)
-        var violations = [0]
-        plan.simulate(firstPath: 0, count: 64, workspace: ws, switches: SimulationSwitches(parameterUncertainty: false, processNoise: true),
+        XCTAssertEqual(m.slotWords, 5)
+        let width = 64
+        let plan = try constantPlan(m, observed: [:], exogenous: ["x": 0, "t": 100], seed: 5, region: "r", horizon: 2021)
+        let ws = _Workspace(model: m, width: width)
+        var out = [Double](repeating: .nan, count: 5 * width)
+        var violations = [Int](repeating: 0, count: 5)
+        plan.simulate(firstPath: 0, count: width, workspace: ws, switches: SimulationSwitches(parameterUncertainty: false, processNoise: true),
                       out: &out, violations: &violations)
         let key = StreamKey.pathYearKey(seed: 5, region: StreamKey.hash("r"))
-        var overflowed = 0
-        for i in 0..<64 {
-            // The documented sequence: four words of the path-year stream, then the keyed stream (seed, region, path, year, "n").
+        let samplers: [(String, (inout _Sequence) -> Int)] = [
+            ("a", { [s = BinomialSampler(trials: 100, probability: exp(-3.0) / (1 + exp(-3.0)))] in s.next(using: &$0) }),
+            ("b", { [s = BinomialSampler(trials: 100, probability: 1 / (1 + exp(-2.5)))] in s.next(using: &$0) }),
+            ("c", { [s = BinomialSampler(trials: 100, probability: exp(-0.5) / (1 + exp(-0.5)))] in s.next(using: &$0) }),
+            ("n", { [s = NegativeBinomial2Sampler(mean: exp(log(17.0)), alpha: 0.07)] in s.next(using: &$0) }),
+            ("m", { [s = NegativeBinomial2Sampler(mean: exp(log(30.0)), alpha: 2)] in s.next(using: &$0) }),
+        ]
+        var overflowed = [Int](repeating: 0, count: 5)
+        for i in 0..<width {
             var slots = RandomStream(philoxKey: key, year: 2021, path: UInt64(i))
-            let words = (0..<4).map { _ in slots.next() }
-            let overflow = RandomStream(key: StreamKey(seed: 5, region: StreamKey.hash("r"), path: UInt64(i), year: 2021,
-                                                       equation: StreamKey.hash("n")))
-            var g = _Sequence(words: words, then: overflow)
-            let want = Double(NegativeBinomial2Sampler(mean: exp(log(30.0)), alpha: 2).next(using: &g))
-            XCTAssertEqual(out[i], want, "path \(i)")
-            if g.taken > 4 { overflowed += 1 }
+            let words = (0..<5).map { _ in slots.next() }
+            for (v, (name, draw)) in samplers.enumerated() {
+                let overflow = RandomStream(key: StreamKey(seed: 5, region: StreamKey.hash("r"), path: UInt64(i), year: 2021,
+                                                           equation: StreamKey.hash(name)))
+                var g = _Sequence(words: [words[v]], then: overflow)
+                XCTAssertEqual(out[v * width + i], Double(draw(&g)), "\(name), path \(i)")
+                if g.taken > 1 { overflowed[v] += 1 }
+            }
         }
-        // Gamma(1/2) with the boost takes three words a try; a Poisson step by PTRS (lambda >= 16,
-        // about half the paths) two more: many paths go past their four slots.
-        XCTAssertGreaterThan(overflowed, 10)
+        // Inversion takes exactly its one word; BTRS always a second; the mixture several.
+        XCTAssertEqual(overflowed[0], 0)
+        XCTAssertEqual(overflowed[1], 0)
+        XCTAssertEqual(overflowed[2], width)
+        XCTAssertEqual(overflowed[3], 0)
+        XCTAssertEqual(overflowed[4], width)
+        XCTAssertEqual(violations, [0, 0, 0, 0, 0])
     }
 }
 

@@ -1,4 +1,4 @@
-import CoopRandom
+@testable import CoopRandom
 import XCTest
 
 /// Chi-square goodness of fit of every sampler at fixed seeds.
@@ -94,14 +94,24 @@ final class SamplerFitTests: XCTestCase {
         for (n, p, name) in [(10, 0.3, "binomial_10_0.3"), (663, 0.02, "binomial_663_0.02"),
                              (5000, 0.5, "binomial_5000_0.5"), (40, 0.9, "binomial_40_0.9"),
                              (200, 0.8, "binomial_200_0.8"), (1000, 0.0199, "binomial_1000_0.0199"),
-                             (1000, 0.02, "binomial_1000_0.02"), (100, 0.85, "binomial_100_0.85")] {
+                             (1000, 0.02, "binomial_1000_0.02"), (100, 0.85, "binomial_100_0.85"),
+                             // Inversion and BTRS beside the limit n min(p, 1-p) = 20 at p = 1/2, inversion
+                             // mirrored at large n, BTRS at a model-like mean (group exits, Hai Phong).
+                             (39, 0.5, "binomial_39_0.5"), (41, 0.5, "binomial_41_0.5"),
+                             (2000, 0.9905, "binomial_2000_0.9905"), (70, 0.07, "binomial_70_0.07")] {
             let b = BinomialSampler(trials: n, probability: p)
             try check(name, discrete: true) { Double(b.next(using: &$0)) }
         }
     }
 
     func testNegativeBinomial2() throws {
-        for (mu, alpha, name) in [(5.0, 0.5, "nb2_5_0.5"), (40, 0.1, "nb2_40_0.1")] {
+        // Inversion (mean < 40 with alpha mean < 20): small, model-like (entries), at the mean limit,
+        // near the alpha mean limit (long tail), near the Poisson limit; the gamma-Poisson mixture:
+        // alpha mean above its limit (with the gamma boost), at the mean limit, model-like (groups).
+        for (mu, alpha, name) in [(5.0, 0.5, "nb2_5_0.5"), (17, 0.07, "nb2_17_0.07"), (39.9, 0.1, "nb2_39.9_0.1"),
+                                  (1.5, 13, "nb2_1.5_13"), (0.2, 0.01, "nb2_0.2_0.01"),
+                                  (15, 2, "nb2_15_2"), (40, 0.1, "nb2_40_0.1"), (100, 0.1, "nb2_100_0.1")] {
+            XCTAssertEqual(NegativeBinomial2Sampler(mean: mu, alpha: alpha).useInversion, mu < 40 && mu * alpha < 20, name)
             let s = NegativeBinomial2Sampler(mean: mu, alpha: alpha)
             try check(name, discrete: true) { Double(s.next(using: &$0)) }
         }
@@ -124,11 +134,48 @@ extension SamplerFitTests {
             ("gamma_7.5", false, { [g = GammaSampler(shape: 7.6, scale: 2)] in g.next(using: &$0) }),
             ("binomial_663_0.02", true, { [b = BinomialSampler(trials: 663, probability: 0.0205)] in Double(b.next(using: &$0)) }),
             ("nb2_5_0.5", true, { [s = NegativeBinomial2Sampler(mean: 5, alpha: 0.45)] in Double(s.next(using: &$0)) }),
+            ("nb2_17_0.07", true, { [s = NegativeBinomial2Sampler(mean: 17.5, alpha: 0.07)] in Double(s.next(using: &$0)) }),
+            ("nb2_100_0.1", true, { [s = NegativeBinomial2Sampler(mean: 100, alpha: 0.11)] in Double(s.next(using: &$0)) }),
+            ("binomial_39_0.5", true, { [b = BinomialSampler(trials: 39, probability: 0.51)] in Double(b.next(using: &$0)) }),
             ("normal", false, { [s = NormalSampler(mean: 0, standardDeviation: 1.02)] in s.next(using: &$0) }),
         ]
         for (name, discrete, draw) in wrong {
             let (x2, critical) = statistic(name, discrete: discrete, draw)
             XCTAssertGreaterThan(x2, critical, "\(name): a deliberately wrong sampler passed (seed \(Self.seed))")
+        }
+    }
+}
+
+extension SamplerFitTests {
+    /// Where binomial and NB2 draws invert, a draw is a nondecreasing function of its one uniform
+    /// (common random numbers), for every uniform up to the largest one (1 - 2^-53), where the
+    /// search must still stop (binomial: at most n).
+    func testInversionIsMonotoneInItsOneUniform() {
+        struct Fixed: RandomNumberGenerator { var word: UInt64; var calls = 0
+            mutating func next() -> UInt64 { calls += 1; return word } }
+        let binomials = [(39, 0.5), (100, 0.85), (2000, 0.9905), (1000, 0.0199), (5, 0.999999)]
+        let nb2 = [(17.0, 0.07), (39.9, 0.1), (1.5, 13), (0.2, 0.01), (35, 0.55)]
+        var draws: [(String, (inout Fixed) -> Int, Int)] = binomials.map { n, p in
+            let s = BinomialSampler(trials: n, probability: p)
+            return ("binomial \(n) \(p)", { s.next(using: &$0) }, n)
+        }
+        draws += nb2.map { mu, a in
+            let s = NegativeBinomial2Sampler(mean: mu, alpha: a)
+            XCTAssertTrue(s.useInversion, "NB2 \(mu) \(a)")
+            return ("NB2 \(mu) \(a)", { s.next(using: &$0) }, Int.max)
+        }
+        for (name, draw, most) in draws {
+            var last = -1
+            for j in 0...20_000 {
+                // 20,001 uniforms evenly spaced from 2^-54 up, the last the largest (1 - 2^-53).
+                let word: UInt64 = j == 20_000 ? .max : UInt64(Double(UInt64.max >> 11) * (Double(j) / 20_000)) << 11
+                var g = Fixed(word: word)
+                let k = draw(&g)
+                XCTAssertEqual(g.calls, 1, "\(name): inversion takes one word")
+                XCTAssertGreaterThanOrEqual(k, last, "\(name): not monotone at word \(word)")
+                XCTAssertLessThanOrEqual(k, most, name)
+                last = k
+            }
         }
     }
 }

@@ -81,15 +81,15 @@ public struct CompiledModel: Sendable {
     /// of the drawing instructions' slots (Guides/Random.md, "The engine's path-year streams").
     public let slotWords: Int
 
-    /// Words owned by one draw of each family: a normal (an identity's `normal()` or a gaussian
-    /// residual) takes exactly one uniform (inversion); a Poisson or binomial draw two (one for
-    /// inversion, the usual case below mean 16 or n·min(p, 1-p) 20; two for the first try of
-    /// PTRS or BTRS above); an NB2 draw four (a gamma try of two, then two for the Poisson step).
-    /// Draws beyond the slots (rejected tries, the gamma boost for alpha > 1) continue from the
-    /// equation's keyed stream. A word is about a sixth of the cost of opening that stream.
-    static let poissonSlots = 2
-    static let binomialSlots = 2
-    static let negativeBinomialSlots = 4
+    /// Words owned by one draw of each family: one each. A normal (an identity's `normal()` or a
+    /// gaussian residual) takes exactly one uniform (inversion); a Poisson, binomial or NB2 draw
+    /// takes one where it inverts (Poisson below mean 16, binomial below n·min(p, 1-p) = 20, NB2
+    /// below mean 40 with αμ < 20: the model's usual case), and its first word otherwise. Draws
+    /// beyond the slot (PTRS/BTRS's second word and rejected tries, NB2's gamma–Poisson mixture
+    /// above its limit) continue from the equation's keyed stream.
+    static let poissonSlots = 1
+    static let binomialSlots = 1
+    static let negativeBinomialSlots = 1
 
     /// Compiles `spec` with `calibration`; throws `InputErrors` listing every problem found.
     public init(spec: ModelSpec, calibration: Calibration) throws {

@@ -230,7 +230,7 @@ extension SimulationPlan {
             let id = model.equations[Int(ins.equation)].streamID
             let key = StreamKey(seed: seed, region: regionID, path: UInt64(firstPath), year: year, equation: id)
             return _SlotStreams(words: ws.words + Int(ins.slot) * W, stride: W, slots: Int(ins.slots),
-                                philoxKey: key.philoxKey, yearWord: yearWord, firstPath: UInt64(firstPath))
+                                philoxKey: key.philoxKey, year: year, yearWord: yearWord, firstPath: UInt64(firstPath))
         }
         for ins in program {
             let d = buffer(ins.d)
@@ -301,16 +301,14 @@ extension SimulationPlan {
             case .negbin:
                 let a = buffer(ins.a), alpha = ins.x
                 if noise {
-                    let o = slotStreams(ins)
-                    for i in 0..<n { var g = o.stream(i); d[i] = _drawNegativeBinomial2(a[i], alpha, &g) }
+                    _drawNegativeBinomials2(eta: a, alpha: alpha, into: d, count: n, streams: slotStreams(ins))
                 } else {
                     for i in 0..<n { let mean = exp(a[i]); d[i] = mean.isFinite && mean <= 1e15 ? mean : .nan }
                 }
             case .binomial:
                 let a = buffer(ins.a), t = buffer(ins.b)
                 if noise {
-                    let o = slotStreams(ins)
-                    for i in 0..<n { var g = o.stream(i); d[i] = _drawBinomial(a[i], t[i], &g) }
+                    _drawBinomials(eta: a, trials: t, into: d, count: n, streams: slotStreams(ins))
                 } else {
                     for i in 0..<n {
                         let p = _invlogit(a[i])
@@ -333,11 +331,33 @@ struct _SlotStreams {
     let stride: Int
     let slots: Int
     let philoxKey: SIMD2<UInt32>
+    let year: Int
     let yearWord: UInt32
     let firstPath: UInt64
     @inline(__always) func stream(_ i: Int) -> _SlotStream {
         _SlotStream(word: words + i, stride: stride, left: slots,
                     overflow: RandomStream.Compact(philoxKey: philoxKey, yearWord: yearWord, path: firstPath &+ UInt64(i)))
+    }
+
+    /// Calls `body` with `stream(i)`'s equivalent for paths 0..<n whose first `blocks` overflow
+    /// blocks are computed for the whole batch at once (`PathYearWords.fill`, the AVX2 kernel),
+    /// when at least a quarter of the paths (`users`) will need them; otherwise with `stream`.
+    /// The words are the same either way (each depends only on its key, year, path and counter).
+    @inline(__always)
+    func withOverflow(blocks: Int, users: Int, count n: Int, _ body: ((Int) -> _SlotStream) -> Void) {
+        guard users > 0 && 4 * users >= n else { body(stream); return }
+        let rows = slots + 2 * blocks
+        withUnsafeTemporaryAllocation(of: UInt64.self, capacity: rows * n) { tmp in
+            let buf = tmp.baseAddress!
+            for w in 0..<slots { (buf + w * n).update(from: words + w * stride, count: n) }
+            PathYearWords.fill(buf + slots * n, stride: n, words: 2 * blocks, count: n, key: philoxKey,
+                               year: year, firstPath: firstPath)
+            body { i in
+                _SlotStream(word: buf + i, stride: n, left: rows,
+                            overflow: RandomStream.Compact(philoxKey: philoxKey, yearWord: yearWord,
+                                                           path: firstPath &+ UInt64(i), firstBlock: UInt32(blocks)))
+            }
+        }
     }
 }
 
@@ -365,20 +385,115 @@ struct _SlotStream: RandomNumberGenerator {
     return Double(PoissonSampler(mean: mean).next(using: &g))
 }
 
-/// An NB2 count of mean exp(eta) and dispersion alpha; NaN (no draw) when the mean is not finite or above 1e15.
-@inline(__always) func _drawNegativeBinomial2<G: RandomNumberGenerator>(_ eta: Double, _ alpha: Double, _ g: inout G) -> Double {
-    let mean = exp(eta)
-    if !(mean.isFinite && mean <= 1e15) { return .nan }
-    return Double(NegativeBinomial2Sampler(mean: mean, alpha: alpha).next(using: &g))
+/// NB2 counts for a batch: `d[i]` ~ NB2(mean exp(eta[i]), alpha); NaN (no draw) where the mean
+/// is not finite or above 1e15. Path i's draws are exactly `NegativeBinomial2Sampler(mean:alpha:)`
+/// driven by `streams.stream(i)`: one pass computes the means and, for the paths that invert,
+/// f(0) = exp(-log1p(αμ)/α) over the whole batch (`_expInPlace`, `_log1pInPlace`), then each
+/// path searches from its slot word (`NegativeBinomial2Sampler.invert`), or draws the
+/// gamma–Poisson mixture from its slot and overflow stream above the inversion limit.
+func _drawNegativeBinomials2(eta: UnsafeMutablePointer<Double>, alpha: Double, into d: UnsafeMutablePointer<Double>,
+                             count n: Int, streams o: _SlotStreams) {
+    guard n > 0 else { return }
+    withUnsafeTemporaryAllocation(of: Double.self, capacity: 2 * n) { tmp in
+        let mean = tmp.baseAddress!, f0 = mean + n
+        mean.update(from: eta, count: n)
+        _expInPlace(mean, n)
+        let r = 1 / alpha
+        for i in 0..<n {
+            let m = mean[i]
+            f0[i] = m.isFinite && m <= 1e15 && m > 0 && NegativeBinomial2Sampler.usesInversion(mean: m, alpha: alpha)
+                ? alpha * m : 0
+        }
+        _log1pInPlace(f0, n)
+        for i in 0..<n { f0[i] = -r * f0[i] }
+        _expInPlace(f0, n)
+        var mixture = 0
+        for i in 0..<n {
+            let m = mean[i]
+            if !(m.isFinite && m <= 1e15) { d[i] = .nan; continue }
+            if m == 0 { d[i] = 0; continue }
+            if NegativeBinomial2Sampler.usesInversion(mean: m, alpha: alpha) {
+                let am = alpha * m
+                let u = RandomStream.uniform(o.words[i])
+                d[i] = Double(NegativeBinomial2Sampler.invert(u: u, r: r, q: am / (1 + am), f0: f0[i]))
+            } else {
+                d[i] = -1                        // drawn below
+                mixture += 1
+            }
+        }
+        // The gamma–Poisson mixture: its words beyond the slot (a gamma try of two, a Poisson step
+        // of one or two) from the first two blocks of the overflow streams, computed for the batch.
+        guard mixture > 0 else { return }
+        o.withOverflow(blocks: 2, users: mixture, count: n) { stream in
+            for i in 0..<n where d[i] == -1 {
+                var g = stream(i)
+                d[i] = Double(NegativeBinomial2Sampler(mean: mean[i], alpha: alpha).next(using: &g))
+            }
+        }
+    }
 }
 
-/// A binomial count with max(0, round(t)) trials and probability invlogit(eta); NaN (no draw)
-/// when t is NaN, the probability is not in [0, 1] or there are more than 9e15 trials.
-@inline(__always) func _drawBinomial<G: RandomNumberGenerator>(_ eta: Double, _ t: Double, _ g: inout G) -> Double {
-    let p = _invlogit(eta)
-    if t.isNaN { return .nan }
-    let trials = max(0, _roundedHalfAway(t))
-    if !(p >= 0 && p <= 1 && trials <= 9e15) { return .nan }
-    if trials == 0 { return 0 }                 // what the sampler returns, without setting it up
-    return Double(BinomialSampler(trials: Int(trials), probability: p).next(using: &g))
+/// Binomial counts for a batch: `d[i]` ~ Bin(max(0, round(t[i])), invlogit(eta[i])); NaN (no draw)
+/// where t[i] is NaN, the probability is not in [0, 1] or there are more than 9e15 trials. Path i's
+/// draw is exactly `BinomialSampler(trials:probability:)` driven by `streams.stream(i)`: one pass
+/// computes the probabilities and, for the paths that invert (n·min(p, 1-p) < 20), f(0) =
+/// exp(n log1p(-p')) over the whole batch (`_log1pInPlace`, `_expInPlace`); then each path
+/// searches from its slot word (`BinomialSampler.invert`) or draws by BTRS (slot, then overflow).
+func _drawBinomials(eta: UnsafeMutablePointer<Double>, trials t: UnsafeMutablePointer<Double>,
+                    into d: UnsafeMutablePointer<Double>, count n: Int, streams o: _SlotStreams) {
+    guard n > 0 else { return }
+    withUnsafeTemporaryAllocation(of: Double.self, capacity: 3 * n) { tmp in
+        let prob = tmp.baseAddress!, trials = prob + n, f0 = prob + 2 * n
+        for i in 0..<n {
+            let p = _invlogit(eta[i])
+            let ok = !t[i].isNaN && p >= 0 && p <= 1
+            let nt = ok ? max(0, _roundedHalfAway(t[i])) : -1
+            let valid = ok && nt <= 9e15
+            trials[i] = valid ? nt : -1          // -1: no draw
+            prob[i] = p
+            let ps = p > 0.5 ? 1 - p : p
+            f0[i] = valid && nt * ps < BinomialSampler.inversionLimit ? -ps : 0
+        }
+        _log1pInPlace(f0, n)
+        for i in 0..<n { f0[i] = trials[i] * f0[i] }
+        _expInPlace(f0, n)
+        var rejection = 0
+        for i in 0..<n {
+            let nt = trials[i]
+            if nt < 0 { d[i] = .nan; continue }
+            if nt == 0 { d[i] = 0; continue }   // what the sampler returns, without setting it up
+            let p = prob[i]
+            let flipped = p > 0.5
+            let ps = flipped ? 1 - p : p
+            let count = Int(nt)
+            if ps == 0 { d[i] = flipped ? nt : 0; continue }
+            if nt * ps < BinomialSampler.inversionLimit {
+                let u = RandomStream.uniform(o.words[i])
+                let k = BinomialSampler.invert(u: flipped ? 1 - u : u, trials: count, ratio: ps / (1 - ps), f0: f0[i])
+                d[i] = Double(flipped ? count - k : k)
+            } else {
+                d[i] = -1                        // drawn below
+                rejection += 1
+            }
+        }
+        // BTRS: its second uniform (and a rejected try's first) from the first block of the
+        // overflow streams, computed for the batch.
+        guard rejection > 0 else { return }
+        o.withOverflow(blocks: 1, users: rejection, count: n) { stream in
+            for i in 0..<n where d[i] == -1 {
+                var g = stream(i)
+                d[i] = Double(BinomialSampler(trials: Int(trials[i]), probability: prob[i]).next(using: &g))
+            }
+        }
+    }
+}
+
+/// x[i] = exp(x[i]) for i < n (libm; the samplers' batch passes call it, one place for an array exp).
+func _expInPlace(_ x: UnsafeMutablePointer<Double>, _ n: Int) {
+    for i in 0..<n { x[i] = exp(x[i]) }
+}
+
+/// x[i] = log1p(x[i]) for i < n (libm; the samplers' batch passes call it, one place for an array log1p).
+func _log1pInPlace(_ x: UnsafeMutablePointer<Double>, _ n: Int) {
+    for i in 0..<n { x[i] = log1p(x[i]) }
 }
