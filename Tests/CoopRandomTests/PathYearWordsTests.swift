@@ -72,7 +72,7 @@ final class PathYearWordsTests: XCTestCase {
         }
     }
 
-    /// A stream started at a later block (the engine's coefficient normals start at block j << 16):
+    /// A stream started at a later block (the engine's coefficient normals start at block 2^31 + j << 16):
     /// the buffered and the register-sized forms give the same words as skipping the earlier blocks.
     func testStreamsFromALaterBlock() {
         let key = StreamKey.pathYearKey(seed: 3, region: StreamKey.hash("hcmc"))
