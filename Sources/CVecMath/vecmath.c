@@ -137,8 +137,9 @@ static inline double s_log1p(double x) {
 }
 
 static inline double s_invlogit(double x) {
-    double ax = x < 0.0 ? -x : x;        // NaN stays NaN (its sign does not matter)
-    double e = s_exp(-ax);
+    // 0 - x rather than -x, as the AVX2 kernel: the same bits for NaN (a negation flips its sign).
+    double ax = x < 0.0 ? 0.0 - x : x;
+    double e = s_exp(0.0 - ax);
     double num = x < 0.0 ? e : 1.0;
     return num / (1.0 + e);
 }
@@ -156,7 +157,7 @@ static inline double s_normal(uint64_t w) {
     d = d < 0.5 ? 0.5 : d;
     double p = d * 0x1p-53;
     double q = p - 0.5;
-    double aq = q < 0.0 ? -q : q;
+    double aq = q < 0.0 ? 0.0 - q : q;
     if (aq <= 0.425) {
         double r = 0.180625 - q * q;
         return q * s_horner8(A, r) / s_horner8(B, r);
@@ -166,7 +167,7 @@ static inline double s_normal(uint64_t w) {
     double value;
     if (r <= 5.0) { r = r - 1.6; value = s_horner8(C, r) / s_horner8(D, r); }
     else { r = r - 5.0; value = s_horner8(E, r) / s_horner8(F, r); }
-    return q < 0.0 ? -value : value;
+    return q < 0.0 ? 0.0 - value : value;
 }
 
 double coop_exp(double x) { return s_exp(x); }

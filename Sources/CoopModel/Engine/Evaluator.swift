@@ -189,13 +189,16 @@ extension SimulationPlan {
                     for k in 0..<p { words[k * n + i] = stream.next() }
                 }
                 coop_vnormal_bits(words, z, Int64(p * n))
+                // beta_r = beta_hat_r + sum_k<=r L_rk z_k, the terms added in k order for each path (so
+                // the same sums as path by path), a row of paths at a time.
                 eq.covarianceFactor.withUnsafeBufferPointer { l in
                     eq.coefficients.withUnsafeBufferPointer { beta in
-                        for i in 0..<n {
-                            for r in 0..<p {
-                                var b = beta[r]
-                                for k in 0...r { b += l[r * p + k] * z[k * n + i] }
-                                base[r * W + i] = b
+                        for r in 0..<p {
+                            let row = base + r * W
+                            row.update(repeating: beta[r], count: n)
+                            for k in 0...r {
+                                let c = l[r * p + k], zk = z + k * n
+                                for i in 0..<n { row[i] += c * zk[i] }
                             }
                         }
                     }
