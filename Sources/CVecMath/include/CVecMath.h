@@ -11,8 +11,8 @@
 //
 // Accuracy (tests: CoopModelTests/VecMathTests against mpmath at 50 digits, fixture made by
 // scripts/fixtures/vecmath.py): exp, log, log1p within 1 ulp (fdlibm's algorithms: Cody-Waite
-// reduction, the Remez rational of exp, the series in s = f / (2 + f) of log); invlogit and logit
-// within a few ulp of the exact function of the same input; the normal within 1e-15 relative (Wichura's
+// reduction, the Remez rational of exp, the series in s = f / (2 + f) of log); invlogit within 2 ulp;
+// logit within 1 ulp + 2^-52 (the rounding of x / (1 - x)); the normal within 1e-15 relative (Wichura's
 // AS241 PPND16, the rational forms of CoopDistributions' Normal.quantile, this log in the tails).
 //
 // Every array function accepts y == x (in place); n <= 0 writes nothing; no allocation.
