@@ -5,7 +5,7 @@ import PackageDescription
 //   CLinearAlgebra <- CoopNumerics <- CoopData <- CoopModel <- CoopScenario <- coopsim
 //   CFastFloat (C++ shim over fast_float) <- CoopData
 //   CoopDistributions <- CoopNumerics, CoopRandom <- CoopModel
-//   CPhilox (C, Philox over many counters, AVX2 at run time) <- CoopRandom
+//   CPhilox (C, Philox over many counters, AVX2 at run time) <- CoopRandom, CoopModel (coefficient words)
 //   CVecMath (C, exp/log/log1p/invlogit/logit/normal over arrays, AVX2 at run time) <- CoopRandom, CoopModel
 //   CoopRandom, CoopDistributions <- CoopDecision <- CoopScenario (sensitivity, PRIM, least-cost search)
 // The numeric core (CoopNumerics, CoopDistributions, CoopRandom) knows nothing of cooperatives.
@@ -44,7 +44,7 @@ let package = Package(
         // the CSV reader's correctly rounded number parsing.
         .target(name: "CFastFloat", path: "Sources/CFastFloat"),
         .target(name: "CoopData", dependencies: ["CoopNumerics", "CFastFloat"]),
-        .target(name: "CoopModel", dependencies: ["CoopNumerics", "CoopData", "CoopRandom", "CoopDistributions", "CVecMath"]),
+        .target(name: "CoopModel", dependencies: ["CoopNumerics", "CoopData", "CoopRandom", "CoopDistributions", "CPhilox", "CVecMath"]),
         .target(name: "CoopScenario", dependencies: ["CoopModel", "CoopData", "CoopNumerics", "CoopDistributions", "CoopDecision", "CXLSXWriter"]),
         // Decision-support methods (Sobol, Morris, PRIM, least-cost search): pure numerics, no cooperatives.
         .target(name: "CoopDecision", dependencies: ["CoopRandom", "CoopDistributions"]),
