@@ -5,7 +5,8 @@ import PackageDescription
 //   CLinearAlgebra <- CoopNumerics <- CoopData <- CoopModel <- CoopScenario <- coopsim
 //   CFastFloat (C++ shim over fast_float) <- CoopData
 //   CoopDistributions <- CoopNumerics, CoopRandom <- CoopModel
-//   CPhilox (C, Philox over many counters, AVX2 at run time) <- CoopRandom
+//   CPhilox (C, Philox over many counters, AVX2 at run time) <- CoopRandom, CoopModel (coefficient words)
+//   CVecMath (C, exp/log/log1p/invlogit/logit/normal over arrays, AVX2 at run time) <- CoopRandom, CoopModel
 //   CoopRandom, CoopDistributions <- CoopDecision <- CoopScenario (sensitivity, PRIM, least-cost search)
 // The numeric core (CoopNumerics, CoopDistributions, CoopRandom) knows nothing of cooperatives.
 let package = Package(
@@ -34,12 +35,16 @@ let package = Package(
         // Philox4x32-10 over many counters at once (the engine's path-year words), with an AVX2 kernel
         // chosen at run time: the package builds for baseline x86-64 (Guides/Random.md).
         .target(name: "CPhilox", path: "Sources/CPhilox"),
-        .target(name: "CoopRandom", dependencies: ["CoopDistributions", "CPhilox"]),
+        // The engine's own elementary functions over arrays (exp, log, log1p, invlogit, logit, the
+        // standard normal of a random word), AVX2 chosen at run time, the same bits as the scalar
+        // kernel on every processor (Guides/Random.md).
+        .target(name: "CVecMath", path: "Sources/CVecMath"),
+        .target(name: "CoopRandom", dependencies: ["CoopDistributions", "CPhilox", "CVecMath"]),
         // fast_float (Debian libfast-float-dev, header-only, installed by scripts/setup.sh) behind a C shim:
         // the CSV reader's correctly rounded number parsing.
         .target(name: "CFastFloat", path: "Sources/CFastFloat"),
         .target(name: "CoopData", dependencies: ["CoopNumerics", "CFastFloat"]),
-        .target(name: "CoopModel", dependencies: ["CoopNumerics", "CoopData", "CoopRandom", "CoopDistributions"]),
+        .target(name: "CoopModel", dependencies: ["CoopNumerics", "CoopData", "CoopRandom", "CoopDistributions", "CPhilox", "CVecMath"]),
         .target(name: "CoopScenario", dependencies: ["CoopModel", "CoopData", "CoopNumerics", "CoopDistributions", "CoopDecision", "CXLSXWriter"]),
         // Decision-support methods (Sobol, Morris, PRIM, least-cost search): pure numerics, no cooperatives.
         .target(name: "CoopDecision", dependencies: ["CoopRandom", "CoopDistributions"]),
@@ -58,7 +63,7 @@ let package = Package(
         .testTarget(name: "CoopNumericsTests", dependencies: ["CoopNumerics"], resources: [.copy("Fixtures")]),
         .testTarget(name: "CoopRandomTests", dependencies: ["CoopRandom", "CoopDistributions", "CPhilox"], resources: [.copy("Fixtures")]),
         .testTarget(name: "CoopDataTests", dependencies: ["CoopData"], resources: [.copy("Fixtures")]),
-        .testTarget(name: "CoopModelTests", dependencies: ["CoopModel"], resources: [.copy("Fixtures")]),
+        .testTarget(name: "CoopModelTests", dependencies: ["CoopModel", "CVecMath"], resources: [.copy("Fixtures")]),
         .testTarget(name: "CoopScenarioTests", dependencies: ["CoopScenario"], resources: [.copy("Fixtures")]),
         .testTarget(name: "CoopDecisionTests", dependencies: ["CoopDecision"], resources: [.copy("Fixtures")]),
         .testTarget(name: "EndToEndTests", dependencies: ["coopsim"], exclude: ["Explorer"], resources: [.copy("Fixtures")]),

@@ -23,12 +23,13 @@ static inline void store_words(uint64_t *out, ptrdiff_t stride, int64_t words, i
 }
 
 static void scalar_range(uint64_t *out, ptrdiff_t stride, int64_t words, int64_t from, int64_t to,
-                         const uint32_t rk0[10], const uint32_t rk1[10], uint32_t yearWord, uint64_t firstPath) {
+                         const uint32_t rk0[10], const uint32_t rk1[10], uint32_t firstBlock, uint32_t yearWord,
+                         uint64_t firstPath) {
     int64_t blocks = (words + 1) / 2;
     for (int64_t i = from; i < to; i++) {
         uint64_t path = firstPath + (uint64_t)i;
         for (int64_t b = 0; b < blocks; b++) {
-            uint32_t c0 = (uint32_t)b, c1 = yearWord, c2 = (uint32_t)path, c3 = (uint32_t)(path >> 32);
+            uint32_t c0 = firstBlock + (uint32_t)b, c1 = yearWord, c2 = (uint32_t)path, c3 = (uint32_t)(path >> 32);
             for (int r = 0; r < 10; r++) {
                 uint64_t p0 = (uint64_t)M0 * c0, p1 = (uint64_t)M1 * c2;
                 uint32_t n0 = (uint32_t)(p1 >> 32) ^ c1 ^ rk0[r];
@@ -40,12 +41,17 @@ static void scalar_range(uint64_t *out, ptrdiff_t stride, int64_t words, int64_t
     }
 }
 
-void coop_philox_words_scalar(uint64_t *out, ptrdiff_t stride, int64_t words, int64_t count,
-                              uint32_t k0, uint32_t k1, uint32_t yearWord, uint64_t firstPath) {
+static void scalar_from(uint64_t *out, ptrdiff_t stride, int64_t words, int64_t count,
+                        uint32_t k0, uint32_t k1, uint32_t firstBlock, uint32_t yearWord, uint64_t firstPath) {
     if (words <= 0 || count <= 0) return;
     uint32_t rk0[10], rk1[10];
     round_keys(k0, k1, rk0, rk1);
-    scalar_range(out, stride, words, 0, count, rk0, rk1, yearWord, firstPath);
+    scalar_range(out, stride, words, 0, count, rk0, rk1, firstBlock, yearWord, firstPath);
+}
+
+void coop_philox_words_scalar(uint64_t *out, ptrdiff_t stride, int64_t words, int64_t count,
+                              uint32_t k0, uint32_t k1, uint32_t yearWord, uint64_t firstPath) {
+    scalar_from(out, stride, words, count, k0, k1, 0, yearWord, firstPath);
 }
 
 #if defined(__x86_64__) && (defined(__GNUC__) || defined(__clang__))
@@ -62,7 +68,7 @@ static inline __m256i mul_hi(__m256i even, __m256i odd) {   // high 32 bits of t
 
 __attribute__((target("avx2")))
 static void avx2_kernel(uint64_t *out, ptrdiff_t stride, int64_t words, int64_t count,
-                        uint32_t k0, uint32_t k1, uint32_t yearWord, uint64_t firstPath) {
+                        uint32_t k0, uint32_t k1, uint32_t firstBlock, uint32_t yearWord, uint64_t firstPath) {
     uint32_t rk0[10], rk1[10];
     round_keys(k0, k1, rk0, rk1);
     __m256i vk0[10], vk1[10];
@@ -79,7 +85,7 @@ static void avx2_kernel(uint64_t *out, ptrdiff_t stride, int64_t words, int64_t 
         }
         const __m256i plo = _mm256_loadu_si256((const __m256i *)lo), phi = _mm256_loadu_si256((const __m256i *)hi);
         for (int64_t b = 0; b < blocks; b++) {
-            __m256i c0 = _mm256_set1_epi32((int)(uint32_t)b), c1 = year, c2 = plo, c3 = phi;
+            __m256i c0 = _mm256_set1_epi32((int)(firstBlock + (uint32_t)b)), c1 = year, c2 = plo, c3 = phi;
             for (int r = 0; r < 10; r++) {
                 __m256i e0 = _mm256_mul_epu32(c0, m0), o0 = _mm256_mul_epu32(_mm256_srli_epi64(c0, 32), m0);
                 __m256i e1 = _mm256_mul_epu32(c2, m1), o1 = _mm256_mul_epu32(_mm256_srli_epi64(c2, 32), m1);
@@ -102,7 +108,7 @@ static void avx2_kernel(uint64_t *out, ptrdiff_t stride, int64_t words, int64_t 
             }
         }
     }
-    scalar_range(out, stride, words, i, count, rk0, rk1, yearWord, firstPath);
+    scalar_range(out, stride, words, i, count, rk0, rk1, firstBlock, yearWord, firstPath);
 }
 
 int coop_philox_has_avx2(void) { return __builtin_cpu_supports("avx2") ? 1 : 0; }
@@ -110,15 +116,20 @@ int coop_philox_has_avx2(void) { return __builtin_cpu_supports("avx2") ? 1 : 0; 
 int coop_philox_words_avx2(uint64_t *out, ptrdiff_t stride, int64_t words, int64_t count,
                            uint32_t k0, uint32_t k1, uint32_t yearWord, uint64_t firstPath) {
     if (!coop_philox_has_avx2()) return 0;
-    if (words > 0 && count > 0) avx2_kernel(out, stride, words, count, k0, k1, yearWord, firstPath);
+    if (words > 0 && count > 0) avx2_kernel(out, stride, words, count, k0, k1, 0, yearWord, firstPath);
     return 1;
+}
+
+void coop_philox_words_from(uint64_t *out, ptrdiff_t stride, int64_t words, int64_t count,
+                            uint32_t k0, uint32_t k1, uint32_t firstBlock, uint32_t yearWord, uint64_t firstPath) {
+    if (words <= 0 || count <= 0) return;
+    if (count >= 8 && coop_philox_has_avx2()) avx2_kernel(out, stride, words, count, k0, k1, firstBlock, yearWord, firstPath);
+    else scalar_from(out, stride, words, count, k0, k1, firstBlock, yearWord, firstPath);
 }
 
 void coop_philox_words(uint64_t *out, ptrdiff_t stride, int64_t words, int64_t count,
                        uint32_t k0, uint32_t k1, uint32_t yearWord, uint64_t firstPath) {
-    if (words <= 0 || count <= 0) return;
-    if (count >= 8 && coop_philox_has_avx2()) avx2_kernel(out, stride, words, count, k0, k1, yearWord, firstPath);
-    else coop_philox_words_scalar(out, stride, words, count, k0, k1, yearWord, firstPath);
+    coop_philox_words_from(out, stride, words, count, k0, k1, 0, yearWord, firstPath);
 }
 #else
 int coop_philox_has_avx2(void) { return 0; }
@@ -126,6 +137,10 @@ int coop_philox_words_avx2(uint64_t *out, ptrdiff_t stride, int64_t words, int64
                            uint32_t k0, uint32_t k1, uint32_t yearWord, uint64_t firstPath) {
     (void)out; (void)stride; (void)words; (void)count; (void)k0; (void)k1; (void)yearWord; (void)firstPath;
     return 0;
+}
+void coop_philox_words_from(uint64_t *out, ptrdiff_t stride, int64_t words, int64_t count,
+                            uint32_t k0, uint32_t k1, uint32_t firstBlock, uint32_t yearWord, uint64_t firstPath) {
+    scalar_from(out, stride, words, count, k0, k1, firstBlock, yearWord, firstPath);
 }
 void coop_philox_words(uint64_t *out, ptrdiff_t stride, int64_t words, int64_t count,
                        uint32_t k0, uint32_t k1, uint32_t yearWord, uint64_t firstPath) {

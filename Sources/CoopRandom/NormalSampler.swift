@@ -1,4 +1,5 @@
 import CoopDistributions
+import CVecMath
 
 /// Normal draws by inversion: `mean + standardDeviation * Φ⁻¹(u)` with one uniform `u` per draw.
 ///
@@ -6,9 +7,10 @@ import CoopDistributions
 /// of exactly one uniform, so two scenarios that read the same keyed stream get draws that move
 /// together and stay aligned draw by draw, which is what common random numbers need.
 /// `u` comes from `nextOpenUniform()`, in [2^-54, 1 - 2^-53], so draws are finite and lie
-/// within about 8.3 standard deviations of the mean. Φ⁻¹ is `CoopDistributions.Normal.quantile`
-/// (Wichura's AS 241, about 1e-16 relative accuracy; checked against mpmath at the uniforms'
-/// extremes in this module's tests).
+/// within about 8.3 standard deviations of the mean. Φ⁻¹ is CVecMath's `coop_normal_bits`
+/// (Wichura's AS 241 with the rational forms of `CoopDistributions.Normal.quantile`, within 1e-15
+/// relative; checked against mpmath in CoopModelTests' VecMathTests and at the uniforms' extremes
+/// in this module's tests).
 ///
 /// Cost: one 64-bit draw, one rational function (and a log and square root in the tails).
 @frozen
@@ -36,10 +38,16 @@ public struct NormalSampler: Sendable, Hashable {
 
     /// The standard normal draw of one 64-bit random word: `Φ⁻¹(RandomStream.uniform(bits))`, the
     /// same value `standard(using:)` returns when the generator's next word is `bits` (the engine
-    /// reads its path-year stream's words directly).
+    /// reads its path-year stream's words directly, and turns a whole batch of them into normals
+    /// with `coop_vnormal_bits`, which gives these bits).
+    ///
+    /// Φ⁻¹ is CVecMath's `coop_normal_bits`: Wichura's AS 241 with the rational forms of
+    /// `CoopDistributions.Normal.quantile` (the same value in the centre, |u − 1/2| <= 0.425) and
+    /// CVecMath's own logarithm in the tails (within 1e-15 relative of the exact quantile; the same
+    /// bits on every processor, with or without AVX2; Guides/Random.md).
     @inlinable @inline(__always)
     public static func standard(bits: UInt64) -> Double {
-        Normal.quantile(RandomStream.uniform(bits))
+        coop_normal_bits(bits)
     }
 
     /// A draw from this distribution.

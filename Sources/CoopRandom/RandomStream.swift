@@ -50,7 +50,7 @@ public struct RandomStream: RandomNumberGenerator, Sendable {
 
     /// The stream with Philox key `k` and counters `(block, year, pathLow, pathHigh)` for blocks
     /// `firstBlock, firstBlock + 1, ...`: the engine's path-year stream when `k` is
-    /// `StreamKey.pathYearKey(seed:region:)` (and, from block `j << 16`, the coefficient normals of
+    /// `StreamKey.pathYearKey(seed:region:)` (and, from block `2^31 + j << 16`, the coefficient normals of
     /// the j-th calibrated equation, in year 0). With `firstBlock` 0, the same words as `init(key:)`
     /// for any key whose `philoxKey` is `k` (draw n is half of block n / 2).
     /// Traps unless `year` fits in an `Int32`.

@@ -6,7 +6,9 @@ import XCTest
 
 /// The engine draws what Guides/Random.md says it draws ("The engine's path-year streams"):
 /// word slots of one stream per (path, year) in model order, coefficient normals consecutive in
-/// one stream per path (year 0), recomputed here from `RandomStream` and `Normal.quantile`.
+/// one stream per path (year 0, blocks from 2^31), recomputed here from `RandomStream` and
+/// `NormalSampler.standard(bits:)` (the engine's normals come from the vector kernel of CVecMath,
+/// which VecMathTests shows equal to it bit for bit).
 final class StreamMappingTests: XCTestCase {
     static let text = """
     name = "slots"
@@ -62,7 +64,7 @@ final class StreamMappingTests: XCTestCase {
         for (yi, year) in [2021, 2022].enumerated() {
             for i in 0..<5 {
                 var s = RandomStream(philoxKey: key, year: year, path: UInt64(3 + i))
-                let z = (0..<5).map { _ in Normal.quantile(RandomStream.uniform(s.next())) }
+                let z = (0..<5).map { _ in NormalSampler.standard(bits: s.next()) }
                 func value(_ v: Int) -> Double { out[(yi * 4 + v) * 5 + i] }
                 XCTAssertEqual(value(0), z[0], "u, path \(3 + i), \(year)")
                 XCTAssertEqual(value(1), 1.5 * z[1], "x, path \(3 + i), \(year)")
@@ -73,23 +75,46 @@ final class StreamMappingTests: XCTestCase {
     }
 
     /// Coefficients: beta = beta_hat + L z, z consecutive normals of the path's stream in year 0,
-    /// the j-th calibrated equation's from block j << 16 (here L = I, beta_hat = 0, c = 1:
-    /// x = z0 + z1 from block 0, y = z0' + z1' from block 65,536).
+    /// the j-th calibrated equation's from block 2^31 + j * 2^16 (here L = I, beta_hat = 0, c = 1:
+    /// x = z0 + z1 from block 2^31, y = z0' + z1' from block 2^31 + 65,536).
     func testCoefficientNormalsComeFromOneStreamPerPath() throws {
         let plan = try constantPlan(try model(), observed: [:], exogenous: ["c": 1], seed: 11, region: "Hải Phòng", horizon: 2022)
         let out = simulate(plan, SimulationSwitches(parameterUncertainty: true, processNoise: false))
         let key = StreamKey.pathYearKey(seed: 11, region: StreamKey.hash("Hải Phòng"))
         for i in 0..<5 {
-            var s = RandomStream(philoxKey: key, year: 0, path: UInt64(3 + i))
-            let z = (0..<2).map { _ in Normal.quantile(RandomStream.uniform(s.next())) }
-            // Block 65,536 = word 131,072 of the same stream.
-            var t = RandomStream(philoxKey: key, year: 0, path: UInt64(3 + i))
-            for _ in 0..<(2 << 16) { _ = t.next() }
-            let z2 = (0..<2).map { _ in Normal.quantile(RandomStream.uniform(t.next())) }
+            var s = RandomStream(philoxKey: key, year: 0, path: UInt64(3 + i), firstBlock: 0x8000_0000)
+            let z = (0..<2).map { _ in NormalSampler.standard(bits: s.next()) }
+            var t = RandomStream(philoxKey: key, year: 0, path: UInt64(3 + i), firstBlock: 0x8000_0000 + 1 << 16)
+            let z2 = (0..<2).map { _ in NormalSampler.standard(bits: t.next()) }
             for yi in 0..<2 {
                 XCTAssertEqual(out[(yi * 4 + 1) * 5 + i], z[0] + z[1], accuracy: 1e-12, "x, path \(3 + i)")
                 XCTAssertEqual(out[(yi * 4 + 2) * 5 + i], z2[0] + z2[1], accuracy: 1e-12, "y, path \(3 + i)")
             }
+        }
+    }
+
+    /// A simulated year 0 (a model may count years from 0) reads its slot words from blocks 0, 1, ...
+    /// of the year-0 stream, and the coefficient normals come from blocks 2^31 + j * 2^16 of the same
+    /// stream: distinct counters, so the coefficients and the first year's draws are independent
+    /// (they shared block 0 before; here x's coefficients would have equalled u's and x's residuals).
+    func testCoefficientBlocksAreDisjointFromASimulatedYearZero() throws {
+        let plan = try constantPlan(try model(), observed: [:], exogenous: ["c": 1], seed: 11, region: "r",
+                                    lastObservedYear: -1, horizon: 0)
+        XCTAssertEqual(plan.years, 0...0)
+        let ws = _Workspace(model: plan.model, width: 5)
+        var out = [Double](repeating: .nan, count: 4 * 5)
+        var violations = [Int](repeating: 0, count: 4)
+        plan.simulate(firstPath: 3, count: 5, workspace: ws, switches: SimulationSwitches(), out: &out, violations: &violations)
+        let key = StreamKey.pathYearKey(seed: 11, region: StreamKey.hash("r"))
+        for i in 0..<5 {
+            var year0 = RandomStream(philoxKey: key, year: 0, path: UInt64(3 + i))
+            let z = (0..<5).map { _ in NormalSampler.standard(bits: year0.next()) }
+            var cx = RandomStream(philoxKey: key, year: 0, path: UInt64(3 + i), firstBlock: 0x8000_0000)
+            let bx = (0..<2).map { _ in NormalSampler.standard(bits: cx.next()) }
+            XCTAssertEqual(out[0 * 5 + i], z[0], "u, path \(3 + i)")
+            // x = (b0 + b1 c) + 1.5 z1 with c = 1, b = beta_hat + L z = (bx0, bx1).
+            XCTAssertEqual(out[1 * 5 + i], (bx[0] + bx[1]) + 1.5 * z[1], accuracy: 1e-12, "x, path \(3 + i)")
+            XCTAssertNotEqual(bx[0], z[0])
         }
     }
 

@@ -72,7 +72,7 @@ final class PathYearWordsTests: XCTestCase {
         }
     }
 
-    /// A stream started at a later block (the engine's coefficient normals start at block j << 16):
+    /// A stream started at a later block (the engine's coefficient normals start at block 2^31 + j << 16):
     /// the buffered and the register-sized forms give the same words as skipping the earlier blocks.
     func testStreamsFromALaterBlock() {
         let key = StreamKey.pathYearKey(seed: 3, region: StreamKey.hash("hcmc"))
@@ -84,6 +84,30 @@ final class PathYearWordsTests: XCTestCase {
             var compact = RandomStream.Compact(philoxKey: key, yearWord: 0, path: path, firstBlock: first)
             XCTAssertEqual((0..<7).map { _ in buffered.next() }, want, "path \(path), block \(first)")
             XCTAssertEqual((0..<7).map { _ in compact.next() }, want, "path \(path), block \(first)")
+        }
+    }
+
+    /// The batch kernel from a later block (`coop_philox_words_from`, the engine's coefficient words
+    /// from block 2^31 + j << 16): batches of 1, 7, 8, 9 and 17 paths (AVX2 eight at a time where the
+    /// processor has it, the rest scalar), odd and even word counts, paths across 2^32, equal to
+    /// `RandomStream(philoxKey:year:path:firstBlock:)` word for word.
+    func testBatchKernelFromALaterBlock() {
+        let key = StreamKey.pathYearKey(seed: 9, region: StreamKey.hash("hai phong"))
+        let high: UInt32 = 0x8000_0000
+        let cases: [(count: Int, words: Int, firstPath: UInt64, block: UInt32)] = [
+            (1, 3, 0, high), (7, 4, 5, high | 1 << 16), (8, 5, (1 << 32) - 3, high | 3 << 16), (9, 2, 11, 7),
+            (17, 9, 1 << 40, high | 12 << 16),
+        ]
+        for (count, words, firstPath, block) in cases {
+            var out = [UInt64](repeating: 0, count: words * count)
+            out.withUnsafeMutableBufferPointer {
+                coop_philox_words_from($0.baseAddress, count, Int64(words), Int64(count), key.x, key.y, block, 0, firstPath)
+            }
+            for i in 0..<count {
+                var s = RandomStream(philoxKey: key, year: 0, path: firstPath + UInt64(i), firstBlock: block)
+                let want = (0..<words).map { _ in s.next() }
+                XCTAssertEqual((0..<words).map { out[$0 * count + i] }, want, "batch \(count), path \(i), block \(block)")
+            }
         }
     }
 }

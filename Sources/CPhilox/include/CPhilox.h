@@ -15,6 +15,12 @@
 void coop_philox_words(uint64_t *out, ptrdiff_t stride, int64_t words, int64_t count,
                        uint32_t k0, uint32_t k1, uint32_t yearWord, uint64_t firstPath);
 
+/// The same from block `firstBlock` on: word w of path i is half of the block for counter
+/// (firstBlock + w / 2, yearWord, pathLow, pathHigh) (the engine's coefficient normals, from block
+/// 2^31 + j * 2^16 of the year-0 stream; `firstBlock + w / 2` wraps modulo 2^32).
+void coop_philox_words_from(uint64_t *out, ptrdiff_t stride, int64_t words, int64_t count,
+                            uint32_t k0, uint32_t k1, uint32_t firstBlock, uint32_t yearWord, uint64_t firstPath);
+
 /// The portable kernel (one block at a time, round keys computed once per call).
 void coop_philox_words_scalar(uint64_t *out, ptrdiff_t stride, int64_t words, int64_t count,
                               uint32_t k0, uint32_t k1, uint32_t yearWord, uint64_t firstPath);

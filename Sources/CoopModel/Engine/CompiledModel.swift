@@ -492,9 +492,11 @@ public struct CompiledModel: Sendable {
         self.bufferCount = tempBase + gen.maxTemps
         self.program = program
         self.linearColumns = gen.linearColumns.map { $0.map(resolve) }
-        // Coefficient normals: equation j's from block j << 16 of the path's year-0 stream (Evaluator).
-        precondition(compiled.filter { !$0.coefficients.isEmpty }.count < 1 << 16 && maxCoefficients <= 1 << 17,
-                     "A model may have at most 65,535 calibrated equations of at most 131,072 terms each.")
+        // Coefficient normals: equation j's from block 2^31 + j << 16 of the path's year-0 stream, above
+        // every year's slot blocks (SimulationPlan.coefficientBlock, Evaluator).
+        precondition(compiled.filter { !$0.coefficients.isEmpty }.count < 1 << 15 && maxCoefficients <= 1 << 17
+                     && slotWords < 1 << 32,
+                     "A model may have at most 32,767 calibrated equations of at most 131,072 terms each.")
         self.maxCoefficients = maxCoefficients
         self.slotWords = slotWords
     }

@@ -3,6 +3,8 @@ import Glibc
 #elseif canImport(Darwin)
 import Darwin
 #endif
+import CPhilox
+import CVecMath
 import CoopData
 import CoopRandom
 
@@ -20,7 +22,8 @@ public struct SimulationSwitches: Sendable, Equatable {
 }
 
 /// The buffers of one worker: a pool of `bufferCount` buffers of the batch width (structure of
-/// arrays), the year's path-year stream words (`slotWords` rows of the batch width) and a scratch vector. Allocated once per worker and reused for
+/// arrays), the year's path-year stream words (`slotWords` rows of the batch width), a row of
+/// standard normals and the coefficient draws' words and normals (`maxCoefficients` rows). Allocated once per worker and reused for
 /// every batch, year and scenario of the same model; the only class in the engine, to own the memory.
 final class _Workspace {
     let width: Int
@@ -29,7 +32,12 @@ final class _Workspace {
     /// `words[w * width + i]`: word w of path i's path-year stream this year.
     let words: UnsafeMutablePointer<UInt64>
     let wordCount: Int
-    let z: UnsafeMutablePointer<Double>
+    /// One row of the batch width: the standard normals of a `normal()` or gaussian instruction.
+    let normals: UnsafeMutablePointer<Double>
+    /// `coefficientWords[k * count + i]`: word k of path i's coefficient stream (k < p of one equation),
+    /// and `coefficientNormals` their standard normals (`maxCoefficients` rows of the batch width).
+    let coefficientWords: UnsafeMutablePointer<UInt64>
+    let coefficientNormals: UnsafeMutablePointer<Double>
     /// Where each buffer id reads and writes this year: `pool + id * width` for temporaries,
     /// coefficients, levers and constants; for a variable at lag l, its row of the output in the
     /// year it refers to (or its initial-state buffer before the first simulated year).
@@ -44,8 +52,13 @@ final class _Workspace {
         wordCount = max(1, model.slotWords) * width
         words = .allocate(capacity: wordCount)
         words.initialize(repeating: 0, count: wordCount)
-        z = .allocate(capacity: max(1, model.maxCoefficients))
-        z.initialize(repeating: 0, count: max(1, model.maxCoefficients))
+        normals = .allocate(capacity: width)
+        normals.initialize(repeating: 0, count: width)
+        let coefficientCount = max(1, model.maxCoefficients) * width
+        coefficientWords = .allocate(capacity: coefficientCount)
+        coefficientWords.initialize(repeating: 0, count: coefficientCount)
+        coefficientNormals = .allocate(capacity: coefficientCount)
+        coefficientNormals.initialize(repeating: 0, count: coefficientCount)
         for c in model.constants { (pool + c.buffer * width).update(repeating: c.value, count: width) }
         pointers = .allocate(capacity: max(1, model.bufferCount))
         for id in 0..<max(1, model.bufferCount) { (pointers + id).initialize(to: pool + id * width) }
@@ -54,7 +67,9 @@ final class _Workspace {
     deinit {
         pool.deallocate()
         words.deallocate()
-        z.deallocate()
+        normals.deallocate()
+        coefficientWords.deallocate()
+        coefficientNormals.deallocate()
         pointers.deallocate()
     }
 
@@ -135,9 +150,10 @@ extension SimulationPlan {
     /// simulated year. Writes each variable's value to `out[(yearIndex * variables + v) * stride + i]`
     /// and adds to `violations[yearIndex * variables + v]` the paths whose value left its domain.
     ///
-    /// Per path: coefficients drawn once, standard normals of the path's stream in year 0
-    /// (`RandomStream(philoxKey: StreamKey.pathYearKey(seed, region), year: 0, path:, firstBlock: j << 16)`
-    /// for the j-th calibrated equation in model order, its p normals consecutive); then each year the path-year stream's first
+    /// Per path: coefficients drawn once, standard normals of the path's stream in year 0 from the
+    /// coefficient blocks (`RandomStream(philoxKey: StreamKey.pathYearKey(seed, region), year: 0, path:,
+    /// firstBlock: coefficientBlock(j))` for the j-th calibrated equation in model order, its p normals
+    /// consecutive; blocks from 2^31 on, which no year's slot words reach); then each year the path-year stream's first
     /// `model.slotWords` words are computed for the whole batch and the program runs in equation
     /// order, each drawing instruction reading its own word slots, then (rejection steps) its
     /// equation's keyed stream `StreamKey(seed, region, path, year, equation)`. So every draw is a
@@ -156,25 +172,33 @@ extension SimulationPlan {
         let m = model
         let nv = m.variableNames.count
         // Coefficients, once per path: the path's stream in year 0, the j-th calibrated equation's
-        // normals consecutive from block j << 16 (so an equation with more or fewer terms in another
-        // model moves no other equation's draws).
+        // normals consecutive from block 2^31 + j * 2^16 (so an equation with more or fewer terms in
+        // another model moves no other equation's draws, and no simulated year's slot words, which
+        // are blocks 0 ..< slotWords / 2 of their year, share a counter with them, even a year 0).
         let pathYearKey = StreamKey.pathYearKey(seed: seed, region: regionID)
         if switches.parameterUncertainty {
-            var j: UInt32 = 0
+            var j = 0
+            let words = ws.coefficientWords, z = ws.coefficientNormals
             for eq in m.equations where !eq.coefficients.isEmpty {
                 let p = eq.coefficients.count
                 let base = ws.buffer(eq.coefficientBase)
+                let block = Self.coefficientBlock(equation: j)
+                // The words of every path (row k = word k of its stream from `block`: the same words as
+                // RandomStream.Compact(philoxKey:yearWord: 0, path:, firstBlock: block)), by CPhilox's
+                // kernel (eight paths a step with AVX2), then their normals in one vector pass.
+                coop_philox_words_from(words, n, Int64(p), Int64(n), pathYearKey.x, pathYearKey.y, block, 0,
+                                       UInt64(firstPath))
+                coop_vnormal_bits(words, z, Int64(p * n))
+                // beta_r = beta_hat_r + sum_k<=r L_rk z_k, the terms added in k order for each path (so
+                // the same sums as path by path), a row of paths at a time.
                 eq.covarianceFactor.withUnsafeBufferPointer { l in
                     eq.coefficients.withUnsafeBufferPointer { beta in
-                        for i in 0..<n {
-                            // One block at a time: an equation takes a few words (p normals).
-                            var stream = RandomStream.Compact(philoxKey: pathYearKey, yearWord: 0,
-                                                              path: UInt64(firstPath + i), firstBlock: j << 16)
-                            for k in 0..<p { ws.z[k] = NormalSampler.standard(using: &stream) }
-                            for r in 0..<p {
-                                var b = beta[r]
-                                for k in 0...r { b += l[r * p + k] * ws.z[k] }
-                                base[r * W + i] = b
+                        for r in 0..<p {
+                            let row = base + r * W
+                            row.update(repeating: beta[r], count: n)
+                            for k in 0...r {
+                                let c = l[r * p + k], zk = z + k * n
+                                for i in 0..<n { row[i] += c * zk[i] }
                             }
                         }
                     }
@@ -217,6 +241,14 @@ extension SimulationPlan {
         }
     }
 
+    /// The first Philox block (counter word 0) of the j-th calibrated equation's coefficient normals
+    /// in a path's year-0 stream: 2^31 + j * 2^16. A year's slot words use blocks 0 ..< ceil(slotWords / 2)
+    /// (slotWords < 2^32, checked when the model is compiled), so the two never share a counter; each
+    /// equation has 2^16 blocks (2^17 normals; at most 2^15 - 1 calibrated equations, checked there too).
+    @inline(__always) static func coefficientBlock(equation j: Int) -> UInt32 {
+        0x8000_0000 | UInt32(truncatingIfNeeded: j) << 16
+    }
+
     @inline(__always)
     private func run(_ program: UnsafeBufferPointer<_Instruction>, year: Int, firstPath: Int, n: Int,
                      ws: _Workspace, switches: SimulationSwitches, violations: UnsafeMutablePointer<Int>) {
@@ -247,14 +279,16 @@ extension SimulationPlan {
                 let a = buffer(ins.a), b = buffer(ins.b)
                 for i in 0..<n { d[i] = b[i] == 2 ? a[i] * a[i] : pow(a[i], b[i]) }
             case .negate: let a = buffer(ins.a); for i in 0..<n { d[i] = -a[i] }
-            case .log: let a = buffer(ins.a); for i in 0..<n { d[i] = log(a[i]) }
-            case .log1p: let a = buffer(ins.a); for i in 0..<n { d[i] = log1p(a[i]) }
-            case .exp: let a = buffer(ins.a); for i in 0..<n { d[i] = exp(a[i]) }
+            // Elementary functions: the engine's own (CVecMath), four paths at a time with AVX2, the
+            // same bits on every processor (Guides/Random.md).
+            case .log: coop_vlog(buffer(ins.a), d, Int64(n))
+            case .log1p: coop_vlog1p(buffer(ins.a), d, Int64(n))
+            case .exp: coop_vexp(buffer(ins.a), d, Int64(n))
             case .expm1: let a = buffer(ins.a); for i in 0..<n { d[i] = expm1(a[i]) }
             case .sqrt: let a = buffer(ins.a); for i in 0..<n { d[i] = a[i].squareRoot() }
             case .squareNonNegative: let a = buffer(ins.a); for i in 0..<n { d[i] = a[i] >= 0 ? a[i] * a[i] : .nan }
-            case .logit: let a = buffer(ins.a); for i in 0..<n { d[i] = log(a[i] / (1 - a[i])) }
-            case .invlogit: let a = buffer(ins.a); for i in 0..<n { d[i] = _invlogit(a[i]) }
+            case .logit: coop_vlogit(buffer(ins.a), d, Int64(n))
+            case .invlogit: coop_vinvlogit(buffer(ins.a), d, Int64(n))
             case .abs: let a = buffer(ins.a); for i in 0..<n { d[i] = Swift.abs(a[i]) }
             case .copy: let a = buffer(ins.a); d.update(from: a, count: n)
             case .store:
@@ -267,11 +301,11 @@ extension SimulationPlan {
             case .normal:
                 let a = buffer(ins.a), b = buffer(ins.b)
                 if noise {
-                    let w = ws.words + Int(ins.slot) * W
-                    for i in 0..<n {
-                        let z = NormalSampler.standard(bits: w[i])
-                        d[i] = b[i] >= 0 ? a[i] + b[i] * z : .nan
-                    }
+                    // The batch's standard normals from the slot's words in one vector pass
+                    // (each = NormalSampler.standard(bits:) of its word).
+                    let z = ws.normals
+                    coop_vnormal_bits(ws.words + Int(ins.slot) * W, z, Int64(n))
+                    for i in 0..<n { d[i] = b[i] >= 0 ? a[i] + b[i] * z[i] : .nan }
                 } else {
                     for i in 0..<n { d[i] = b[i] >= 0 ? a[i] : .nan }
                 }
@@ -285,8 +319,9 @@ extension SimulationPlan {
             case .gaussian:
                 let a = buffer(ins.a), sigma = ins.x
                 if noise && sigma > 0 {
-                    let w = ws.words + Int(ins.slot) * W
-                    for i in 0..<n { d[i] = a[i] + sigma * NormalSampler.standard(bits: w[i]) }
+                    let z = ws.normals
+                    coop_vnormal_bits(ws.words + Int(ins.slot) * W, z, Int64(n))
+                    for i in 0..<n { d[i] = a[i] + sigma * z[i] }
                 } else {
                     d.update(from: a, count: n)
                 }
