@@ -141,8 +141,7 @@ func _countFailing(_ x: UnsafeMutablePointer<Double>, _ n: Int,
 }
 
 @inline(__always) func _invlogit(_ x: Double) -> Double {
-    if x < 0 { let e = exp(x); return e / (1 + e) }
-    return 1 / (1 + exp(-x))
+    coop_invlogit(x)    // e / (1 + e) with e = exp(x) below 0, 1 / (1 + exp(-x)) from 0 (CVecMath)
 }
 
 extension SimulationPlan {
@@ -331,14 +330,14 @@ extension SimulationPlan {
                     let o = slotStreams(ins)
                     for i in 0..<n { var g = o.stream(i); d[i] = _drawPoisson(a[i], &g) }
                 } else {
-                    for i in 0..<n { let mean = exp(a[i]); d[i] = mean.isFinite && mean <= 1e15 ? mean : .nan }
+                    for i in 0..<n { let mean = coop_exp(a[i]); d[i] = mean.isFinite && mean <= 1e15 ? mean : .nan }
                 }
             case .negbin:
                 let a = buffer(ins.a), alpha = ins.x
                 if noise {
                     _drawNegativeBinomials2(eta: a, alpha: alpha, into: d, count: n, streams: slotStreams(ins))
                 } else {
-                    for i in 0..<n { let mean = exp(a[i]); d[i] = mean.isFinite && mean <= 1e15 ? mean : .nan }
+                    for i in 0..<n { let mean = coop_exp(a[i]); d[i] = mean.isFinite && mean <= 1e15 ? mean : .nan }
                 }
             case .binomial:
                 let a = buffer(ins.a), t = buffer(ins.b)
@@ -415,7 +414,7 @@ struct _SlotStream: RandomNumberGenerator {
 
 /// A Poisson count of mean exp(eta); NaN (no draw) when the mean is not finite or above 1e15.
 @inline(__always) func _drawPoisson<G: RandomNumberGenerator>(_ eta: Double, _ g: inout G) -> Double {
-    let mean = exp(eta)
+    let mean = coop_exp(eta)
     if !(mean.isFinite && mean <= 1e15) { return .nan }
     return Double(PoissonSampler(mean: mean).next(using: &g))
 }
@@ -479,13 +478,13 @@ func _drawBinomials(eta: UnsafeMutablePointer<Double>, trials t: UnsafeMutablePo
     guard n > 0 else { return }
     withUnsafeTemporaryAllocation(of: Double.self, capacity: 3 * n) { tmp in
         let prob = tmp.baseAddress!, trials = prob + n, f0 = prob + 2 * n
+        coop_vinvlogit(eta, prob, Int64(n))
         for i in 0..<n {
-            let p = _invlogit(eta[i])
+            let p = prob[i]
             let ok = !t[i].isNaN && p >= 0 && p <= 1
             let nt = ok ? max(0, _roundedHalfAway(t[i])) : -1
             let valid = ok && nt <= 9e15
             trials[i] = valid ? nt : -1          // -1: no draw
-            prob[i] = p
             let ps = p > 0.5 ? 1 - p : p
             f0[i] = valid && nt * ps < BinomialSampler.inversionLimit ? -ps : 0
         }
@@ -523,12 +522,12 @@ func _drawBinomials(eta: UnsafeMutablePointer<Double>, trials t: UnsafeMutablePo
     }
 }
 
-/// x[i] = exp(x[i]) for i < n (libm; the samplers' batch passes call it, one place for an array exp).
+/// x[i] = exp(x[i]) for i < n (CVecMath's `coop_vexp`, as the evaluator's exp; the samplers' batch passes call it).
 func _expInPlace(_ x: UnsafeMutablePointer<Double>, _ n: Int) {
-    for i in 0..<n { x[i] = exp(x[i]) }
+    coop_vexp(x, x, Int64(n))
 }
 
-/// x[i] = log1p(x[i]) for i < n (libm; the samplers' batch passes call it, one place for an array log1p).
+/// x[i] = log1p(x[i]) for i < n (CVecMath's `coop_vlog1p`; the samplers' batch passes call it).
 func _log1pInPlace(_ x: UnsafeMutablePointer<Double>, _ n: Int) {
-    for i in 0..<n { x[i] = log1p(x[i]) }
+    coop_vlog1p(x, x, Int64(n))
 }
