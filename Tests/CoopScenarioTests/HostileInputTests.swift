@@ -115,13 +115,13 @@ final class HostileInputTests: XCTestCase {
         let dir = try temporaryFolder()
         defer { try? FileManager.default.removeItem(at: dir) }
         var cal = try String(contentsOf: root.appendingPathComponent("Scenarios/calibration.toml"), encoding: .utf8)
-        // [[3.51e-5, -9.74e-6], [-9.74e-6, 2.88e-9]]: determinant 1.0e-13 - 9.5e-11 < 0.
-        cal = cal.replacingOccurrences(of: "  [-9.735251926717866e-06, 2.8800366820675532e-06],", with: "  [-9.735251926717866e-06, 2.8800366820675532e-09],")
+        // [[2.36e-5, -7.02e-6], [-7.02e-6, 2.20e-9]]: determinant 5.2e-14 - 4.9e-11 < 0.
+        cal = cal.replacingOccurrences(of: "  [-7.024837644139871e-06, 2.1951317022422865e-06],", with: "  [-7.024837644139871e-06, 2.1951317022422865e-09],")
         let path = dir.appendingPathComponent("c.toml").path
         try cal.write(toFile: path, atomically: true, encoding: .utf8)
         let p = FileValidator.check(path: path).map(\.description)
         XCTAssertEqual(p.count, 1, "\(p)")
-        let row = line(of: "  [-9.735251926717866e-06, 2.8800366820675532e-09],", in: cal) - 2   // its "covariance = [" line
+        let row = line(of: "  [-7.024837644139871e-06, 2.1951317022422865e-09],", in: cal) - 2   // its "covariance = [" line
         XCTAssertTrue(p[0].contains("c.toml:\(row):14: equations[3].covariance: expected a positive semi-definite covariance of the coefficients"), p[0])
         XCTAssertTrue(p[0].contains("at term 'log1p(support)'"), p[0])
     }

@@ -160,10 +160,10 @@ final class HostileInputTests: XCTestCase {
         let noObserved = try write(base.replacingOccurrences(of: "\ncoops = ", with: "\n# coops = "), "no-observed.toml", in: dir)
         try expect(["validate", noObserved], 65, "no-observed.toml: observed.coops: expected the value of coops in 2023")
         let calibration = try String(contentsOfFile: scenario("calibration"), encoding: .utf8)
-        _ = try write(calibration.replacingOccurrences(of: "  [-9.735251926717866e-06, 2.8800366820675532e-06],",
-                                                       with: "  [-9.735251926717866e-06, 2.8800366820675532e-09],"), "calibration.toml", in: dir)
+        _ = try write(calibration.replacingOccurrences(of: "  [-7.024837644139871e-06, 2.1951317022422865e-06],",
+                                                       with: "  [-7.024837644139871e-06, 2.1951317022422865e-09],"), "calibration.toml", in: dir)
         try expect(["validate", dir.appendingPathComponent("calibration.toml").path], 65,
-                   "calibration.toml:\(line("  [-9.735251926717866e-06, 2.8800366820675532e-06],", calibration) - 2):14: equations[3].covariance: expected a positive semi-definite covariance")
+                   "calibration.toml:\(line("  [-7.024837644139871e-06, 2.1951317022422865e-06],", calibration) - 2):14: equations[3].covariance: expected a positive semi-definite covariance")
         try expect(["validate", dir.appendingPathComponent("hcmc-baseline.toml").path], 65, "positive semi-definite")
         try expect(["run", dir.appendingPathComponent("hcmc-baseline.toml").path, "--out", dir.appendingPathComponent("o").path], 65, "positive semi-definite")
         XCTAssertFalse(FileManager.default.fileExists(atPath: dir.appendingPathComponent("o").path))
