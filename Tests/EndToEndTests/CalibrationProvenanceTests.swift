@@ -97,7 +97,7 @@ final class CalibrationProvenanceTests: XCTestCase {
         XCTAssertEqual(v.status, 0, v.stderr)
         let warnings = v.stderr.split(separator: "\n").filter { $0.contains("far outside the range of the calibration panel") }
         XCTAssertEqual(warnings.count, 3, v.stderr)
-        XCTAssertTrue(v.stderr.contains("warning: Scenarios/far.toml:5: observed.workers_per_coop = 394 in 2023 is far outside the range of the calibration panel, 15.8 to 73.8 (persons per cooperative) in Scenarios/data/synthetic_panel.csv (warned outside -21.1 to 111)"), v.stderr)
+        XCTAssertTrue(v.stderr.contains("warning: Scenarios/far.toml:5: observed.workers_per_coop = 394 in 2023 is far outside the range of the calibration panel, 15.3 to 76.2 (persons per cooperative) in Scenarios/data/synthetic_panel.csv (warned outside -22.7 to 114)"), v.stderr)
         XCTAssertTrue(v.stderr.contains("warning: Scenarios/far.toml:8: levers.training = 0.6 in 2025 is far outside the range of the calibration panel, 0.000672 to 0.199 (share per year)"), v.stderr)
         XCTAssertTrue(v.stderr.contains("warning: Scenarios/far.toml:12: assumptions.grdp_growth = 0.2 is far outside"), v.stderr)
         XCTAssertFalse(v.stderr.contains("levers.support"), "an extensive lever is not checked: " + v.stderr)

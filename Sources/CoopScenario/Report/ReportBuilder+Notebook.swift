@@ -221,7 +221,7 @@ extension ReportBuilder {
 
 
         def fmt_prob(p, low, high):
-            """A probability with its exact 95% interval, "41.2% (38.1–44.3%)"; 0 and 1 by the bound they do not exceed."""
+            """A probability with its exact 95% interval, "41.2% (38.1–44.3%)"; 0 and 1 by the bound they do not exceed; the rules of ReportNumberFormat.probability."""
             if not finite(p):
                 return "–"
             def digits(distance):
@@ -232,9 +232,26 @@ extension ReportBuilder {
             if p == 1 and finite(low) and low < 1:
                 d = digits(1 - low)
                 return "> " + fmt_num(math.floor(low * 100 * 10**d) / 10**d, d) + "%"
+            def point(p):  # one decimal, "< 0.1%" / "> 99.9%" where a p strictly between 0 and 1 would print as 0.0% / 100.0%
+                text = fmt_pct(p, 1)
+                if 0 < p < 1:
+                    if text == fmt_pct(0, 1):
+                        return "< " + fmt_pct(0.001, 1)
+                    if text == fmt_pct(1, 1):
+                        return "> " + fmt_pct(0.999, 1)
+                return text
+            def bound(b, up):  # a bound strictly between 0 and 1 that would print as 0.0 / 100.0: rounded away from p at its first significant digit
+                text = fmt_num(b * 100, 1)
+                if not (0 < b < 1 and (text == fmt_num(0, 1) or text == fmt_num(100, 1))):
+                    return text
+                if b < 0.5:
+                    d = digits(b)
+                    return fmt_num((math.ceil if up else math.floor)(b * 100 * 10**d) / 10**d, d)
+                d = digits(1 - b)
+                return fmt_num(100 - (math.floor if up else math.ceil)((1 - b) * 100 * 10**d) / 10**d, d)
             if not (finite(low) and finite(high)):
-                return fmt_pct(p, 1)
-            return fmt_pct(p, 1) + " (" + fmt_num(low * 100, 1) + "–" + fmt_num(high * 100, 1) + "%)"
+                return point(p)
+            return point(p) + " (" + bound(low, False) + "–" + bound(high, True) + "%)"
 
 
         def title_of(scenario):
