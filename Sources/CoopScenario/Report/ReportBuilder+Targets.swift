@@ -47,7 +47,7 @@ extension ReportBuilder {
                 let label = byKey[k]?.values.first.map { folder.targetLabel($0, language: language) } ?? language.label(m)
                 var row = [label, String(k.year), "\(op) \(fmt.value(k.value, metric: m))"]
                 for s in scenarios {
-                    if let t = byKey[k]?[s], t.probability.isFinite { row.append(fmt.percent(t.probability, decimals: 1)) }
+                    if let t = byKey[k]?[s], t.probability.isFinite { row.append(fmt.probabilityShort(t.probability, low: t.probabilityLow, high: t.probabilityHigh)) }
                     else { row.append("–") }
                 }
                 for p in pairs {

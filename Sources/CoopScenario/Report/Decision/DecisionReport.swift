@@ -65,6 +65,9 @@ public struct DecisionReport: Sendable {
     }
 
     func pct(_ x: Double, _ d: Int = 1) -> String { x.isFinite ? String(format: "%.\(d)f%%", x * 100) : "–" }
+    /// A probability estimate by the run reports' rule (`ReportNumberFormat.point`): one decimal, "< 0.1%" / "> 99.9%"
+    /// where a value strictly between 0 and 1 would print as 0.0% / 100.0% (this report's numbers use ".").
+    func probabilityText(_ x: Double) -> String { x.isFinite ? ReportNumberFormat(language: .en).point(x) : "–" }
     func num(_ x: Double, _ d: Int = 3) -> String { x.isFinite ? String(format: "%.\(d)g", x) : "–" }
     func factorName(_ f: String) -> String { folder.label(f, vi: vi) }
 
@@ -161,7 +164,7 @@ public struct DecisionReport: Sendable {
             let idx = s.rows.indices.filter { s.value($0, "case") == String(c) }
             var row = factors.map { num(s.number(idx[0], $0), 4) }
             for g in groupsList { if let r = idx.first(where: { g.rows.contains($0) }) {
-                row.append(g.probability ? pct(s.number(r, "estimate")) + " ± " + pct(s.number(r, "mc_se")) : num(s.number(r, "estimate"), 4))
+                row.append(g.probability ? probabilityText(s.number(r, "estimate")) + " ± " + pct(s.number(r, "mc_se")) : num(s.number(r, "estimate"), 4))
             } }
             rows.append(row)
         }
@@ -185,9 +188,10 @@ public struct DecisionReport: Sendable {
                                                         lowLabel: t("low end", "mức thấp"), highLabel: t("high end", "mức cao")),
                             file: "tornado-\(k).svg", caption: g.label))
             for r in g.rows {
-                let f: (Double) -> String = g.probability ? { self.pct($0) } : { self.num($0, 4) }
+                let f: (Double) -> String = g.probability ? { self.probabilityText($0) } : { self.num($0, 4) }
+                let swing: (Double) -> String = g.probability ? { self.pct($0) } : { self.num($0, 4) }
                 rows.append([g.label, factorName(s.value(r, "factor")), s.value(r, "low"), s.value(r, "high"), f(s.number(r, "estimate_low")),
-                             f(s.number(r, "estimate_high")), f(s.number(r, "swing"))])
+                             f(s.number(r, "estimate_high")), swing(s.number(r, "swing"))])
             }
         }
         b.append(.table(headers: [t("Output", "Kết quả"), t("Factor", "Nhân tố"), t("Low", "Thấp"), t("High", "Cao"), t("At low", "Tại mức thấp"),
@@ -262,7 +266,7 @@ public struct DecisionReport: Sendable {
                         rows: c.rows.indices.map { r in
                             [outputLabel(c.value(r, "output"), c.value(r, "metric"), c.value(r, "year"), c.value(r, "op"), c.value(r, "value")),
                              c.value(r, "required").isEmpty ? "" : pct(c.number(r, "required"), 0),
-                             c.value(r, "in_search").isEmpty ? "" : pct(c.number(r, "in_search")), pct(c.number(r, "estimate")), pct(c.number(r, "mc_se"))]
+                             c.value(r, "in_search").isEmpty ? "" : probabilityText(c.number(r, "in_search")), probabilityText(c.number(r, "estimate")), pct(c.number(r, "mc_se"))]
                         }))
         let cost = s.numbers("cost"), prob = s.numbers("probability")
         let best = s.column("chosen").firstIndex(of: "true")
