@@ -69,15 +69,15 @@ static inline double s_exp(double x) {
     double t = xc * invln2;
     t = t + SHIFT;
     double kd = t - SHIFT;
-    int64_t k = (int64_t)(bits_of(t) - SHIFT_BITS);
+    uint64_t k = bits_of(t) - SHIFT_BITS;   /* k in two's complement; unsigned: no overflow for NaN's garbage k */
     double hi = xc - kd * ln2_hi;
     double lo = kd * ln2_lo;
     double r = hi - lo;
     double z = r * r;
     double c = r - z * (P1 + z * (P2 + z * (P3 + z * (P4 + z * P5))));
     double y = 1.0 - ((lo - (r * c) / (2.0 - c)) - hi);
-    int64_t k1 = (int64_t)((uint64_t)(k + 2048) >> 1) - 1024, k2 = k - k1;
-    double res = (y * double_of((uint64_t)(k1 + 1023) << 52)) * double_of((uint64_t)(k2 + 1023) << 52);
+    uint64_t k1 = ((k + 2048) >> 1) - 1024, k2 = k - k1;   /* the same bits as the signed form */
+    double res = (y * double_of((k1 + 1023) << 52)) * double_of((k2 + 1023) << 52);
     if (x > o_threshold) res = __builtin_inf();
     if (x < u_threshold) res = 0.0;
     if (x != x) res = x + x;

@@ -1,4 +1,5 @@
 import Glibc
+import CVecMath
 
 /// Binomial draws: inversion when n·min(p, 1-p) < 20, Hörmann's BTRS otherwise.
 ///
@@ -56,7 +57,7 @@ public struct BinomialSampler: Sendable, Hashable {
         useInversion = n * p < Self.inversionLimit
         ratio = p / q
         if useInversion {
-            f0 = exp(n * log1p(-p))
+            f0 = coop_exp(n * coop_log1p(-p))   // CVecMath, as the engine's batch pass: the same f(0) bits
             a = 0; b = 0; c = 0; vr = 0; alpha = 0
         } else {
             f0 = 0
@@ -92,8 +93,11 @@ public struct BinomialSampler: Sendable, Hashable {
     /// `ratio` = p' / (1 - p') and `f0` = (1 - p')^n = exp(n log1p(-p')). F is summed upward from
     /// f(0) by f(k) = f(k-1) ratio (n + 1 - k) / k (Kachitvichyanukul & Schmeiser 1988, BINV).
     /// The search stops at min(n, 150) whatever the sum: for n p' < 20 the mass above 150 is below
-    /// 1e-77 (scipy), so the sum falls short of u there only when u is within rounding of 1.
-    /// Monotone in u. Cost: about 12 instructions a step, k + 1 steps.
+    /// 1e-77 (scipy). When the rounded sum never reaches u (u within rounding of 1: the rounded total
+    /// can be a few ulps below 1, and the mirrored uniform 1 - u of a tiny u is exactly 1), the draw is
+    /// the k from which the sum stops changing (the next term is below its rounding), not the cap: still
+    /// monotone in u, and at most one u in about 10^15 takes that path. Cost: about 12 instructions a
+    /// step, k + 1 steps.
     @inlinable @inline(__always)
     public static func invert(u: Double, trials: Int, ratio: Double, f0: Double) -> Int {
         let n1 = Double(trials) + 1
@@ -105,6 +109,14 @@ public struct BinomialSampler: Sendable, Hashable {
             k += 1
             f *= ratio * (n1 - k) / k
             cdf += f
+        }
+        if cdf < u {                           // u above the rounded total: where the sum stops changing
+            k = 0; f = f0; cdf = f0
+            while k < last {
+                let next = f * (ratio * (n1 - (k + 1)) / (k + 1))
+                if cdf + next == cdf { break }
+                k += 1; f = next; cdf += next
+            }
         }
         return Int(k)
     }

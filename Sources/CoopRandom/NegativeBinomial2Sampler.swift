@@ -1,4 +1,5 @@
 import Glibc
+import CVecMath
 
 /// Negative binomial NB2 draws (mean μ, dispersion α, variance μ + α μ²): inversion from one
 /// uniform for moderate means, a gamma–Poisson mixture above.
@@ -64,7 +65,7 @@ public struct NegativeBinomial2Sampler: Sendable, Hashable {
             r = 1 / alpha
             let am = alpha * mean
             q = am / (1 + am)
-            f0 = exp(-r * log1p(am))
+            f0 = coop_exp(-r * coop_log1p(am))   // CVecMath, as the engine's batch pass: the same f(0) bits
             gamma = nil
         } else {
             r = 0; q = 0; f0 = 0
@@ -99,6 +100,14 @@ public struct NegativeBinomial2Sampler: Sendable, Hashable {
             f *= q * (k + r) / (k + 1)        // k + r in one rounding, also for r < 1
             k += 1
             cdf += f
+        }
+        if cdf < u {                           // u above the rounded total: where the sum stops changing
+            k = 0; f = f0; cdf = f0
+            while k < 1500 {
+                let next = f * (q * (k + r) / (k + 1))
+                if cdf + next == cdf { break }
+                k += 1; f = next; cdf += next
+            }
         }
         return Int(k)
     }

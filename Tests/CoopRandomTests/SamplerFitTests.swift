@@ -147,6 +147,22 @@ extension SamplerFitTests {
 }
 
 extension SamplerFitTests {
+    /// At the extreme uniforms (2^-54 and 1 - 2^-53) the rounded sum of the pmf can stay below u
+    /// (or the mirrored 1 - u is exactly 1): the search then stops where the sum stops changing, near
+    /// the exact quantile (scipy's nbinom/binom.ppf at those u: 271, 799, 65, 50, 14; the rounded sum
+    /// stops a little below), never at its cap (1,500, min(n, 150)) nor at 0 for a mirrored draw.
+    func testInversionAtTheExtremeUniformsStaysNearTheQuantile() {
+        struct Fixed: RandomNumberGenerator { var word: UInt64
+            mutating func next() -> UInt64 { word } }
+        func nb2(_ mu: Double, _ a: Double, _ w: UInt64) -> Int { var g = Fixed(word: w); return NegativeBinomial2Sampler(mean: mu, alpha: a).next(using: &g) }
+        func bin(_ n: Int, _ p: Double, _ w: UInt64) -> Int { var g = Fixed(word: w); return BinomialSampler(trials: n, probability: p).next(using: &g) }
+        XCTAssertTrue((240...290).contains(nb2(39.9, 0.1, .max)), "\(nb2(39.9, 0.1, .max))")
+        XCTAssertTrue((700...820).contains(nb2(35, 0.55, .max)), "\(nb2(35, 0.55, .max))")
+        XCTAssertTrue((60...70).contains(bin(1000, 0.0199, .max)), "\(bin(1000, 0.0199, .max))")
+        XCTAssertTrue((48...52).contains(bin(100, 0.85, 0)), "\(bin(100, 0.85, 0))")
+        XCTAssertTrue((13...16).contains(bin(40, 0.9, 0)), "\(bin(40, 0.9, 0))")
+    }
+
     /// Where binomial and NB2 draws invert, a draw is a nondecreasing function of its one uniform
     /// (common random numbers), for every uniform up to the largest one (1 - 2^-53), where the
     /// search must still stop (binomial: at most n).

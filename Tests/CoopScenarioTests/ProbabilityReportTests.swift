@@ -24,6 +24,11 @@ final class ProbabilityReportTests: XCTestCase {
         XCTAssertEqual(en.probability(0.412, low: 0.381, high: 0.443), "41.2% (38.1–44.3%)")
         XCTAssertEqual(en.probability(0.412, low: .nan, high: .nan), "41.2%")     // a folder written before the interval
         XCTAssertEqual(ReportNumberFormat(language: .vi).probability(0, low: 0, high: 0.000368819914622022), "< 0,04%")
+        // Bounds closer to 0 or 1 than 1e-14 (only from an edited targets.csv) print with 12 decimals,
+        // the most `fixed` takes, rounded outwards; they used to trap in `fixed`'s precondition.
+        XCTAssertEqual(en.probability(0.5, low: 1e-20, high: 0.6), "50.0% (0.000000000000–60.0%)")
+        XCTAssertEqual(en.probability(0.5, low: 0.4, high: 1 - 1e-15), "50.0% (40.0–100.000000000000%)")
+        XCTAssertEqual(en.probability(0, low: 0, high: 1e-20), "< 0.000000000001%")
     }
 
     /// A run folder with a target that never held: the report says "< 0.04%", not "0.0%".

@@ -9,7 +9,7 @@
 // on the processor it ran on. See vecmath.c and Guides/Random.md ("Why the engine has its own
 // exp and log").
 //
-// Accuracy (tests: CoopModelTests/VecMathTests against mpmath at 50 digits, fixture made by
+// Accuracy (tests: CoopModelTests/VecMathTests against mpmath at 60 digits, fixture made by
 // scripts/fixtures/vecmath.py): exp, log, log1p within 1 ulp (fdlibm's algorithms: Cody-Waite
 // reduction, the Remez rational of exp, the series in s = f / (2 + f) of log); invlogit within 2 ulp;
 // logit within 1 ulp + 2^-52 (the rounding of x / (1 - x)); the normal within 1e-15 relative (Wichura's

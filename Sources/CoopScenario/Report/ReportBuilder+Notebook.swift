@@ -225,7 +225,7 @@ extension ReportBuilder {
             if not finite(p):
                 return "–"
             def digits(distance):
-                return max(1, int(-math.floor(math.log10(distance * 100))))
+                return min(12, max(1, int(-math.floor(math.log10(distance * 100)))))
             if p == 0 and finite(high) and high > 0:
                 d = digits(high)
                 return "< " + fmt_num(math.ceil(high * 100 * 10**d) / 10**d, d) + "%"

@@ -189,8 +189,9 @@ public struct ReportNumberFormat: Sendable {
         return point(p)
     }
 
-    /// Decimals of a percentage that show the first significant digit of `distance` (a share).
-    static func digits(_ distance: Double) -> Int { max(1, Int(-(log10(distance * 100)).rounded(.down))) }
+    /// Decimals of a percentage that show the first significant digit of `distance` (a share), at
+    /// most 12 (`fixed`'s limit; a bound closer than 1e-14 to 0 or 1 comes only from edited input).
+    static func digits(_ distance: Double) -> Int { min(12, max(1, Int(-(log10(distance * 100)).rounded(.down)))) }
 
     /// A probability other than 0 and 1 to one decimal, or "< 0.1%" / "> 99.9%" where that would
     /// print as 0.0% or 100.0%.
