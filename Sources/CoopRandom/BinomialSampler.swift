@@ -100,8 +100,16 @@ public struct BinomialSampler: Sendable, Hashable {
     /// step, k + 1 steps.
     @inlinable @inline(__always)
     public static func invert(u: Double, trials: Int, ratio: Double, f0: Double) -> Int {
-        let n1 = Double(trials) + 1
-        let last = Swift.min(Double(trials), 150)
+        Int(invertedCount(u: u, trials: Double(trials), ratio: ratio, f0: f0))
+    }
+
+    /// `invert(u:trials:ratio:f0:)` with the trials and the draw as whole `Double`s (`trials` a whole
+    /// number in 0...2^53): the same operations on the same values, so the same draw, without the
+    /// conversions to and from `Int` (the engine keeps its counts as doubles).
+    @inlinable @inline(__always)
+    public static func invertedCount(u: Double, trials: Double, ratio: Double, f0: Double) -> Double {
+        let n1 = trials + 1
+        let last = Swift.min(trials, 150)
         var k = 0.0
         var f = f0
         var cdf = f0
@@ -118,7 +126,7 @@ public struct BinomialSampler: Sendable, Hashable {
                 k += 1; f = next; cdf += next
             }
         }
-        return Int(k)
+        return k
     }
 
     @inlinable

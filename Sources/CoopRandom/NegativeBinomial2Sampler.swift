@@ -93,6 +93,13 @@ public struct NegativeBinomial2Sampler: Sendable, Hashable {
     /// of 1. Monotone in u. Cost: about 12 instructions a step, k + 1 steps.
     @inlinable @inline(__always)
     public static func invert(u: Double, r: Double, q: Double, f0: Double) -> Int {
+        Int(invertedCount(u: u, r: r, q: q, f0: f0))
+    }
+
+    /// `invert(u:r:q:f0:)` with the draw as a whole `Double`: the same operations, so the same draw,
+    /// without the conversion to and from `Int` (the engine keeps its counts as doubles).
+    @inlinable @inline(__always)
+    public static func invertedCount(u: Double, r: Double, q: Double, f0: Double) -> Double {
         var k = 0.0
         var f = f0
         var cdf = f0
@@ -109,7 +116,7 @@ public struct NegativeBinomial2Sampler: Sendable, Hashable {
                 k += 1; f = next; cdf += next
             }
         }
-        return Int(k)
+        return k
     }
 
     /// A draw using the system's generator (not reproducible).

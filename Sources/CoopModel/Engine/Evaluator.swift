@@ -38,6 +38,10 @@ final class _Workspace {
     /// and `coefficientNormals` their standard normals (`maxCoefficients` rows of the batch width).
     let coefficientWords: UnsafeMutablePointer<UInt64>
     let coefficientNormals: UnsafeMutablePointer<Double>
+    /// `overflowRows` rows of the batch width: a drawing instruction's slot rows and the first overflow
+    /// blocks of its rejection draws, computed for the batch (`_SlotStreams.drawMarked`).
+    let overflowWords: UnsafeMutablePointer<UInt64>
+    let overflowRows: Int
     /// Where each buffer id reads and writes this year: `pool + id * width` for temporaries,
     /// coefficients, levers and constants; for a variable at lag l, its row of the output in the
     /// year it refers to (or its initial-state buffer before the first simulated year).
@@ -59,6 +63,9 @@ final class _Workspace {
         coefficientWords.initialize(repeating: 0, count: coefficientCount)
         coefficientNormals = .allocate(capacity: coefficientCount)
         coefficientNormals.initialize(repeating: 0, count: coefficientCount)
+        overflowRows = max(1, model.slotWords) + 2 * _SlotStreams.maxOverflowBlocks
+        overflowWords = .allocate(capacity: overflowRows * width)
+        overflowWords.initialize(repeating: 0, count: overflowRows * width)
         for c in model.constants { (pool + c.buffer * width).update(repeating: c.value, count: width) }
         pointers = .allocate(capacity: max(1, model.bufferCount))
         for id in 0..<max(1, model.bufferCount) { (pointers + id).initialize(to: pool + id * width) }
@@ -70,6 +77,7 @@ final class _Workspace {
         normals.deallocate()
         coefficientWords.deallocate()
         coefficientNormals.deallocate()
+        overflowWords.deallocate()
         pointers.deallocate()
     }
 
@@ -262,6 +270,7 @@ extension SimulationPlan {
             let id = model.equations[Int(ins.equation)].streamID
             let key = StreamKey(seed: seed, region: regionID, path: UInt64(firstPath), year: year, equation: id)
             return _SlotStreams(words: ws.words + Int(ins.slot) * W, stride: W, slots: Int(ins.slots),
+                                buffer: ws.overflowWords, bufferRows: ws.overflowRows,
                                 philoxKey: key.philoxKey, year: year, yearWord: yearWord, firstPath: UInt64(firstPath))
         }
         for ins in program {
@@ -329,14 +338,14 @@ extension SimulationPlan {
                     let o = slotStreams(ins)
                     for i in 0..<n { var g = o.stream(i); d[i] = _drawPoisson(a[i], &g) }
                 } else {
-                    for i in 0..<n { let mean = coop_exp(a[i]); d[i] = mean.isFinite && mean <= 1e15 ? mean : .nan }
+                    _countMeans(eta: a, into: d, count: n)
                 }
             case .negbin:
                 let a = buffer(ins.a), alpha = ins.x
                 if noise {
                     _drawNegativeBinomials2(eta: a, alpha: alpha, into: d, count: n, streams: slotStreams(ins))
                 } else {
-                    for i in 0..<n { let mean = coop_exp(a[i]); d[i] = mean.isFinite && mean <= 1e15 ? mean : .nan }
+                    _countMeans(eta: a, into: d, count: n)
                 }
             case .binomial:
                 let a = buffer(ins.a), t = buffer(ins.b)
@@ -363,6 +372,9 @@ struct _SlotStreams {
     let words: UnsafeMutablePointer<UInt64>
     let stride: Int
     let slots: Int
+    /// Scratch rows of the workspace (`bufferRows` rows of at least the batch width) for `drawMarked`.
+    let buffer: UnsafeMutablePointer<UInt64>
+    let bufferRows: Int
     let philoxKey: SIMD2<UInt32>
     let year: Int
     let yearWord: UInt32
@@ -372,26 +384,38 @@ struct _SlotStreams {
                     overflow: RandomStream.Compact(philoxKey: philoxKey, yearWord: yearWord, path: firstPath &+ UInt64(i)))
     }
 
-    /// Calls `body` with `stream(i)`'s equivalent for paths 0..<n whose first `blocks` overflow
-    /// blocks are computed for the whole batch at once (`PathYearWords.fill`, the AVX2 kernel),
-    /// when at least a quarter of the paths (`users`) will need them; otherwise with `stream`.
-    /// The words are the same either way (each depends only on its key, year, path and counter).
+    /// The rejection tail of a batch sampler: `d[i] = draw(i, &stream)` for every path i < n with
+    /// `d[i] == -1` (`marked` of them, set by the batch pass), the stream giving `stream(i)`'s words.
+    /// When at least a quarter of the paths are marked, their first `blocks` overflow blocks are
+    /// computed for the whole batch at once (`PathYearWords.fill` with the equation's key, the AVX2
+    /// kernel) into a buffer after a copy of the slot rows, and each stream reads the slots and those
+    /// blocks there, then continues from block `blocks` of its overflow stream. The words are the same
+    /// either way (each depends only on its key, year, path and counter). (Reading the slot rows in
+    /// place instead of copying them would give each marked path's stream a second segment to switch
+    /// to; the copy is `slots` rows per batch, under one instruction a path.)
     @inline(__always)
-    func withOverflow(blocks: Int, users: Int, count n: Int, _ body: ((Int) -> _SlotStream) -> Void) {
-        guard users > 0 && 4 * users >= n else { body(stream); return }
-        let rows = slots + 2 * blocks
-        withUnsafeTemporaryAllocation(of: UInt64.self, capacity: rows * n) { tmp in
-            let buf = tmp.baseAddress!
-            for w in 0..<slots { (buf + w * n).update(from: words + w * stride, count: n) }
-            PathYearWords.fill(buf + slots * n, stride: n, words: 2 * blocks, count: n, key: philoxKey,
+    func drawMarked(_ d: UnsafeMutablePointer<Double>, marked: Int, blocks: Int, count n: Int,
+                    _ draw: (Int, inout _SlotStream) -> Double) {
+        guard marked > 0 else { return }
+        precondition(blocks <= Self.maxOverflowBlocks && slots + 2 * blocks <= bufferRows,
+                     "drawMarked: \(slots) slots and \(blocks) overflow blocks exceed the workspace's \(bufferRows) rows.")
+        var source = words, sourceStride = stride, left = slots, firstBlock: UInt32 = 0
+        if 4 * marked >= n {
+            for w in 0..<slots { (buffer + w * n).update(from: words + w * stride, count: n) }
+            PathYearWords.fill(buffer + slots * n, stride: n, words: 2 * blocks, count: n, key: philoxKey,
                                year: year, firstPath: firstPath)
-            body { i in
-                _SlotStream(word: buf + i, stride: n, left: rows,
-                            overflow: RandomStream.Compact(philoxKey: philoxKey, yearWord: yearWord,
-                                                           path: firstPath &+ UInt64(i), firstBlock: UInt32(blocks)))
-            }
+            source = buffer; sourceStride = n; left = slots + 2 * blocks; firstBlock = UInt32(blocks)
+        }
+        for i in 0..<n where d[i] == -1 {
+            var g = _SlotStream(word: source + i, stride: sourceStride, left: left,
+                                overflow: RandomStream.Compact(philoxKey: philoxKey, yearWord: yearWord,
+                                                               path: firstPath &+ UInt64(i), firstBlock: firstBlock))
+            d[i] = draw(i, &g)
         }
     }
+
+    /// The most overflow blocks a sampler's batch tail asks `drawMarked` for (the NB2 mixture: 2).
+    static let maxOverflowBlocks = 2
 }
 
 /// One path's draws of one instruction: its slot words, then its overflow stream.
@@ -411,114 +435,169 @@ struct _SlotStream: RandomNumberGenerator {
     }
 }
 
+/// The mean exp(eta) of a count equation, NaN (no draw) when it is not finite or above 1e15.
+@inline(__always) func _countMean(_ eta: Double) -> Double {
+    let mean = coop_exp(eta)
+    return mean.isFinite && mean <= 1e15 ? mean : .nan
+}
+
+/// `d[i] = _countMean(eta[i])` for i < n: a Poisson or NB2 equation without process noise.
+func _countMeans(eta: UnsafeMutablePointer<Double>, into d: UnsafeMutablePointer<Double>, count n: Int) {
+    for i in 0..<n { d[i] = _countMean(eta[i]) }
+}
+
 /// A Poisson count of mean exp(eta); NaN (no draw) when the mean is not finite or above 1e15.
 @inline(__always) func _drawPoisson<G: RandomNumberGenerator>(_ eta: Double, _ g: inout G) -> Double {
-    let mean = coop_exp(eta)
-    if !(mean.isFinite && mean <= 1e15) { return .nan }
+    let mean = _countMean(eta)
+    if mean.isNaN { return .nan }
     return Double(PoissonSampler(mean: mean).next(using: &g))
 }
 
 /// NB2 counts for a batch: `d[i]` ~ NB2(mean exp(eta[i]), alpha); NaN (no draw) where the mean
 /// is not finite or above 1e15. Path i's draws are exactly `NegativeBinomial2Sampler(mean:alpha:)`
-/// driven by `streams.stream(i)`: one pass computes the means and, for the paths that invert,
-/// f(0) = exp(-log1p(αμ)/α) over the whole batch (`_expInPlace`, `_log1pInPlace`), then each
-/// path searches from its slot word (`NegativeBinomial2Sampler.invert`), or draws the
-/// gamma–Poisson mixture from its slot and overflow stream above the inversion limit.
+/// driven by `streams.stream(i)`: batch passes compute the means, and for the paths that invert
+/// f(0) = exp(-log1p(αμ)/α) (`_log1pInPlace`, `_expInPlace`), q = αμ/(1 + αμ) and the uniform of
+/// the slot word; then a loop does only the searches (`NegativeBinomial2Sampler.invertedCount`);
+/// paths above the inversion limit draw the gamma–Poisson mixture from their slot and overflow
+/// stream (`_SlotStreams.drawMarked`).
 func _drawNegativeBinomials2(eta: UnsafeMutablePointer<Double>, alpha: Double, into d: UnsafeMutablePointer<Double>,
                              count n: Int, streams o: _SlotStreams) {
     guard n > 0 else { return }
-    withUnsafeTemporaryAllocation(of: Double.self, capacity: 2 * n) { tmp in
-        let mean = tmp.baseAddress!, f0 = mean + n
+    withUnsafeTemporaryAllocation(of: Double.self, capacity: 4 * n) { tmp in
+        let mean = tmp.baseAddress!, f0 = mean + n, q = mean + 2 * n, u = mean + 3 * n
         mean.update(from: eta, count: n)
         _expInPlace(mean, n)
         let r = 1 / alpha
+        // Per path: what to do (d[i] = NaN: no draw, 0: mean 0, -1: the mixture below, NaN-free
+        // u[i] > 0 with d[i] = 0: search) and the search's q, u and log1p(αμ) for f(0).
+        var mixture = 0
         for i in 0..<n {
             let m = mean[i]
-            f0[i] = m.isFinite && m <= 1e15 && m > 0 && NegativeBinomial2Sampler.usesInversion(mean: m, alpha: alpha)
-                ? alpha * m : 0
+            let drawn = m.isFinite && m <= 1e15
+            let inverts = drawn && m > 0 && NegativeBinomial2Sampler.usesInversion(mean: m, alpha: alpha)
+            let am = alpha * m
+            f0[i] = inverts ? am : 0
+            q[i] = am / (1 + am)
+            u[i] = inverts ? RandomStream.uniform(o.words[i]) : 0
+            let marked = drawn && m > 0 && !inverts
+            d[i] = !drawn ? .nan : marked ? -1 : 0
+            mixture += marked ? 1 : 0
         }
         _log1pInPlace(f0, n)
         for i in 0..<n { f0[i] = -r * f0[i] }
         _expInPlace(f0, n)
-        var mixture = 0
-        for i in 0..<n {
-            let m = mean[i]
-            if !(m.isFinite && m <= 1e15) { d[i] = .nan; continue }
-            if m == 0 { d[i] = 0; continue }
-            if NegativeBinomial2Sampler.usesInversion(mean: m, alpha: alpha) {
-                let am = alpha * m
-                let u = RandomStream.uniform(o.words[i])
-                d[i] = Double(NegativeBinomial2Sampler.invert(u: u, r: r, q: am / (1 + am), f0: f0[i]))
-            } else {
-                d[i] = -1                        // drawn below
-                mixture += 1
-            }
+        for i in 0..<n where u[i] > 0 {
+            d[i] = NegativeBinomial2Sampler.invertedCount(u: u[i], r: r, q: q[i], f0: f0[i])
         }
         // The gamma–Poisson mixture: its words beyond the slot (a gamma try of two, a Poisson step
         // of one or two) from the first two blocks of the overflow streams, computed for the batch.
-        guard mixture > 0 else { return }
-        o.withOverflow(blocks: 2, users: mixture, count: n) { stream in
-            for i in 0..<n where d[i] == -1 {
-                var g = stream(i)
-                d[i] = Double(NegativeBinomial2Sampler(mean: mean[i], alpha: alpha).next(using: &g))
-            }
+        o.drawMarked(d, marked: mixture, blocks: 2, count: n) { i, g in
+            Double(NegativeBinomial2Sampler(mean: mean[i], alpha: alpha).next(using: &g))
         }
     }
 }
 
 /// Binomial counts for a batch: `d[i]` ~ Bin(max(0, round(t[i])), invlogit(eta[i])); NaN (no draw)
 /// where t[i] is NaN, the probability is not in [0, 1] or there are more than 9e15 trials. Path i's
-/// draw is exactly `BinomialSampler(trials:probability:)` driven by `streams.stream(i)`: one pass
-/// computes the probabilities and, for the paths that invert (n·min(p, 1-p) < 20), f(0) =
-/// exp(n log1p(-p')) over the whole batch (`_log1pInPlace`, `_expInPlace`); then each path
-/// searches from its slot word (`BinomialSampler.invert`) or draws by BTRS (slot, then overflow).
+/// draw is exactly `BinomialSampler(trials:probability:)` driven by `streams.stream(i)`. Batch
+/// passes do every per-path step but the search: the probabilities, the rounded trials and their
+/// validity, p' = min(p, 1-p), the ratio p'/(1-p'), the (mirrored) uniform of the slot word, and for
+/// the paths that invert (n·p' < 20) f(0) = exp(n log1p(-p')) (`_log1pInPlace`, `_expInPlace`);
+/// then a loop does only the searches (`BinomialSampler.invertedCount`), and the paths at or above
+/// the limit draw by BTRS from their slot and overflow stream (`_SlotStreams.drawMarked`).
 func _drawBinomials(eta: UnsafeMutablePointer<Double>, trials t: UnsafeMutablePointer<Double>,
                     into d: UnsafeMutablePointer<Double>, count n: Int, streams o: _SlotStreams) {
     guard n > 0 else { return }
-    withUnsafeTemporaryAllocation(of: Double.self, capacity: 3 * n) { tmp in
-        let prob = tmp.baseAddress!, trials = prob + n, f0 = prob + 2 * n
+    withUnsafeTemporaryAllocation(of: Double.self, capacity: 6 * n) { tmp in
+        let prob = tmp.baseAddress!, trials = prob + n, f0 = prob + 2 * n, ratio = prob + 3 * n
+        let u = prob + 4 * n, sign = prob + 5 * n
         coop_vinvlogit(eta, prob, Int64(n))
-        for i in 0..<n {
-            let p = prob[i]
-            let ok = !t[i].isNaN && p >= 0 && p <= 1
-            let nt = ok ? max(0, _roundedHalfAway(t[i])) : -1
-            let valid = ok && nt <= 9e15
-            trials[i] = valid ? nt : -1          // -1: no draw
-            let ps = p > 0.5 ? 1 - p : p
-            f0[i] = valid && nt * ps < BinomialSampler.inversionLimit ? -ps : 0
+        // Per path, two paths a step: d[i] = NaN (no draw), the draw itself when it needs no search
+        // (no trials, or p' = 0), -1 (BTRS below), or for a search its base (n when p > 1/2, else 0)
+        // with sign[i] = -1 or +1 (the draw is base + sign · k); sign[i] = 0 when there is no search.
+        var rejections = SIMD2<Int64>(repeating: 0)
+        var i = 0
+        while i + 2 <= n {
+            let w = SIMD2(RandomStream.uniform(o.words[i]), RandomStream.uniform(o.words[i + 1]))
+            rejections &+= _binomialSetup(p: _load2(prob + i), t: _load2(t + i), uniform: w,
+                                          trials: trials + i, f0: f0 + i, ratio: ratio + i, u: u + i,
+                                          sign: sign + i, d: d + i, lanes: 2)
+            i &+= 2
         }
+        if i < n {
+            let w = SIMD2(repeating: RandomStream.uniform(o.words[i]))
+            rejections &+= _binomialSetup(p: SIMD2(repeating: prob[i]), t: SIMD2(repeating: t[i]), uniform: w,
+                                          trials: trials + i, f0: f0 + i, ratio: ratio + i, u: u + i,
+                                          sign: sign + i, d: d + i, lanes: 1)
+        }
+        let rejection = Int(rejections[0] &+ rejections[1])
         _log1pInPlace(f0, n)
         for i in 0..<n { f0[i] = trials[i] * f0[i] }
         _expInPlace(f0, n)
-        var rejection = 0
-        for i in 0..<n {
-            let nt = trials[i]
-            if nt < 0 { d[i] = .nan; continue }
-            if nt == 0 { d[i] = 0; continue }   // what the sampler returns, without setting it up
-            let p = prob[i]
-            let flipped = p > 0.5
-            let ps = flipped ? 1 - p : p
-            let count = Int(nt)
-            if ps == 0 { d[i] = flipped ? nt : 0; continue }
-            if nt * ps < BinomialSampler.inversionLimit {
-                let u = RandomStream.uniform(o.words[i])
-                let k = BinomialSampler.invert(u: flipped ? 1 - u : u, trials: count, ratio: ps / (1 - ps), f0: f0[i])
-                d[i] = Double(flipped ? count - k : k)
-            } else {
-                d[i] = -1                        // drawn below
-                rejection += 1
-            }
+        for i in 0..<n where sign[i] != 0 {
+            d[i] += sign[i] * BinomialSampler.invertedCount(u: u[i], trials: trials[i], ratio: ratio[i], f0: f0[i])
         }
         // BTRS: its second uniform (and a rejected try's first) from the first block of the
         // overflow streams, computed for the batch.
-        guard rejection > 0 else { return }
-        o.withOverflow(blocks: 1, users: rejection, count: n) { stream in
-            for i in 0..<n where d[i] == -1 {
-                var g = stream(i)
-                d[i] = Double(BinomialSampler(trials: Int(trials[i]), probability: prob[i]).next(using: &g))
-            }
+        o.drawMarked(d, marked: rejection, blocks: 1, count: n) { i, g in
+            Double(BinomialSampler(trials: Int(trials[i]), probability: prob[i]).next(using: &g))
         }
     }
+}
+
+/// Two doubles from `x` (any alignment).
+@inline(__always) func _load2(_ x: UnsafeMutablePointer<Double>) -> SIMD2<Double> {
+    UnsafeRawPointer(x).loadUnaligned(as: SIMD2<Double>.self)
+}
+
+/// The per-path work of `_drawBinomials` before the search, for two paths (the first `lanes` of
+/// them stored): probability p, trials t, uniform w of the slot word. The same operations per lane
+/// as the sampler's scalar form: n = max(0, round(t)) with ties away from zero (`_roundedHalfAway`:
+/// below 2^52 the floor by the 2^52 rounding, one below where that rounds up, then + 1 if the
+/// remainder is at least 1/2; from 2^52 up t itself; t <= 0 gives 0), valid when t is not NaN,
+/// 0 <= p <= 1 and n <= 9e15; p' = min(p, 1 - p); inversion when n p' < 20. Writes trials (n or -1),
+/// f0 (-p' where it inverts, else 0; then n log1p(-p') and its exp in the next passes), ratio
+/// p'/(1 - p'), u (w, or 1 - w when p > 1/2), sign and d (see `_drawBinomials`). Returns 1 per
+/// stored lane that needs BTRS.
+@inline(__always)
+func _binomialSetup(p: SIMD2<Double>, t: SIMD2<Double>, uniform w: SIMD2<Double>,
+                    trials: UnsafeMutablePointer<Double>, f0: UnsafeMutablePointer<Double>,
+                    ratio: UnsafeMutablePointer<Double>, u: UnsafeMutablePointer<Double>,
+                    sign: UnsafeMutablePointer<Double>, d: UnsafeMutablePointer<Double>, lanes: Int) -> SIMD2<Int64> {
+    typealias V = SIMD2<Double>
+    let zero = V(repeating: 0), one = V(repeating: 1), big = V(repeating: 0x1p52)
+    let ok = t .== t .& p .>= zero .& p .<= one
+    let r = (t + big) - big                                     // t rounded to an integer (0 < t < 2^52)
+    let floor = r.replacing(with: r - one, where: r .> t)
+    var nt = floor.replacing(with: floor + one, where: t - floor .>= V(repeating: 0.5))
+    nt.replace(with: t, where: t .>= big)
+    nt.replace(with: zero, where: .!(t .> zero))
+    let valid = ok .& nt .<= V(repeating: 9e15)
+    let flipped = p .> V(repeating: 0.5)
+    let ps = p.replacing(with: one - p, where: flipped)
+    let inverts = valid .& nt * ps .< V(repeating: BinomialSampler.inversionLimit)
+    let searches = inverts .& nt .> zero .& ps .!= zero
+    let base = zero.replacing(with: nt, where: flipped .& nt .> zero)
+    let outTrials = nt.replacing(with: -one, where: .!valid)
+    let outF0 = zero.replacing(with: -ps, where: inverts)
+    let outRatio = ps / (one - ps)
+    let outU = w.replacing(with: one - w, where: flipped)
+    let outSign = zero.replacing(with: one.replacing(with: -one, where: flipped), where: searches)
+    let outD = base.replacing(with: -one, where: .!inverts).replacing(with: .nan, where: .!valid)
+    let rejects = valid .& .!inverts
+    if lanes == 2 {
+        let raw = UnsafeMutableRawPointer.self
+        raw.init(trials).storeBytes(of: outTrials, as: V.self)
+        raw.init(f0).storeBytes(of: outF0, as: V.self)
+        raw.init(ratio).storeBytes(of: outRatio, as: V.self)
+        raw.init(u).storeBytes(of: outU, as: V.self)
+        raw.init(sign).storeBytes(of: outSign, as: V.self)
+        raw.init(d).storeBytes(of: outD, as: V.self)
+        return SIMD2<Int64>(repeating: 0).replacing(with: 1, where: rejects)
+    }
+    trials[0] = outTrials[0]; f0[0] = outF0[0]; ratio[0] = outRatio[0]
+    u[0] = outU[0]; sign[0] = outSign[0]; d[0] = outD[0]
+    return SIMD2<Int64>(rejects[0] ? 1 : 0, 0)
 }
 
 /// x[i] = exp(x[i]) for i < n (CVecMath's `coop_vexp`, as the evaluator's exp; the samplers' batch passes call it).
