@@ -146,10 +146,43 @@ function fmtNum(x, share) {
   const a = Math.abs(x);
   return x.toLocaleString(loc, { maximumFractionDigits: a >= 100 ? 0 : a >= 1 ? 2 : 4 });
 }
-function pct(p) {
+// Probabilities as the reports say them (ReportNumberFormat in the Swift reports, fmt_prob in the
+// notebooks): one decimal; "< 0.1%" / "> 99.9%" where a probability strictly between 0 and 1 would
+// round to 0.0% / 100.0%; 0 and 1 by the exact bound they do not exceed ("< 0.1%" for no path of
+// 4,000), never a certain 0 or 100%; an interval bound that would print as 0.0 or 100.0 with the
+// decimals of its first significant digit, rounded away from the probability.
+function fixedNum(x, d) {
   const loc = lang === "vi" ? "vi-VN" : "en-US";
-  return (100 * p).toLocaleString(loc, { minimumFractionDigits: 1, maximumFractionDigits: 1 }) + "%";
+  return x.toLocaleString(loc, { minimumFractionDigits: d, maximumFractionDigits: d });
 }
+function pct(p) { return fixedNum(100 * p, 1) + "%"; }
+function sigDigits(distance) { return Math.min(12, Math.max(1, -Math.floor(Math.log10(distance * 100)))); }
+function probText(p, lo, hi) {
+  if (!isFinite(p)) return "–";
+  if (p === 0 && isFinite(hi) && hi > 0) { const d = sigDigits(hi), s = 10 ** d; return "< " + fixedNum(Math.ceil(hi * 100 * s) / s, d) + "%"; }
+  if (p === 1 && isFinite(lo) && lo < 1) { const d = sigDigits(1 - lo), s = 10 ** d; return "> " + fixedNum(Math.floor(lo * 100 * s) / s, d) + "%"; }
+  const text = pct(p);
+  if (p > 0 && p < 1) {
+    if (text === pct(0)) return "< " + pct(0.001);
+    if (text === pct(1)) return "> " + pct(0.999);
+  }
+  return text;
+}
+function boundText(b, up) {
+  const text = fixedNum(100 * b, 1);
+  if (!(b > 0 && b < 1 && (text === fixedNum(0, 1) || text === fixedNum(100, 1)))) return text;
+  if (b < 0.5) { const d = sigDigits(b), s = 10 ** d; return fixedNum((up ? Math.ceil : Math.floor)(b * 100 * s) / s, d); }
+  const d = sigDigits(1 - b), s = 10 ** d;
+  return fixedNum(100 - (up ? Math.floor : Math.ceil)((1 - b) * 100 * s) / s, d);
+}
+// A Monte Carlo standard error to two significant digits: "0.025%" for one path in 4,000, not "0.0%".
+function seText(se) {
+  if (!isFinite(se)) return "–";
+  if (se === 0) return fixedNum(0, 0) + "%";
+  const x = 100 * se;
+  return fixedNum(x, Math.max(0, Math.min(12, 1 - Math.floor(Math.log10(x))))) + "%";
+}
+function rowBound(r, key) { return r[key] !== undefined && r[key] !== "" ? Number(r[key]) : NaN; }
 
 async function api(path, body) {
   const r = await fetch(path, body === undefined ? {} : { method: "POST", headers: { "Content-Type": "application/json" }, body: JSON.stringify(body) });
@@ -276,9 +309,10 @@ function render(res) {
     const change = b ? p - Number(b.probability) : NaN;
     const tr = el("tr", { "data-metric": r.metric, "data-year": r.year, "data-op": r.op, "data-value": r.value },
       el("td", { text: `${targetLabel(r)} ${r.op} ${fmtNum(Number(r.value), isShare(r.metric))} (${r.year})`, title: (lang === "vi" && r.source_vi) || r.source || "" }),
-      el("td", { class: "prob", "data-probability": r.probability, text: `${pct(p)} ± ${pct(se)}` }),
-      el("td", { class: "ci", text: `${pct(lo)} – ${pct(hi)}` }),
-      el("td", { class: "base", "data-probability": b ? b.probability : "", text: b ? pct(Number(b.probability)) : "–" }),
+      el("td", { class: "prob", "data-probability": r.probability, text: `${probText(p, lo, hi)} ± ${seText(se)}` }),
+      el("td", { class: "ci", text: `${boundText(lo, false)} – ${boundText(hi, true)}%` }),
+      el("td", { class: "base", "data-probability": b ? b.probability : "",
+                 text: b ? probText(Number(b.probability), rowBound(b, "probability_low"), rowBound(b, "probability_high")) : "–" }),
       el("td", { class: "change " + (change > 0 ? "up" : change < 0 ? "down" : ""), text: isFinite(change) ? `${change >= 0 ? "+" : ""}${(100 * change).toFixed(1)} ${t("pp")}` : "–" }));
     tb.append(tr);
   }

@@ -302,6 +302,44 @@ final class ReportTests: XCTestCase {
         XCTAssertEqual(slug("Đà Nẵng"), "da-nang")
     }
 
+    /// `significant` (decision reports' numbers) against C's `%.Ng`: the same digits wherever printf
+    /// does not switch to an exponent, in fixed notation with grouping where it does for large
+    /// values; `cell` and `standardErrorPercent` on the cases the reports show.
+    func testSignificantDigitsMatchPrintfG() {
+        let en = ReportNumberFormat(language: .en), vi = ReportNumberFormat(language: .vi)
+        XCTAssertEqual(en.significant(0.51234, digits: 3), "0.512")
+        XCTAssertEqual(en.significant(12345.6, digits: 4), "12,346")
+        XCTAssertEqual(vi.significant(12345.6, digits: 4), "12.346")
+        XCTAssertEqual(en.significant(0.5, digits: 4), "0.5")
+        XCTAssertEqual(en.significant(0.5, digits: 4, trimZeros: false), "0.5000")
+        XCTAssertEqual(vi.significant(-0.03, digits: 3), "−0,03")
+        XCTAssertEqual(en.significant(9.9996, digits: 4), "10")
+        XCTAssertEqual(en.significant(1.25e-12, digits: 2), "1.2e-12")
+        XCTAssertEqual(vi.significant(1.25e-12, digits: 2), "1,2e-12")
+        XCTAssertEqual(en.significant(0, digits: 3), "0")
+        XCTAssertEqual(en.significant(.nan, digits: 3), "–")
+        XCTAssertEqual(en.cell("0.25"), "0.25")
+        XCTAssertEqual(vi.cell("0.25"), "0,25")
+        XCTAssertEqual(vi.cell("1e3"), "1.000")
+        XCTAssertEqual(en.cell("0.30000000000000004"), "0.3")
+        XCTAssertEqual(en.cell("promotion"), "promotion")
+        XCTAssertEqual(en.standardErrorPercent(0.00025), "0.025%", "one path in 4,000 is not 0.0%")
+        XCTAssertEqual(en.standardErrorPercent(0.01), "1.0%")
+        XCTAssertEqual(vi.standardErrorPercent(0.0048), "0,48%")
+        var generator = SystemRandomNumberGenerator()
+        var compared = 0
+        for _ in 0 ..< 2000 {
+            let x = (Bool.random(using: &generator) ? 1.0 : -1.0) * pow(10, Double.random(in: -4 ..< 5, using: &generator))
+            let digits = Int.random(in: 1 ... 6, using: &generator)
+            let c = String(format: "%.\(digits)g", x)
+            guard !c.contains("e") else { continue }
+            compared += 1
+            let ours = en.significant(x, digits: digits).replacingOccurrences(of: ",", with: "").replacingOccurrences(of: "−", with: "-")
+            XCTAssertEqual(ours, c, "x = \(x), digits = \(digits)")
+        }
+        XCTAssertGreaterThan(compared, 1000)
+    }
+
     // MARK: Markdown and notebook
 
     func testMarkdownWritesItsSVGsBeside() throws {

@@ -108,6 +108,12 @@ final class DecisionCommandTests: XCTestCase {
         let vi = try String(contentsOf: d.appendingPathComponent("r-vi.html"), encoding: .utf8)
         XCTAssertTrue(vi.contains("Khám phá kịch bản"))
         XCTAssertTrue(vi.contains("data-chart=\"prim\""))
+        // Numbers in the report's language: "," marks decimals in Vietnamese (coverage 50,6%), "." in English.
+        let en = try String(contentsOf: d.appendingPathComponent("r-en.html"), encoding: .utf8)
+        let viBody = vi.components(separatedBy: "<h2").dropFirst().joined()
+        XCTAssertNotNil(viBody.range(of: #"độ bao phủ \d+,\d%"#, options: .regularExpression), "Vietnamese coverage with a decimal comma")
+        XCTAssertNil(viBody.range(of: #"\d\.\d+%"#, options: .regularExpression), "no English decimal point in a Vietnamese percentage")
+        XCTAssertNotNil(en.range(of: #"coverage \d+\.\d%"#, options: .regularExpression))
     }
 
     func testBadRangesGiveLocatedErrors() throws {

@@ -238,6 +238,42 @@ public struct ReportNumberFormat: Sendable {
         return fixed(x, decimals: max(0, min(6, 2 - mag)))
     }
 
+    /// `x` to `digits` significant digits (1...15) in fixed notation with the language's separators,
+    /// trailing zeros after the mark dropped as printf's `%g` drops them: 0.51234 at 3 -> "0.512",
+    /// 12345.6 at 4 -> "12,346" (en) / "12.346" (vi; all integer digits are kept, never an exponent),
+    /// 0.5 at 4 -> "0.5" ("0.5000" with `trimZeros` false). Magnitudes below 1e-9 print in scientific notation ("1.2e-12", mark
+    /// localised). NaN prints as "–".
+    public func significant(_ x: Double, digits: Int, trimZeros: Bool = true) -> String {
+        precondition(digits >= 1 && digits <= 15, "A number can be printed with 1 to 15 significant digits, not \(digits).")
+        guard x.isFinite else { return fixed(x, decimals: 0) }
+        if x == 0 { return "0" }
+        let magnitude = Int(floor(log10(abs(x))))
+        if magnitude < -9 {
+            let text = String(format: "%.\(digits - 1)e", x)
+            return language == .vi ? text.replacingOccurrences(of: ".", with: decimalSeparator) : text
+        }
+        var text = fixed(x, decimals: min(12, max(0, digits - 1 - magnitude)))
+        if trimZeros && text.contains(decimalSeparator) {
+            while text.hasSuffix("0") { text.removeLast() }
+            if text.hasSuffix(decimalSeparator) { text.removeLast(decimalSeparator.count) }
+        }
+        return text
+    }
+
+    /// A number written in an input table ("0.25", "1e3", "promotion") as this report writes numbers:
+    /// a finite number to 15 significant digits with the language's separators, other text unchanged.
+    public func cell(_ text: String) -> String {
+        guard let x = Double(text), x.isFinite else { return text }
+        return significant(x, digits: 15)
+    }
+
+    /// A Monte Carlo standard error of a probability (a share) as a percent to two significant
+    /// digits: 0.0069 -> "0.69%", 0.01 -> "1.0%", 0.00025 -> "0.025%" (one path in 4,000 is not "0.0%"), 0 -> "0%".
+    public func standardErrorPercent(_ se: Double) -> String {
+        guard se.isFinite else { return "–" }
+        return significant(se * 100, digits: 2, trimZeros: false) + "%"
+    }
+
     /// Decimals needed to print ticks `step` apart without repeating a label.
     public static func decimals(forStep step: Double) -> Int {
         guard step > 0, step.isFinite else { return 0 }

@@ -54,6 +54,15 @@ try:
     for r in driver.find_elements(By.CSS_SELECTOR, "#targets tbody tr"):
         k = (r.get_attribute("data-metric"), r.get_attribute("data-year"), r.get_attribute("data-op"), r.get_attribute("data-value"))
         shown[k] = r.find_element(By.CSS_SELECTOR, "td.prob").get_attribute("data-probability")
+    # Probabilities said as the reports say them: never a certain 0.0% / 100.0% for a share of paths.
+    for r in driver.find_elements(By.CSS_SELECTOR, "#targets tbody tr"):
+        cell = r.find_element(By.CSS_SELECTOR, "td.prob")
+        p, text = cell.get_attribute("data-probability"), cell.text
+        if p == "":
+            continue
+        check(not text.startswith(("0.0%", "100.0%")), f"{r.get_attribute('data-metric')}: {text!r} for probability {p}")
+        if float(p) in (0.0, 1.0):
+            check(text.startswith(("< ", "> ")), f"{r.get_attribute('data-metric')}: a probability of {p} by its bound, {text!r}")
     if shots:
         os.makedirs(shots, exist_ok=True)
         driver.save_screenshot(os.path.join(shots, "explorer-en.png"))

@@ -53,16 +53,22 @@ struct DecisionPlot {
 /// Categorical colours (ColorBrewer Dark2), for lines and bars of different outputs or factors.
 let decisionPalette = ["#1b9e77", "#d95f02", "#7570b3", "#e7298a", "#66a61e", "#e6ab02", "#a6761d", "#666666"]
 
-func percentTick(_ v: Double) -> String { String(format: "%.0f%%", v * 100) }
-func plainTick(_ v: Double) -> String {
-    let r = (v * 1e6).rounded() / 1e6
-    return r == r.rounded() && abs(r) < 1e12 ? String(Int64(r)) : String(format: "%g", r)
-}
+/// The decision reports' charts, their tick labels in the report's language (`ReportNumberFormat`:
+/// "0,25" and "1.000" in Vietnamese).
+struct DecisionCharts {
+    let format: ReportNumberFormat
 
-enum DecisionCharts {
+    func percentTick(_ v: Double) -> String { format.percent(v, decimals: 0) }
+    /// A level or a value as a tick: whole numbers as integers, others to 6 significant digits
+    /// (after rounding to 1e-6, so 0.30000000000000004 is "0.3").
+    func plainTick(_ v: Double) -> String {
+        let r = (v * 1e6).rounded() / 1e6
+        return r == r.rounded() && abs(r) < 1e12 ? format.fixed(r, decimals: 0) : format.significant(r, digits: 6)
+    }
+
     /// Probability against a factor's level, one line per series with its 95% Monte Carlo band
     /// (estimate ± 1.96 mc_se); the scenario's own level marked by a dashed line.
-    static func sweep(title: String, subtitle: String, xLabel: String, yLabel: String,
+    func sweep(title: String, subtitle: String, xLabel: String, yLabel: String,
                       series: [(label: String, x: [Double], y: [Double], se: [Double])], scenarioLevel: Double?, probability: Bool) -> String {
         let allX = series.flatMap(\.x), lowY = series.flatMap { zip($0.y, $0.se).map { $0 - 1.96 * $1 } }
         let highY = series.flatMap { zip($0.y, $0.se).map { $0 + 1.96 * $1 } }
@@ -86,7 +92,7 @@ enum DecisionCharts {
 
     /// Horizontal bars from the output at each factor's low end to its high end, widest swing on
     /// top, around the scenario's value (a vertical line).
-    static func tornado(title: String, subtitle: String, xLabel: String, base: Double,
+    func tornado(title: String, subtitle: String, xLabel: String, base: Double,
                         bars: [(factor: String, low: Double, high: Double)], probability: Bool, lowLabel: String, highLabel: String) -> String {
         let values = bars.flatMap { [$0.low, $0.high] } + [base]
         let lo = probability ? 0 : values.min()!, hi = probability ? 1 : values.max()!
@@ -117,7 +123,7 @@ enum DecisionCharts {
 
     /// Morris mu* (x) against sigma (y), each factor a labelled point with mu*'s interval; the
     /// line sigma = mu* marks where interactions or non-linearity dominate.
-    static func morris(title: String, subtitle: String, xLabel: String, yLabel: String,
+    func morris(title: String, subtitle: String, xLabel: String, yLabel: String,
                        points: [(factor: String, muStar: Double, sigma: Double, conf: Double)]) -> String {
         let xm = points.map { $0.muStar + ($0.conf.isFinite ? $0.conf : 0) }.max() ?? 1
         let ym = points.map(\.sigma).filter(\.isFinite).max() ?? 1
@@ -139,7 +145,7 @@ enum DecisionCharts {
 
     /// First-order (S1) and total (ST) Sobol indices per factor as paired bars with their
     /// bootstrap intervals.
-    static func sobol(title: String, subtitle: String, yLabel: String, bars: [(factor: String, s1: Double, s1c: Double, st: Double, stc: Double)],
+    func sobol(title: String, subtitle: String, yLabel: String, bars: [(factor: String, s1: Double, s1c: Double, st: Double, stc: Double)],
                       firstLabel: String, totalLabel: String) -> String {
         // Indices lie in [0, 1] up to estimation error: the axis shows [−0.2, 1.2] at most, whiskers are clipped to it.
         let values = bars.flatMap { [$0.s1, $0.st] }.filter(\.isFinite)
@@ -177,7 +183,7 @@ enum DecisionCharts {
     }
 
     /// A scatter of points (x, y) with one highlighted, and an optional horizontal reference line.
-    static func scatter(title: String, subtitle: String, xLabel: String, yLabel: String, x: [Double], y: [Double],
+    func scatter(title: String, subtitle: String, xLabel: String, yLabel: String, x: [Double], y: [Double],
                         highlight: Int?, reference: Double?, xPercent: Bool, yPercent: Bool, kind: String,
                         pointLabel: String, highlightLabel: String) -> String {
         let fx = x.filter(\.isFinite), fy = y.filter(\.isFinite)

@@ -1,4 +1,5 @@
 import CoopData
+import CoopDistributions
 import Foundation
 
 /// The report of a decision folder (sweep, sensitivity, optimize, discover): the method in a
@@ -49,6 +50,7 @@ public struct DecisionReport: Sendable {
         if metric == "all_targets" { return t("P(all targets, same path)", "Xác suất đạt mọi chỉ tiêu") }
         let name = folder.label(metric, vi: vi)
         let opText = op.replacingOccurrences(of: ">=", with: "≥").replacingOccurrences(of: "<=", with: "≤")
+        let value = format.cell(value)
         if kind == "probability" { return t("P(\(name) \(opText) \(value), \(year))", "Xác suất \(name) \(opText) \(value) năm \(year)") }
         return t("Mean \(name), \(year)", "Trung bình \(name) năm \(year)")
     }
@@ -64,14 +66,36 @@ public struct DecisionReport: Sendable {
         return order.map { ($0, prob[$0]!, rows[$0]!) }
     }
 
-    func pct(_ x: Double, _ d: Int = 1) -> String { x.isFinite ? String(format: "%.\(d)f%%", x * 100) : "–" }
-    /// A probability estimate by the run reports' rule (`ReportNumberFormat.point`): one decimal, "< 0.1%" / "> 99.9%"
-    /// where a value strictly between 0 and 1 would print as 0.0% / 100.0% (this report's numbers use ".").
-    func probabilityText(_ x: Double) -> String { x.isFinite ? ReportNumberFormat(language: .en).point(x) : "–" }
-    func num(_ x: Double, _ d: Int = 3) -> String { x.isFinite ? String(format: "%.\(d)g", x) : "–" }
+    /// Numbers by the run reports' rules and the report's language (`ReportNumberFormat`): "," and "." swap in Vietnamese.
+    var format: ReportNumberFormat { ReportNumberFormat(language: language) }
+    var charts: DecisionCharts { DecisionCharts(format: format) }
+    /// A share as a percent with `d` decimals (coverage, density, a probability's swing in points).
+    func pct(_ x: Double, _ d: Int = 1) -> String { x.isFinite ? format.percent(x, decimals: d) : "–" }
+    /// A probability estimate on the run's paths by the run reports' rule: one decimal, "< 0.1%" /
+    /// "> 99.9%" where a value strictly between 0 and 1 would print as 0.0% / 100.0% (`point`), and 0
+    /// or 1 by the exact 95% bound they do not exceed ("< 0.075%" for no path of 4,000;
+    /// `ReportNumberFormat.probability`, Clopper-Pearson), never a certain 0 or 100%.
+    func probabilityText(_ x: Double) -> String {
+        guard x.isFinite else { return "–" }
+        if (x == 0 || x == 1), let n = drawsPerCase, n > 0 {
+            let ci = BinomialInterval.clopperPearson(successes: x == 0 ? 0 : n, trials: n)
+            return format.probability(x, low: ci.lower, high: ci.upper)
+        }
+        return format.point(x)
+    }
+    /// Draws per case (run.json `draws`), when one number.
+    var drawsPerCase: Int? { (folder.runJSON["draws"] as? NSNumber)?.intValue }
+    /// A probability's Monte Carlo standard error to two significant digits ("0.025%", not "0.0%").
+    func seText(_ x: Double) -> String { format.standardErrorPercent(x) }
+    /// Any other number to `d` significant digits, never in exponent form for report-sized values.
+    func num(_ x: Double, _ d: Int = 3) -> String { x.isFinite ? format.significant(x, digits: d) : "–" }
+    /// A number as written in the ranges or factors table, in the report's separators.
+    func cell(_ text: String) -> String { format.cell(text) }
+    /// An interval "[low, high]"; "[low; high]" in Vietnamese, where "," is the decimal mark.
+    func range(_ low: String, _ high: String) -> String { "[" + low + (vi ? "; " : ", ") + high + "]" }
     func factorName(_ f: String) -> String { folder.label(f, vi: vi) }
 
-    var draws: String { (folder.runJSON["draws"] as? NSNumber).map { "\($0)" } ?? "?" }
+    var draws: String { drawsPerCase.map { format.fixed(Double($0), decimals: 0) } ?? "?" }
 
     func blocks() -> [Block] {
         var b: [Block] = [.heading(1, title)]
@@ -94,7 +118,7 @@ public struct DecisionReport: Sendable {
         guard let f = folder.tables["factors.csv"] else { return [] }
         let rows = f.rows.indices.map { r in
             [factorName(f.value(r, "factor")), f.value(r, "kind") == "lever" ? t("lever", "đòn bẩy") : t("assumption", "giả định"),
-             f.value(r, "change"), f.value(r, "low"), f.value(r, "high"), f.value(r, "cost"), f.value(r, "unit")]
+             f.value(r, "change"), cell(f.value(r, "low")), cell(f.value(r, "high")), cell(f.value(r, "cost")), f.value(r, "unit")]
         }
         return [.heading(2, t("Factors and ranges", "Các nhân tố và khoảng biến thiên")),
                 .paragraph(t("add: added to the scenario's path in every simulated year; scale: the path times the value; set: the path replaced by the value. Cost per unit per year.",
@@ -110,7 +134,15 @@ public struct DecisionReport: Sendable {
         for (k, en, vn) in [("seed", "Seed", "Hạt giống ngẫu nhiên"), ("draws", "Draws per case", "Số lượt mô phỏng mỗi trường hợp"),
                             ("cases", "Cases", "Số trường hợp"), ("threads", "Threads", "Số luồng"), ("started", "Started (UTC)", "Bắt đầu (UTC)"),
                             ("wall_seconds", "Wall time (s)", "Thời gian chạy (giây)")] {
-            if let v = j[k] { rows.append([t(en, vn), "\(v)"]) }
+            guard let v = j[k] else { continue }
+            // Counts grouped, the wall time to a tenth of a second, in the report's separators.
+            let text: String
+            switch (k, v as? NSNumber) {
+            case ("wall_seconds", let n?): text = format.fixed(n.doubleValue, decimals: n.doubleValue < 10 ? 2 : 1)
+            case ("seed", _), ("started", _), (_, nil): text = "\(v)"
+            case (_, let n?): text = format.fixed(n.doubleValue, decimals: 0)
+            }
+            rows.append([t(en, vn), text])
         }
         var b: [Block] = [.heading(2, t("Provenance", "Nguồn gốc kết quả")), .table(headers: ["", ""], rows: rows)]
         if let inputs = j["inputs"] as? [[String: Any]] {
@@ -139,7 +171,7 @@ public struct DecisionReport: Sendable {
             let probs = groupsList.filter(\.probability)
             let series = probs.map { g in (label: g.label, x: g.rows.map { x[$0] }, y: g.rows.map { s.number($0, "estimate") }, se: g.rows.map { s.number($0, "mc_se") }) }
             let title = t("Probability of each target against \(factorName(factors[0]))", "Xác suất đạt từng chỉ tiêu theo \(factorName(factors[0]))")
-            b.append(.chart(svg: DecisionCharts.sweep(title: title, subtitle: scenarioTitle, xLabel: factorName(factors[0]),
+            b.append(.chart(svg: charts.sweep(title: title, subtitle: scenarioTitle, xLabel: factorName(factors[0]),
                                                       yLabel: t("Probability", "Xác suất"), series: series, scenarioLevel: neutral, probability: true),
                             file: "sweep-\(fileIndex).svg", caption: title))
             fileIndex += 1
@@ -149,9 +181,9 @@ public struct DecisionReport: Sendable {
                 let levels = Array(Set(g.rows.map { y2[$0] })).sorted()
                 let series = levels.map { l -> (label: String, x: [Double], y: [Double], se: [Double]) in
                     let rows = g.rows.filter { y2[$0] == l }
-                    return ("\(factorName(factors[1])) = \(plainTick(l))", rows.map { x[$0] }, rows.map { s.number($0, "estimate") }, rows.map { s.number($0, "mc_se") })
+                    return ("\(factorName(factors[1])) = \(charts.plainTick(l))", rows.map { x[$0] }, rows.map { s.number($0, "estimate") }, rows.map { s.number($0, "mc_se") })
                 }
-                b.append(.chart(svg: DecisionCharts.sweep(title: g.label, subtitle: scenarioTitle, xLabel: factorName(factors[0]),
+                b.append(.chart(svg: charts.sweep(title: g.label, subtitle: scenarioTitle, xLabel: factorName(factors[0]),
                                                           yLabel: t("Probability", "Xác suất"), series: series, scenarioLevel: neutral, probability: true),
                                 file: "sweep-\(fileIndex).svg", caption: g.label))
                 fileIndex += 1
@@ -164,7 +196,7 @@ public struct DecisionReport: Sendable {
             let idx = s.rows.indices.filter { s.value($0, "case") == String(c) }
             var row = factors.map { num(s.number(idx[0], $0), 4) }
             for g in groupsList { if let r = idx.first(where: { g.rows.contains($0) }) {
-                row.append(g.probability ? probabilityText(s.number(r, "estimate")) + " ± " + pct(s.number(r, "mc_se")) : num(s.number(r, "estimate"), 4))
+                row.append(g.probability ? probabilityText(s.number(r, "estimate")) + " ± " + seText(s.number(r, "mc_se")) : num(s.number(r, "estimate"), 4))
             } }
             rows.append(row)
         }
@@ -183,14 +215,14 @@ public struct DecisionReport: Sendable {
         var rows: [[String]] = []
         for (k, g) in groups(s).enumerated() {
             let bars = g.rows.map { (factor: factorName(s.value($0, "factor")), low: s.number($0, "estimate_low"), high: s.number($0, "estimate_high")) }
-            b.append(.chart(svg: DecisionCharts.tornado(title: g.label, subtitle: scenarioTitle, xLabel: g.probability ? t("Probability", "Xác suất") : t("Mean", "Trung bình"),
+            b.append(.chart(svg: charts.tornado(title: g.label, subtitle: scenarioTitle, xLabel: g.probability ? t("Probability", "Xác suất") : t("Mean", "Trung bình"),
                                                         base: s.number(g.rows[0], "base"), bars: bars, probability: g.probability,
                                                         lowLabel: t("low end", "mức thấp"), highLabel: t("high end", "mức cao")),
                             file: "tornado-\(k).svg", caption: g.label))
             for r in g.rows {
                 let f: (Double) -> String = g.probability ? { self.probabilityText($0) } : { self.num($0, 4) }
                 let swing: (Double) -> String = g.probability ? { self.pct($0) } : { self.num($0, 4) }
-                rows.append([g.label, factorName(s.value(r, "factor")), s.value(r, "low"), s.value(r, "high"), f(s.number(r, "estimate_low")),
+                rows.append([g.label, factorName(s.value(r, "factor")), cell(s.value(r, "low")), cell(s.value(r, "high")), f(s.number(r, "estimate_low")),
                              f(s.number(r, "estimate_high")), swing(s.number(r, "swing"))])
             }
         }
@@ -207,7 +239,7 @@ public struct DecisionReport: Sendable {
         var rows: [[String]] = []
         for (k, g) in groups(s).enumerated() {
             let pts = g.rows.map { (factor: factorName(s.value($0, "factor")), muStar: s.number($0, "mu_star"), sigma: s.number($0, "sigma"), conf: s.number($0, "mu_star_conf")) }
-            b.append(.chart(svg: DecisionCharts.morris(title: g.label, subtitle: scenarioTitle, xLabel: "mu*", yLabel: "sigma", points: pts),
+            b.append(.chart(svg: charts.morris(title: g.label, subtitle: scenarioTitle, xLabel: "mu*", yLabel: "sigma", points: pts),
                             file: "morris-\(k).svg", caption: g.label))
             for r in g.rows {
                 rows.append([g.label, factorName(s.value(r, "factor")), num(s.number(r, "mu")), num(s.number(r, "mu_star")),
@@ -227,7 +259,7 @@ public struct DecisionReport: Sendable {
         for (k, g) in groups(s).enumerated() {
             let bars = g.rows.map { (factor: factorName(s.value($0, "factor")), s1: s.number($0, "S1"), s1c: s.number($0, "S1_conf"),
                                      st: s.number($0, "ST"), stc: s.number($0, "ST_conf")) }
-            b.append(.chart(svg: DecisionCharts.sobol(title: g.label, subtitle: scenarioTitle, yLabel: t("Index", "Chỉ số"), bars: bars,
+            b.append(.chart(svg: charts.sobol(title: g.label, subtitle: scenarioTitle, yLabel: t("Index", "Chỉ số"), bars: bars,
                                                       firstLabel: t("first order S1", "bậc một S1"), totalLabel: t("total ST", "toàn phần ST")),
                             file: "sobol-\(k).svg", caption: g.label))
             for r in g.rows {
@@ -257,21 +289,24 @@ public struct DecisionReport: Sendable {
         b.append(.table(headers: [t("Lever", "Đòn bẩy"), t("Change", "Cách thay đổi"), t("Value", "Giá trị"), t("Range", "Khoảng"), t("Precision", "Độ chính xác"),
                                   t("Cost per unit", "Chi phí mỗi đơn vị"), t("Spend over the horizon", "Chi tiêu cả giai đoạn")],
                         rows: o.rows.indices.map { r in
-                            [factorName(o.value(r, "lever")), o.value(r, "change"), num(o.number(r, "value"), 4), "[\(o.value(r, "low")), \(o.value(r, "high"))]",
-                             "± " + num(o.number(r, "precision"), 2), o.value(r, "cost_per_unit"), num(o.number(r, "spend"), 4)]
+                            [factorName(o.value(r, "lever")), o.value(r, "change"), num(o.number(r, "value"), 4), range(cell(o.value(r, "low")), cell(o.value(r, "high"))),
+                             "± " + num(o.number(r, "precision"), 2), cell(o.value(r, "cost_per_unit")), num(o.number(r, "spend"), 4)]
                         }))
-        if let cost = j["cost"] { b.append(.paragraph(t("Total cost of the levers over the simulated years: \(cost).", "Tổng chi phí các đòn bẩy trong các năm mô phỏng: \(cost)."))) }
+        if let raw = j["cost"] {
+            let cost = (raw as? NSNumber).map { num($0.doubleValue, 6) } ?? "\(raw)"
+            b.append(.paragraph(t("Total cost of the levers over the simulated years: \(cost).", "Tổng chi phí các đòn bẩy trong các năm mô phỏng: \(cost).")))
+        }
         b.append(.heading(2, t("Probabilities on fresh draws", "Xác suất trên các lượt rút mới")))
         b.append(.table(headers: [t("Output", "Kết quả"), t("Required", "Yêu cầu"), t("In the search", "Trong tìm kiếm"), t("Fresh estimate", "Ước lượng mới"), "mc_se"],
                         rows: c.rows.indices.map { r in
                             [outputLabel(c.value(r, "output"), c.value(r, "metric"), c.value(r, "year"), c.value(r, "op"), c.value(r, "value")),
                              c.value(r, "required").isEmpty ? "" : pct(c.number(r, "required"), 0),
-                             c.value(r, "in_search").isEmpty ? "" : probabilityText(c.number(r, "in_search")), probabilityText(c.number(r, "estimate")), pct(c.number(r, "mc_se"))]
+                             c.value(r, "in_search").isEmpty ? "" : probabilityText(c.number(r, "in_search")), probabilityText(c.number(r, "estimate")), seText(c.number(r, "mc_se"))]
                         }))
         let cost = s.numbers("cost"), prob = s.numbers("probability")
         let best = s.column("chosen").firstIndex(of: "true")
         let title = t("Every mix evaluated: probability against cost", "Mọi tổ hợp đã đánh giá: xác suất theo chi phí")
-        b.append(.chart(svg: DecisionCharts.scatter(title: title, subtitle: scenarioTitle, xLabel: t("Cost", "Chi phí"), yLabel: t("Probability", "Xác suất"),
+        b.append(.chart(svg: charts.scatter(title: title, subtitle: scenarioTitle, xLabel: t("Cost", "Chi phí"), yLabel: t("Probability", "Xác suất"),
                                                     x: cost, y: prob, highlight: best, reference: p, xPercent: false, yPercent: true, kind: "optimize",
                                                     pointLabel: t("grid point", "điểm lưới"), highlightLabel: t("least-cost mix", "tổ hợp rẻ nhất")),
                         file: "optimize.svg", caption: title))
@@ -288,7 +323,7 @@ public struct DecisionReport: Sendable {
             "Khám phá kịch bản bằng PRIM (Friedman & Fisher 1999, như EMA Workbench): các trường hợp trải đều trên khoảng của các giả định (dãy Sobol), cùng \(draws) đường ngẫu nhiên; kết quả của một trường hợp là tỷ lệ đường không đạt \(target). Bước bóc tách thu hẹp từng giới hạn về phía các trường hợp không đạt nhiều nhất; bước dán nới rộng lại khi có lợi. Độ bao phủ: phần các lần không đạt nằm trong hộp; mật độ: tỷ lệ đường không đạt trong hộp."))]
         let chosen = tr.column("chosen").firstIndex(of: "true")
         let title = t("Coverage–density trade-off of the PRIM boxes", "Đánh đổi độ bao phủ – mật độ của các hộp PRIM")
-        b.append(.chart(svg: DecisionCharts.scatter(title: title, subtitle: scenarioTitle, xLabel: t("Coverage", "Độ bao phủ"), yLabel: t("Density", "Mật độ"),
+        b.append(.chart(svg: charts.scatter(title: title, subtitle: scenarioTitle, xLabel: t("Coverage", "Độ bao phủ"), yLabel: t("Density", "Mật độ"),
                                                     x: tr.numbers("coverage"), y: tr.numbers("density"), highlight: chosen, reference: nil,
                                                     xPercent: true, yPercent: true, kind: "prim", pointLabel: t("box", "hộp"), highlightLabel: t("chosen box", "hộp được chọn")),
                         file: "prim.svg", caption: title))
@@ -298,7 +333,7 @@ public struct DecisionReport: Sendable {
                                   "Hộp \(c): độ bao phủ \(pct(tr.number(c, "coverage"))), mật độ \(pct(tr.number(c, "density"))), \(tr.value(c, "cases")) trường hợp (\(pct(tr.number(c, "mass"))) tổng số).")))
             let rows = bx.rows.indices.filter { bx.value($0, "box") == String(c) }.map { r in
                 [factorName(bx.value(r, "factor")), num(bx.number(r, "lower"), 4), num(bx.number(r, "upper"), 4),
-                 "[\(num(bx.number(r, "data_min"), 4)), \(num(bx.number(r, "data_max"), 4))]",
+                 range(num(bx.number(r, "data_min"), 4), num(bx.number(r, "data_max"), 4)),
                  bx.value(r, "restricted") == "true" ? t("yes", "có") : t("no", "không")]
             }
             b.append(.table(headers: [t("Factor", "Nhân tố"), t("Lower", "Cận dưới"), t("Upper", "Cận trên"), t("Range explored", "Khoảng đã khảo sát"),
