@@ -44,11 +44,14 @@ func refuseFolderFileName(_ dir: String, names: [String], kind: String, with out
     func canonical(_ p: String) -> String { URL(fileURLWithPath: p).resolvingSymlinksInPath().standardizedFileURL.path }
     for name in names where canonical((dir as NSString).appendingPathComponent(name)) == canonical(out) {
         let path = (dir as NSString).appendingPathComponent(name)
-        let found = FileManager.default.fileExists(atPath: path)
-            ? "the \(kind)'s own \(name), which the report would replace"
-            : name == "results.xlsx" ? "results.xlsx, the name `run` and `compare` give the \(kind)'s workbook (--xlsx)"
-            : "\(name), the name of one of the \(kind)'s own files"
-        printError("error: \(option) \(out): expected a file that is not one of the \(kind)'s own files, got \(found); choose another path (the default is \(defaultOut))")
+        if FileManager.default.fileExists(atPath: path) {
+            let what = name == "results.xlsx" ? "\(path), the workbook `run`/`compare --xlsx` wrote into the \(kind)" : "the input \(path)"
+            printError("error: \(option) \(out): expected a new file, got \(what) (it would be replaced); choose another path (the default is \(defaultOut))")
+        } else {
+            let what = name == "results.xlsx" ? "results.xlsx, the name `run` and `compare` give the \(kind)'s workbook (--xlsx)"
+                                              : "\(name), the name of one of the \(kind)'s own files"
+            printError("error: \(option) \(out): expected a file that is not one of the \(kind)'s own files, got \(what); choose another path (the default is \(defaultOut))")
+        }
         throw ExitCode(64)
     }
 }
