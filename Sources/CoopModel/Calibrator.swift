@@ -128,7 +128,7 @@ public enum Calibrator {
                 problems += e.errors
             }
         }
-        if !problems.isEmpty { throw InputErrors(problems) }
+        if !problems.isEmpty { throw InputErrors(Self.mergingEquations(problems)) }
         var cal = Calibration(file: "", model: model.name, dataFile: dataFile, dataSHA256: dataSHA256,
                               covarianceType: model.covariance.rawValue, equations: equations)
         cal.dataRange = dataRange(model: model, data: data)
@@ -291,5 +291,38 @@ public enum Calibrator {
                                           covariance: covRows, sigma: fitted.sigma, alpha: fitted.alpha, nobs: n, groups: groupCount,
                                           substituted: substituted)
         return (result, se, warnings)
+    }
+}
+
+extension Calibrator {
+    /// One error per problem in the panel, not one per equation that reads it: errors equal but for
+    /// their `equation 'name': ` prefix (a bad cell of `support`, read by 13 equations) become one,
+    /// whose field names the equations ("equations 'entries', 'exits' and 11 more: support"). Order:
+    /// where each problem was first reported.
+    static func mergingEquations(_ errors: [InputError]) -> [InputError] {
+        func split(_ e: InputError) -> (equation: String, rest: String)? {
+            guard let f = e.field, f.hasPrefix("equation '"), let close = f.dropFirst(10).firstIndex(of: "'") else { return nil }
+            let name = String(f[f.index(f.startIndex, offsetBy: 10)..<close])
+            let rest = f[f.index(after: close)...]
+            return (name, rest.hasPrefix(": ") ? String(rest.dropFirst(2)) : String(rest))
+        }
+        var order: [String] = [], merged: [String: (error: InputError, equations: [String])] = [:]
+        for e in errors {
+            guard let (name, rest) = split(e), !rest.isEmpty else {
+                let key = "\(order.count)"; order.append(key); merged[key] = (e, []); continue
+            }
+            let key = [e.file ?? "", e.line.map(String.init) ?? "", e.column.map(String.init) ?? "", rest, e.expected, e.found, e.hint ?? ""].joined(separator: "\u{1}")
+            if merged[key] == nil { order.append(key); merged[key] = (e, []) }
+            merged[key]!.equations.append(name)
+        }
+        return order.map { key in
+            var (e, names) = merged[key]!
+            guard names.count > 1, let (_, rest) = split(e) else { return e }
+            let quoted = names.map { "'\($0)'" }
+            let list = names.count <= 3 ? quoted.dropLast().joined(separator: ", ") + " and " + quoted.last!
+                : quoted.prefix(2).joined(separator: ", ") + " and \(names.count - 2) more"
+            e.field = "equations " + list + ": " + rest
+            return e
+        }
     }
 }

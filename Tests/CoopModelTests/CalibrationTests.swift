@@ -355,4 +355,20 @@ final class CalibrationTests: XCTestCase {
             XCTAssertEqual(a.substituted, b.substituted)
         }
     }
+
+    /// Errors equal but for their equation become one naming the equations; others stay as they are.
+    func testErrorsOfOneCellAreSaidOnce() {
+        func e(_ field: String?, line: Int = 7, found: String = "'1,0'") -> InputError {
+            InputError(file: "p.csv", line: line, field: field, expected: "a number", found: found)
+        }
+        let merged = Calibrator.mergingEquations([e("equation 'a': x"), e("equation 'b': x"), e("equation 'a': y"),
+                                                  e("equation 'c': x"), e("equation 'd'"), e("equation 'b': x", line: 9)])
+        XCTAssertEqual(merged.map(\.description), [
+            "p.csv:7: equations 'a', 'b' and 'c': x: expected a number, got '1,0'",
+            "p.csv:7: equation 'a': y: expected a number, got '1,0'",
+            "p.csv:7: equation 'd': expected a number, got '1,0'",
+            "p.csv:9: equation 'b': x: expected a number, got '1,0'"])
+        let many = Calibrator.mergingEquations((1...5).map { e("equation 'q\($0)': x") })
+        XCTAssertEqual(many.map(\.field), ["equations 'q1', 'q2' and 3 more: x"])
+    }
 }

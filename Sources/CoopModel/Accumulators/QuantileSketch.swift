@@ -349,28 +349,45 @@ public struct QuantileSketch: Sendable, Equatable, Codable {
     /// (j is then its position) or at `end`. x + 1.5·2^52 rounds x to the nearest integer r and
     /// holds r in its bits (for |x| < 2^51; larger magnitudes, infinities and NaN give bits that
     /// differ from those of 1.5·2^52 by at least 2^51, outside any counted span), and x is whole when
-    /// subtracting 1.5·2^52 again gives x (−0 counts as 0).
+    /// subtracting 1.5·2^52 again gives x (−0 counts as 0). Four values a step with SSE2, the span
+    /// tested in doubles (|x − mid| <= half), then the rest one at a time with the span tested on r.
     @inline(__always)
     static func _addWholeInRange(_ values: UnsafePointer<Double>, from j: inout Int, to end: Int,
                                  counts: UnsafeMutablePointer<Int64>, size: Int, low: Int) {
-        let magic = 0x1.8p52
-        let lowBits = (magic + Double(low)).bitPattern      // |low| <= 2^50: exact
-        let n = UInt64(size)
+        typealias D = SIMD2<Double>
+        typealias K = SIMD2<Int64>
+        let magic = D(repeating: 0x1.8p52)
+        // low <= x <= low + size − 1 ⟺ |x − mid| <= half for a whole x (mid and half multiples of 1/2
+        // below 2^51: x − mid is exact while |x| < 2^51, and a larger |x| stays far outside).
+        let half = D(repeating: Double(size - 1) / 2), mid = D(repeating: Double(low) + Double(size - 1) / 2)
+        let magnitude = SIMD2<UInt64>(repeating: 0x7FFF_FFFF_FFFF_FFFF)
+        let lowBits = K(repeating: Int64(bitPattern: (0x1.8p52 + Double(low)).bitPattern))
+        let raw = UnsafeRawPointer(values)
         var i = j
-        // Two values a step (a pair with a value that does not fit is redone one by one below).
-        while i &+ 1 < end {
-            let x0 = values[i], x1 = values[i &+ 1]
+        // Four values a step (a step with a value that does not fit is redone one by one below):
+        // t = x + 1.5·2^52 rounds x to the nearest integer r and holds r in its bits (|x| < 2^51);
+        // x is whole when t − 1.5·2^52 == x, and counted at r − low when it is in the span (NaN
+        // fails every comparison).
+        while i &+ 3 < end {
+            let x0 = raw.loadUnaligned(fromByteOffset: i &* 8, as: D.self)
+            let x1 = raw.loadUnaligned(fromByteOffset: i &* 8 &+ 16, as: D.self)
             let t0 = x0 + magic, t1 = x1 + magic
-            let k0 = t0.bitPattern &- lowBits, k1 = t1.bitPattern &- lowBits
-            guard k0 < n && k1 < n && t0 - magic == x0 && t1 - magic == x1 else { break }
-            counts[Int(truncatingIfNeeded: k0)] &+= 1
-            counts[Int(truncatingIfNeeded: k1)] &+= 1
-            i &+= 2
+            let d0 = unsafeBitCast(unsafeBitCast(x0 - mid, to: SIMD2<UInt64>.self) & magnitude, to: D.self)
+            let d1 = unsafeBitCast(unsafeBitCast(x1 - mid, to: SIMD2<UInt64>.self) & magnitude, to: D.self)
+            let ok = (t0 - magic .== x0) .& (d0 .<= half) .& (t1 - magic .== x1) .& (d1 .<= half)
+            guard all(ok) else { break }
+            let k0 = unsafeBitCast(t0, to: K.self) &- lowBits, k1 = unsafeBitCast(t1, to: K.self) &- lowBits
+            counts[Int(truncatingIfNeeded: k0[0])] &+= 1
+            counts[Int(truncatingIfNeeded: k0[1])] &+= 1
+            counts[Int(truncatingIfNeeded: k1[0])] &+= 1
+            counts[Int(truncatingIfNeeded: k1[1])] &+= 1
+            i &+= 4
         }
+        let m = magic[0], lowBits0 = UInt64(bitPattern: lowBits[0]), n = UInt64(size)
         while i < end {
-            let x = values[i], t = x + magic
-            let k = t.bitPattern &- lowBits
-            guard k < n, t - magic == x else { break }
+            let x = values[i], t = x + m
+            let k = t.bitPattern &- lowBits0
+            guard k < n, t - m == x else { break }
             counts[Int(truncatingIfNeeded: k)] &+= 1
             i &+= 1
         }

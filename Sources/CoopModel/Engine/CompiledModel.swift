@@ -77,6 +77,10 @@ public struct CompiledModel: Sendable {
     let program: [_Instruction]
     let linearColumns: [[Int32]]
     let maxCoefficients: Int
+    /// Per variable, what its store instruction checks (`domainChecks(program:constants:domains:noise:)`):
+    /// with process noise, and with every count replaced by its mean.
+    let domainChecks: [_DomainCheck]
+    let domainChecksWithoutNoise: [_DomainCheck]
     /// Words of the path-year stream every path draws each year when outcomes are random: the sum
     /// of the drawing instructions' slots (Guides/Random.md, "The engine's path-year streams").
     public let slotWords: Int
@@ -499,6 +503,9 @@ public struct CompiledModel: Sendable {
                      "A model may have at most 32,767 calibrated equations of at most 131,072 terms each.")
         self.maxCoefficients = maxCoefficients
         self.slotWords = slotWords
+        self.domainChecks = Self.domainChecks(program: program, constants: constants, domains: variableDomains, noise: true)
+        self.domainChecksWithoutNoise = Self.domainChecks(program: program, constants: constants, domains: variableDomains,
+                                                          noise: false)
     }
 }
 

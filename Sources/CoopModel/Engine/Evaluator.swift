@@ -260,6 +260,7 @@ extension SimulationPlan {
     private func run(_ program: UnsafeBufferPointer<_Instruction>, year: Int, firstPath: Int, n: Int,
                      ws: _Workspace, switches: SimulationSwitches, violations: UnsafeMutablePointer<Int>) {
         let noise = switches.processNoise
+        let checks = noise ? model.domainChecks : model.domainChecksWithoutNoise
         let pointers = ws.pointers, W = ws.width
         @inline(__always) func buffer(_ id: Int32) -> UnsafeMutablePointer<Double> { pointers[Int(id)] }
         let all = n
@@ -300,12 +301,10 @@ extension SimulationPlan {
             case .abs: let a = buffer(ins.a); for i in 0..<n { d[i] = Swift.abs(a[i]) }
             case .copy: let a = buffer(ins.a); d.update(from: a, count: n)
             case .store:
-                // The variable's value into its output row, and the paths outside its domain counted.
+                // The variable's value into its output row, and the paths outside its domain counted
+                // in the same pass (what the compiled model says the values need checked).
                 let a = buffer(ins.a), v = Int(ins.b)
-                d.update(from: a, count: n)
-                var domain = model.variableDomains[v]
-                if !noise && domain == .count { domain = .nonNegative }
-                violations[v] += _countOutside(domain, d, n)
+                violations[v] += _copyCountingOutside(checks[v], from: a, to: d, n)
             case .normal:
                 let a = buffer(ins.a), b = buffer(ins.b)
                 if noise {
