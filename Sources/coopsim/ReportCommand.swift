@@ -61,7 +61,8 @@ struct ReportCommand: ParsableCommand {
         let folder = try reportingInputErrors { try RunFolder.read(directory: dir) }
         let path = out ?? ReportBuilder.defaultOutput(directory: dir, format: format)
         let runFiles = RunFolderSchema.files.map(\.name) + [RunWorkbook.fileName]
-        try refuseOverwriting(runFiles.map { (dir as NSString).appendingPathComponent($0) }, with: path, option: "--out")
+        try refuseFolderFileName(dir, names: runFiles, kind: "run folder", with: path, option: "--out",
+                                 defaultOut: ReportBuilder.defaultOutput(directory: dir, format: format))
         // An output that cannot be written is not bad input data: exit 1 (64 when --out is a folder).
         var selection: [String]?
         if let m = metrics {
@@ -97,7 +98,8 @@ struct ReportCommand: ParsableCommand {
         let report = try reportingInputErrors { try BacktestReport(directory: dir) }
         let path = out ?? ReportBuilder.defaultOutput(directory: dir, format: format)
         let files = ["backtest.csv", "backtest_summary.csv", "observed.csv", "run.json"]
-        try refuseOverwriting(files.map { (dir as NSString).appendingPathComponent($0) }, with: path, option: "--out")
+        try refuseFolderFileName(dir, names: files, kind: "backtest folder", with: path, option: "--out",
+                                 defaultOut: ReportBuilder.defaultOutput(directory: dir, format: format))
         try reportingInputErrors { try report.write(format: format, to: path) }
         printError("coopsim report: wrote \(path)")
     }

@@ -35,6 +35,27 @@ func refuseOverwriting(_ inputs: [String], with out: String, option: String) thr
     }
 }
 
+/// Refuses an output path that names one of the files a folder `report` reads holds or may hold
+/// (`names`, e.g. a run folder's summary.csv or its workbook results.xlsx), whether or not it is
+/// there now: the report would replace it, or take the name the run folder's writer gives its own
+/// file. A usage error, exit 64, that says which and the default path to use instead.
+func refuseFolderFileName(_ dir: String, names: [String], kind: String, with out: String, option: String,
+                          defaultOut: String) throws {
+    func canonical(_ p: String) -> String { URL(fileURLWithPath: p).resolvingSymlinksInPath().standardizedFileURL.path }
+    for name in names where canonical((dir as NSString).appendingPathComponent(name)) == canonical(out) {
+        let path = (dir as NSString).appendingPathComponent(name)
+        if FileManager.default.fileExists(atPath: path) {
+            let what = name == "results.xlsx" ? "\(path), the workbook `run`/`compare --xlsx` wrote into the \(kind)" : "the input \(path)"
+            printError("error: \(option) \(out): expected a new file, got \(what) (it would be replaced); choose another path (the default is \(defaultOut))")
+        } else {
+            let what = name == "results.xlsx" ? "results.xlsx, the name `run` and `compare` give the \(kind)'s workbook (--xlsx)"
+                                              : "\(name), the name of one of the \(kind)'s own files"
+            printError("error: \(option) \(out): expected a file that is not one of the \(kind)'s own files, got \(what); choose another path (the default is \(defaultOut))")
+        }
+        throw ExitCode(64)
+    }
+}
+
 /// Whether standard error is a terminal (progress bars only then).
 var stderrIsTerminal: Bool { isatty(2) != 0 }
 

@@ -43,13 +43,56 @@ final class OutputSafetyTests: XCTestCase {
          "--seed", "1", "--out", out]
     }
 
+    /// The single-file outputs (report in every format, calibrate) refuse a file the user wrote at
+    /// --out: exit 64, a message naming it, the file byte for byte as it was and nothing beside it;
+    /// coopsim's own earlier output at the path (its mark: the HTML generator meta, the Markdown
+    /// comment, the notebook's metadata, the workbook's zip comment, the TOML header) is replaced.
+    /// Fails on the main of 2026-11-30 06:00 (it exited 0 and wrote HTML/TOML over the notes).
+    /// And README's workbook command (`report DIR --format xlsx`) works; naming the run folder's
+    /// results.xlsx says what is wrong (not "the input": it did not exist).
+    func testUsersFileAtASingleFileOutputSurvives() throws {
+        let dir = try CLI.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let run = dir.appendingPathComponent("c").path
+        try expect(["compare", scenario("hcmc-baseline"), scenario("hcmc-2024-plan"), "--draws", "50", "--out", run], 0)
+        let notes = dir.appendingPathComponent("notes.txt")
+        try "my notes\n".write(to: notes, atomically: true, encoding: .utf8)
+        let before = snapshot(dir)
+        let panel = CLI.root.appendingPathComponent("Scenarios/data/synthetic_panel.csv").path
+        for format in ["html", "md", "ipynb", "xlsx"] {
+            try expect(["report", run, "--format", format, "--out", notes.path], 64,
+                       "notes.txt: cannot write: expected a new file or one coopsim wrote, found a file coopsim did not write",
+                       "coopsim never replaces files it did not write")
+            XCTAssertEqual(snapshot(dir), before, "report --format \(format) changed the folder")
+        }
+        try expect(["calibrate", panel, "--model", scenario("model"), "--out", notes.path], 64,
+                   "notes.txt: cannot write: expected a new file or one coopsim wrote")
+        XCTAssertEqual(snapshot(dir), before)
+        XCTAssertEqual(try String(contentsOf: notes, encoding: .utf8), "my notes\n")
+        // A re-run replaces coopsim's own earlier output at the same path.
+        for format in ["html", "md", "ipynb", "xlsx"] {
+            let out = dir.appendingPathComponent("mine.\(format)").path
+            try expect(["report", run, "--format", format, "--out", out], 0)
+            try expect(["report", run, "--format", format, "--lang", "vi", "--out", out], 0)
+        }
+        let cal = dir.appendingPathComponent("cal.toml").path
+        try expect(["calibrate", panel, "--model", scenario("model"), "--out", cal], 0)
+        try expect(["calibrate", panel, "--model", scenario("model"), "--out", cal, "--na", ""], 0)
+        // README: `coopsim report out/hcmc-compare --format xlsx` writes DIR/report.xlsx.
+        try expect(["report", run, "--format", "xlsx"], 0, "wrote \(run)/report.xlsx")
+        let r = try expect(["report", run, "--format", "xlsx", "--out", run + "/results.xlsx"], 64,
+                           "results.xlsx, the name `run` and `compare` give the run folder's workbook", "the default is \(run)/report.xlsx")
+        XCTAssertFalse(r.stderr.contains("the input"), r.stderr)
+        XCTAssertFalse(FileManager.default.fileExists(atPath: run + "/results.xlsx"))
+    }
+
     /// Item 1: a symbolic link is followed (its target written, the link kept), a loop refused;
     /// /dev/null is written as a stream and stays a device; a FIFO with no reader is refused.
     func testSymlinksDevicesAndFIFOs() throws {
         let dir = try CLI.temporaryDirectory()
         defer { try? FileManager.default.removeItem(at: dir) }
         let target = dir.appendingPathComponent("panel.csv"), link = dir.appendingPathComponent("latest.csv")
-        try "old\n".write(to: target, atomically: true, encoding: .utf8)
+        // (The link leads to a new name: a user's file at its end would be refused, below.)
         try FileManager.default.createSymbolicLink(atPath: link.path, withDestinationPath: "panel.csv")
         try expect(synthArgs(link.path), 0)
         XCTAssertEqual(try FileManager.default.destinationOfSymbolicLink(atPath: link.path), "panel.csv")

@@ -46,7 +46,12 @@ public enum DocumentWithFigures {
         var dir = SafeOutput.folder(of: path)
         if dir.isEmpty { dir = "." }
         let folder = SafeOutput.join(dir, figuresFolder)
+        // The mark that makes the document recognisably coopsim's (SafeOutput.isCoopsimOutput): a
+        // re-run may replace it, a user's file of the same name is refused.
         var text = document
+        if !text.hasSuffix(SafeOutput.markdownMark + "\n") {
+            text += (text.hasSuffix("\n") ? "\n" : "\n\n") + SafeOutput.markdownMark + "\n"
+        }
         var named: [(name: String, bytes: [UInt8])] = []
         for f in figures {
             let v = versionedName(f.name, f.bytes)
@@ -88,13 +93,13 @@ public enum DocumentWithFigures {
         var folderCreated: [String] = []
         func restore() {
             for n in added { unlink(SafeOutput.join(folder, n)) }
-            if let oldListBytes { try? SafeOutput.write(oldListBytes, to: listPath) } else { unlink(listPath) }
+            if let oldListBytes { try? SafeOutput.write(oldListBytes, to: listPath, replacing: .ownedByCaller) } else { unlink(listPath) }
             for f in folderCreated.reversed() { rmdir(f) }
             for f in created.reversed() { rmdir(f) }
         }
         do throws(OutputError) {
             if kind == .missing { folderCreated = try SafeOutput.makeParents(folder, shown: folder) }
-            try SafeOutput.write(listBytes(owned.union(newNames)), to: listPath)   // 1
+            try SafeOutput.write(listBytes(owned.union(newNames)), to: listPath, replacing: .ownedByCaller)   // 1
             testHook("report-listed")
             for f in named where !entries.contains(f.name) {                       // 2
                 try SafeOutput.write(f.bytes, to: SafeOutput.join(folder, f.name))
@@ -111,7 +116,7 @@ public enum DocumentWithFigures {
             let p = SafeOutput.join(folder, n)
             if SafeOutput.kind(p) == .regular { unlink(p) }
         }
-        try? SafeOutput.write(listBytes(Set(newNames)), to: listPath)
+        try? SafeOutput.write(listBytes(Set(newNames)), to: listPath, replacing: .ownedByCaller)
     }
 
     static func parse(_ bytes: [UInt8]) -> Set<String> {

@@ -24,9 +24,10 @@ public enum OutputFile {
     /// Writes `text` to `path` by `SafeOutput.write`: atomically for a regular file (a temporary
     /// renamed into place), through a symbolic link to its target, as a stream into an existing
     /// FIFO or device; missing parent folders are created (and removed if the write fails).
-    /// Refuses to replace a folder.
-    public static func write(_ text: String, to path: String) throws(OutputError) {
-        try SafeOutput.write(Array(text.utf8), to: path)
+    /// Refuses to replace a folder, or a file coopsim did not write (`replacing`, see `SafeOutput.write`).
+    public static func write(_ text: String, to path: String,
+                             replacing: SafeOutput.Replacing = .coopsimOutputOnly) throws(OutputError) {
+        try SafeOutput.write(Array(text.utf8), to: path, replacing: replacing)
     }
 
     /// Why `path` cannot be created or written, in words, from the system's error code: a

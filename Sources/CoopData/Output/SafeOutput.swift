@@ -15,6 +15,10 @@ import Foundation
 ///   dangling chain is refused); the link itself is never replaced.
 /// - An existing FIFO, character device or socket is written as a stream (`/dev/null`,
 ///   `/dev/stdout`); a FIFO with no reader is refused rather than waited on.
+/// - An existing regular file is replaced only when coopsim wrote it (`isCoopsimOutput`: the mark
+///   every single-file output carries, or the very bytes about to be written); any other file is
+///   refused with `OutputError` (`isUsage`, exit 64) and left byte for byte as it was. Writers that
+///   prove ownership otherwise (a folder's own list of the files it owns) say `.ownedByCaller`.
 /// - A regular file is written atomically: into `.NAME.coopsim-tmp-PID` beside it, flushed, then
 ///   renamed onto NAME; a failure leaves NAME as it was and no temporary.
 /// - Temporaries of coopsim processes that no longer run (`.NAME.coopsim-tmp-PID` with a dead PID)
@@ -61,9 +65,20 @@ public enum SafeOutput {
                           hint: "point the link at a file, or give another path", isUsage: true)
     }
 
+    /// Which existing regular file `write` may replace.
+    public enum Replacing: Sendable {
+        /// Only a file that `isCoopsimOutput` recognises (every single-file output: reports,
+        /// notebooks, workbooks, calibrations, charts).
+        case coopsimOutputOnly
+        /// The caller has established that coopsim owns the path (a folder's list of its own
+        /// files: `.coopsim-figures`, a batch folder that holds only a batch's entries).
+        case ownedByCaller
+    }
+
     /// Writes `bytes` to `path` by the rules above. Throws `OutputError` (`isUsage` for a path
-    /// that names a folder or a FIFO with no reader, which the user must change).
-    public static func write(_ bytes: [UInt8], to path: String) throws(OutputError) {
+    /// that names a folder, a FIFO with no reader or a file coopsim did not write, which the user
+    /// must change).
+    public static func write(_ bytes: [UInt8], to path: String, replacing: Replacing = .coopsimOutputOnly) throws(OutputError) {
         let target = try resolve(path)
         switch kind(target) {
         case .folder:
@@ -71,7 +86,9 @@ public enum SafeOutput {
         case .fifo, .device, .socket, .other:
             try stream(bytes, to: target, shown: path)
             return
-        case .missing, .regular, .symlink:
+        case .regular:
+            if replacing == .coopsimOutputOnly { try refuseForeign(target, replacingWith: bytes, shown: path) }
+        case .missing, .symlink:
             break
         }
         let parent = SafeOutput.folder(of: target)
@@ -90,6 +107,94 @@ public enum SafeOutput {
             for folder in created.reversed() { rmdir(folder) }
             throw error
         }
+    }
+
+    // MARK: Recognising coopsim's own files
+
+    /// The marks that make a file recognisably coopsim's output, each written by exactly one kind
+    /// of output (Guides/Outputs.md, "Files coopsim replaces"):
+    /// - HTML report: `<meta name="generator" content="coopsim ...">` in the head;
+    /// - SVG chart: an `<svg ...>` root of class `coopsim-chart`;
+    /// - Markdown report: the last line `<!-- generator: coopsim ... -->` (`markdownMark`);
+    /// - notebook: `"coopsim": {"generator": "coopsim report", ...}` in its metadata;
+    /// - workbook: the zip archive comment `coopsim workbook` (`workbookMark`);
+    /// - calibration TOML: a second line `# Written by coopsim ...`.
+    /// A file with none of them is still replaced when it holds exactly the bytes about to be
+    /// written (nothing is lost: a re-run of `synth` with the same seed).
+    public static let markdownMark = "<!-- generator: coopsim report -->"
+    public static let workbookMark = "coopsim workbook"
+
+    /// Whether the regular file at `path` carries one of coopsim's marks (see above). Reads at
+    /// most its first and last 16 KiB.
+    public static func isCoopsimOutput(_ path: String) -> Bool {
+        guard let (head, tail) = headAndTail(path, window: 16_384) else { return false }
+        let h = String(decoding: head, as: UTF8.self), t = String(decoding: tail, as: UTF8.self)
+        if h.hasPrefix("<!DOCTYPE html"), h.contains("<meta name=\"generator\" content=\"coopsim") { return true }
+        if h.hasPrefix("<svg"), let end = h.firstIndex(of: ">"), h[..<end].contains("class=\"coopsim-chart") { return true }
+        if t.trimmingCharacters(in: .whitespacesAndNewlines).hasSuffix(markdownMark) { return true }
+        if h.hasPrefix("{"), t.contains("\"generator\": \"coopsim") { return true }
+        if let comment = zipComment(tail), comment == Array(workbookMark.utf8) { return true }
+        let lines = h.split(separator: "\n", maxSplits: 2, omittingEmptySubsequences: false)
+        if lines.count > 1, lines[0].hasPrefix("# "), lines[1].hasPrefix("# Written by coopsim") { return true }
+        return false
+    }
+
+    /// The comment of a zip archive whose end-of-central-directory record ends `tail`, or nil.
+    static func zipComment(_ tail: [UInt8]) -> [UInt8]? {
+        guard tail.count >= 22 else { return nil }
+        // The record: signature 50 4b 05 06, 16 bytes, comment length (2 bytes, little-endian), comment.
+        var i = tail.count - 22
+        while i >= 0 {
+            if tail[i] == 0x50, tail[i + 1] == 0x4b, tail[i + 2] == 0x05, tail[i + 3] == 0x06 {
+                let n = Int(tail[i + 20]) | Int(tail[i + 21]) << 8
+                if i + 22 + n == tail.count { return Array(tail[(i + 22)...]) }
+            }
+            i -= 1
+        }
+        return nil
+    }
+
+    /// `zip` with its archive comment set to `comment` (a zip whose record has no comment, as
+    /// libxlsxwriter writes it); any other bytes are returned unchanged.
+    public static func settingZipComment(_ zip: [UInt8], _ comment: String) -> [UInt8] {
+        let c = Array(comment.utf8)
+        guard zip.count >= 22, c.count < 65_536 else { return zip }
+        let i = zip.count - 22
+        guard zip[i] == 0x50, zip[i + 1] == 0x4b, zip[i + 2] == 0x05, zip[i + 3] == 0x06,
+              zip[i + 20] == 0, zip[i + 21] == 0 else { return zip }
+        var out = zip
+        out[i + 20] = UInt8(c.count & 0xff); out[i + 21] = UInt8(c.count >> 8)
+        return out + c
+    }
+
+    /// The first and last `window` bytes of a regular file (overlapping for a small one).
+    static func headAndTail(_ path: String, window: Int) -> ([UInt8], [UInt8])? {
+        let fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK)
+        guard fd >= 0 else { return nil }
+        defer { close(fd) }
+        var st = stat()
+        guard fstat(fd, &st) == 0, st.st_mode & S_IFMT == S_IFREG else { return nil }
+        let size = Int(st.st_size)
+        func read(at offset: Int, _ count: Int) -> [UInt8] {
+            var b = [UInt8](repeating: 0, count: count)
+            let n = b.withUnsafeMutableBytes { pread(fd, $0.baseAddress!, count, off_t(offset)) }
+            return n > 0 ? Array(b[0..<n]) : []
+        }
+        let head = read(at: 0, min(window, size))
+        let tail = size <= window ? head : read(at: size - window, window)
+        return (head, tail)
+    }
+
+    /// Throws unless the regular file `target` is coopsim's (`isCoopsimOutput`) or holds `bytes` already.
+    static func refuseForeign(_ target: String, replacingWith bytes: [UInt8], shown: String) throws(OutputError) {
+        if isCoopsimOutput(target) { return }
+        var st = stat()
+        if stat(target, &st) == 0, Int(st.st_size) == bytes.count,
+           let data = FileManager.default.contents(atPath: target), data.elementsEqual(bytes) { return }
+        let size = stat(target, &st) == 0 ? Int(st.st_size) : 0
+        throw OutputError(path: shown,
+                          reason: "expected a new file or one coopsim wrote, found a file coopsim did not write (\(size) bytes, without coopsim's mark\(target == shown ? "" : "; the link leads to \(target)"))",
+                          hint: "move or rename it, or give another path; coopsim never replaces files it did not write", isUsage: true)
     }
 
     /// `.NAME.coopsim-tmp-PID` beside `path`.

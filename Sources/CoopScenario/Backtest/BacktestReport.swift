@@ -121,7 +121,7 @@ public struct BacktestReport: Sendable {
     }
 
     public func html() -> String {
-        var s = "<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\"><title>coopsim backtest</title>\n"
+        var s = "<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\"><meta name=\"generator\" content=\"coopsim backtest report\"><title>coopsim backtest</title>\n"
         s += "<style>body{font-family:\(SVGCanvas.fontFamily);max-width:900px;margin:24px auto;color:#222}table{border-collapse:collapse}td,th{border:1px solid #ccc;padding:3px 7px;text-align:right}pre{background:#f6f6f6;padding:8px;overflow:auto}</style></head><body>\n"
         s += "<h1>Backtest: how past forecasts compare with what happened</h1>\n"
         s += "<p>Each forecast starts from the state observed in its origin year and is scored on the years after it. "

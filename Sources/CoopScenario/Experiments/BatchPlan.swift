@@ -169,7 +169,7 @@ public struct BatchPlan: Sendable, Codable, Equatable {
         do { files = try self.files() } catch { throw OutputError(path: directory, reason: "cannot encode batch.json: \(error)") }
         for f in files {
             let path = directory + "/" + f.name
-            try OutputFile.write(f.contents, to: path)
+            try OutputFile.write(f.contents, to: path, replacing: .ownedByCaller)   // the folder holds only a batch's entries (above)
             if f.executable { chmod(path, 0o755) }
         }
     }

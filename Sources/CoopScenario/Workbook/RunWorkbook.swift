@@ -133,7 +133,8 @@ public struct RunWorkbook {
             guard let data = FileManager.default.contents(atPath: path) else {
                 throw OutputError(path: path, reason: "the workbook was not written")
             }
-            return Array(data)
+            // The archive comment marks the workbook as coopsim's (SafeOutput.isCoopsimOutput).
+            return SafeOutput.settingZipComment(Array(data), SafeOutput.workbookMark)
         }
     }
 
