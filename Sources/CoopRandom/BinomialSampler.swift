@@ -71,7 +71,7 @@ public struct BinomialSampler: Sendable, Hashable {
     }
 
     /// A draw from this distribution.
-    @inlinable
+    @inlinable @inline(__always)
     public func next<G: RandomNumberGenerator>(using generator: inout G) -> Int {
         if pSmall == 0 || trials == 0 { return flipped ? trials : 0 }
         let k: Int
@@ -142,10 +142,11 @@ public struct BinomialSampler: Sendable, Hashable {
             if us >= 0.07 && v <= vr { return Int(k) }
             v = log(v * alpha / (a / (us * us) + b))
             let mode = ((n + 1) * pSmall).rounded(.down)
-            let h = _logFactorial(mode) + _logFactorial(n - mode)
-            if v <= h - _logFactorial(k) - _logFactorial(n - k) + (k - mode) * log(ratio) {
-                return Int(k)
+            let accept = _logFactorialTable.withUnsafeBufferPointer { t in
+                let h = _logFactorial(mode, table: t) + _logFactorial(n - mode, table: t)
+                return v <= h - _logFactorial(k, table: t) - _logFactorial(n - k, table: t) + (k - mode) * log(ratio)
             }
+            if accept { return Int(k) }
         }
     }
 

@@ -11,17 +11,24 @@ import Glibc
 /// hold the series evaluated by `_logFactorialSeries` on the same k at first use, so the table
 /// returns exactly the bits the series would (the rejection steps call this four times a try,
 /// each series two calls of `log`).
-@usableFromInline
+@inlinable @inline(__always)
 func _logFactorial(_ k: Double) -> Double {
+    _logFactorialTable.withUnsafeBufferPointer { _logFactorial(k, table: $0) }
+}
+
+/// `_logFactorial(k)` reading `table` (`_logFactorialTable`'s elements), for callers that need
+/// several values at once (BTRS: four) and so fetch the lazily made table once.
+@inlinable @inline(__always)
+func _logFactorial(_ k: Double, table: UnsafeBufferPointer<Double>) -> Double {
     if k < 4096 {
         let i = Int(k)
-        if k < 16 || Double(i) == k { return _logFactorialTable[i] }
+        if k < 16 || Double(i) == k { return table[i] }
     }
     return _logFactorialSeries(k)
 }
 
 /// Stirling's series for log(k!) (see `_logFactorial`), for k >= 16.
-@inline(__always)
+@usableFromInline
 func _logFactorialSeries(_ k: Double) -> Double {
     let r = 1 / k
     let r2 = r * r

@@ -149,18 +149,25 @@ function fmtNum(x, share) {
 // Probabilities as the reports say them (ReportNumberFormat in the Swift reports, fmt_prob in the
 // notebooks): one decimal; "< 0.1%" / "> 99.9%" where a probability strictly between 0 and 1 would
 // round to 0.0% / 100.0%; 0 and 1 by the exact bound they do not exceed ("< 0.1%" for no path of
-// 4,000), never a certain 0 or 100%; an interval bound that would print as 0.0 or 100.0 with the
+// 4,000, trailing zeros of the rounding's carry dropped), never a certain 0 or 100%; an interval bound that would print as 0.0 or 100.0 with the
 // decimals of its first significant digit, rounded away from the probability.
 function fixedNum(x, d) {
   const loc = lang === "vi" ? "vi-VN" : "en-US";
   return x.toLocaleString(loc, { minimumFractionDigits: d, maximumFractionDigits: d });
 }
 function pct(p) { return fixedNum(100 * p, 1) + "%"; }
+// A rounded bound without the trailing zeros a carry leaves ("0,10" -> "0,1"), unless that says 0.0 or 100.0.
+function carried(x, d) {
+  const text = fixedNum(x, d);
+  let trimmed = text;
+  for (let k = 1; k < d && trimmed.endsWith("0"); k++) trimmed = trimmed.slice(0, -1);
+  return trimmed === fixedNum(0, 1) || trimmed === fixedNum(100, 1) ? text : trimmed;
+}
 function sigDigits(distance) { return Math.min(12, Math.max(1, -Math.floor(Math.log10(distance * 100)))); }
 function probText(p, lo, hi) {
   if (!isFinite(p)) return "–";
-  if (p === 0 && isFinite(hi) && hi > 0) { const d = sigDigits(hi), s = 10 ** d; return "< " + fixedNum(Math.ceil(hi * 100 * s) / s, d) + "%"; }
-  if (p === 1 && isFinite(lo) && lo < 1) { const d = sigDigits(1 - lo), s = 10 ** d; return "> " + fixedNum(Math.floor(lo * 100 * s) / s, d) + "%"; }
+  if (p === 0 && isFinite(hi) && hi > 0) { const d = sigDigits(hi), s = 10 ** d; return "< " + carried(Math.ceil(hi * 100 * s) / s, d) + "%"; }
+  if (p === 1 && isFinite(lo) && lo < 1) { const d = sigDigits(1 - lo), s = 10 ** d; return "> " + carried(Math.floor(lo * 100 * s) / s, d) + "%"; }
   const text = pct(p);
   if (p > 0 && p < 1) {
     if (text === pct(0)) return "< " + pct(0.001);
@@ -171,9 +178,9 @@ function probText(p, lo, hi) {
 function boundText(b, up) {
   const text = fixedNum(100 * b, 1);
   if (!(b > 0 && b < 1 && (text === fixedNum(0, 1) || text === fixedNum(100, 1)))) return text;
-  if (b < 0.5) { const d = sigDigits(b), s = 10 ** d; return fixedNum((up ? Math.ceil : Math.floor)(b * 100 * s) / s, d); }
+  if (b < 0.5) { const d = sigDigits(b), s = 10 ** d; return carried((up ? Math.ceil : Math.floor)(b * 100 * s) / s, d); }
   const d = sigDigits(1 - b), s = 10 ** d;
-  return fixedNum(100 - (up ? Math.floor : Math.ceil)((1 - b) * 100 * s) / s, d);
+  return carried(100 - (up ? Math.floor : Math.ceil)((1 - b) * 100 * s) / s, d);
 }
 // A Monte Carlo standard error to two significant digits: "0.025%" for one path in 4,000, not "0.0%".
 function seText(se) {

@@ -19,6 +19,12 @@ final class ProbabilityReportTests: XCTestCase {
         let en = ReportNumberFormat(language: .en)
         // 0 hits in 10,000 draws: Clopper-Pearson upper bound 3.688e-4 (scipy).
         XCTAssertEqual(en.probability(0, low: 0, high: 0.000368819914622022), "< 0.04%")
+        // 0 and all of 4,000 draws: bounds 9.2179e-4 (scipy beta.ppf(0.975, 1, 4000)) round up to 0.10, said
+        // "0.1" (one spelling with the "< 0.1%" of 1 path in 4,000); the MC s.e. of 1 in 4,000 to 2 digits.
+        XCTAssertEqual(en.probability(0, low: 0, high: 0.0009217947494830555), "< 0.1%")
+        XCTAssertEqual(ReportNumberFormat(language: .vi).probability(1, low: 1 - 0.0009217947494830555, high: 1), "> 99,9%")
+        XCTAssertEqual(en.probability(0, low: 0, high: 0.0000985), "< 0.01%", "carry from 0.00985 to 0.010")
+        XCTAssertEqual(en.standardErrorPercent((0.00025 * 0.99975 / 4000).squareRoot()), "0.025%")
         XCTAssertEqual(en.probability(1, low: 1 - 0.000368819914622022, high: 1), "> 99.96%")
         XCTAssertEqual(en.probability(0, low: 0, high: 0.975), "< 97.5%")          // --draws 1
         XCTAssertEqual(en.probability(0.412, low: 0.381, high: 0.443), "41.2% (38.1–44.3%)")

@@ -69,7 +69,7 @@ final class TargetLabelTests: XCTestCase {
     }
 
     /// No shipped report's chart says a probability of exactly 0.0% or 100.0% (0 or every path of
-    /// thousands): the overlay charts' subtitles say "< 0.10%" like the tables and fan charts.
+    /// thousands): the overlay charts' subtitles say "< 0.1%" like the tables and fan charts.
     func testNoShippedChartSaysACertainProbability() throws {
         let export = CLI.root.appendingPathComponent("Notebooks-export")
         var pages = 0

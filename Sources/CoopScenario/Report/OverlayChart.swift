@@ -65,7 +65,7 @@ public struct OverlayChart: Sendable {
             let probs = scenarios.compactMap { s -> String? in
                 guard let r = targets.first(where: { $0.scenario == s.name && $0.year == t.year && $0.op == t.op && $0.value == t.value }),
                       r.probability.isFinite else { return nil }
-                // 0 and 1 by the bound they do not exceed ("< 0.10%"), near them "< 0.1%" / "> 99.9%",
+                // 0 and 1 by the bound they do not exceed ("< 0.04%"), near them "< 0.1%" / "> 99.9%",
                 // as the fan charts say them.
                 return fmt.probabilityShort(r.probability, low: r.probabilityLow, high: r.probabilityHigh)
             }

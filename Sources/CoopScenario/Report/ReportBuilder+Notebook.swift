@@ -220,18 +220,37 @@ extension ReportBuilder {
             return isinstance(x, (int, float)) and math.isfinite(x)
 
 
+        def fmt_se(se):
+            """A Monte Carlo standard error of a probability to two significant digits, "0.025%" (ReportNumberFormat.standardErrorPercent)."""
+            if se == 0:
+                return "0%"
+            x = se * 100
+            mag = math.floor(math.log10(abs(x)))
+            if mag < -9:
+                text = f"{x:.1e}"
+                return (text.replace(".", ",") if LANG == "vi" else text) + "%"
+            return fmt_num(x, min(12, max(0, 1 - mag))) + "%"
+
+
         def fmt_prob(p, low, high):
             """A probability with its exact 95% interval, "41.2% (38.1–44.3%)"; 0 and 1 by the bound they do not exceed; the rules of ReportNumberFormat.probability."""
             if not finite(p):
                 return "–"
             def digits(distance):
                 return min(12, max(1, int(-math.floor(math.log10(distance * 100)))))
+            def carried(x, d):  # a rounded bound without the trailing zeros a carry leaves ("0.10" -> "0.1"), unless that says 0.0 or 100.0
+                text = fmt_num(x, d)
+                trimmed = text
+                for _ in range(1, d):
+                    if trimmed.endswith("0"):
+                        trimmed = trimmed[:-1]
+                return text if trimmed in (fmt_num(0, 1), fmt_num(100, 1)) else trimmed
             if p == 0 and finite(high) and high > 0:
                 d = digits(high)
-                return "< " + fmt_num(math.ceil(high * 100 * 10**d) / 10**d, d) + "%"
+                return "< " + carried(math.ceil(high * 100 * 10**d) / 10**d, d) + "%"
             if p == 1 and finite(low) and low < 1:
                 d = digits(1 - low)
-                return "> " + fmt_num(math.floor(low * 100 * 10**d) / 10**d, d) + "%"
+                return "> " + carried(math.floor(low * 100 * 10**d) / 10**d, d) + "%"
             def point(p):  # one decimal, "< 0.1%" / "> 99.9%" where a p strictly between 0 and 1 would print as 0.0% / 100.0%
                 text = fmt_pct(p, 1)
                 if 0 < p < 1:
@@ -246,9 +265,9 @@ extension ReportBuilder {
                     return text
                 if b < 0.5:
                     d = digits(b)
-                    return fmt_num((math.ceil if up else math.floor)(b * 100 * 10**d) / 10**d, d)
+                    return carried((math.ceil if up else math.floor)(b * 100 * 10**d) / 10**d, d)
                 d = digits(1 - b)
-                return fmt_num(100 - (math.floor if up else math.ceil)((1 - b) * 100 * 10**d) / 10**d, d)
+                return carried(100 - (math.floor if up else math.ceil)((1 - b) * 100 * 10**d) / 10**d, d)
             if not (finite(low) and finite(high)):
                 return point(p)
             return point(p) + " (" + bound(low, False) + "–" + bound(high, True) + "%)"
@@ -287,7 +306,7 @@ extension ReportBuilder {
             rows = [[title_of(t.scenario), t.region, label(t), str(t.year), OPS[t.op] + " " + fmt_value(t.value, t.metric),
                      L["notEvaluated"] if why(t) else fmt_prob(t.probability, getattr(t, "probability_low", math.nan),
                                                                getattr(t, "probability_high", math.nan)),
-                     "–" if why(t) or not finite(t.mc_se) else fmt_pct(t.mc_se, 1),
+                     "–" if why(t) or not finite(t.mc_se) else fmt_se(t.mc_se),
                      text(t, "source") + (" — " + L["notEvaluated"] + ": " + why(t) if why(t) else "")] for t in targets.itertuples()]
             table = pd.DataFrame(rows, columns=[L["scenario"], L["region"], L["metric"], L["year"], L["target"],
                                                 L["probability"], L["mcSE"], L["source"]])

@@ -115,7 +115,7 @@ public struct ReportBuilder: Sendable {
                         L.notEvaluated, "–", t.source(language) + " — " + L.notEvaluated + ": " + t.reason(language)]
             }
             return [folder.scenarioLabel(t.scenario, language: language), t.region, folder.targetLabel(t, language: language), String(t.year), "\(op) \(fmt.value(t.value, metric: m))",
-                    fmt.probability(t.probability, low: t.probabilityLow, high: t.probabilityHigh), t.mcSE.isFinite ? fmt.percent(t.mcSE, decimals: 1) : "–", t.source(language)]
+                    fmt.probability(t.probability, low: t.probabilityLow, high: t.probabilityHigh), fmt.standardErrorPercent(t.mcSE), t.source(language)]
         }
         return (headers, rows)
     }

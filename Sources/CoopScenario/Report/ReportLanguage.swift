@@ -158,7 +158,7 @@ public struct ReportNumberFormat: Sendable {
 
     /// A Monte Carlo probability with its exact 95% interval (`low`, `high`; NaN when unknown):
     /// 0 and 1 are shown by the bound they do not exceed ("< 0.04%" for 0 hits in 10,000 draws,
-    /// "> 99.96%" for all), never as a certain "0.0%"; other values as "41.2% (38.1–44.3%)", where
+    /// "< 0.1%" for 0 in 4,000, `carried`, "> 99.96%" for all), never as a certain "0.0%"; other values as "41.2% (38.1–44.3%)", where
     /// a probability that would print as "0.0%" or "100.0%" (one path in 4,000 is 0.025%) is said
     /// as "< 0.1%" or "> 99.9%", as charts say it (`probabilityShort`), and an interval bound
     /// strictly between 0 and 1 that would print as "0.0" or "100.0" gets the decimals of the first
@@ -168,11 +168,11 @@ public struct ReportNumberFormat: Sendable {
         guard p.isFinite else { return "–" }
         if p == 0 && high.isFinite && high > 0 {
             let d = Self.digits(high), scale = pow(10, Double(d))
-            return "< " + fixed((high * 100 * scale).rounded(.up) / scale, decimals: d) + "%"
+            return "< " + carried((high * 100 * scale).rounded(.up) / scale, decimals: d) + "%"
         }
         if p == 1 && low.isFinite && low < 1 {
             let d = Self.digits(1 - low), scale = pow(10, Double(d))
-            return "> " + fixed((low * 100 * scale).rounded(.down) / scale, decimals: d) + "%"
+            return "> " + carried((low * 100 * scale).rounded(.down) / scale, decimals: d) + "%"
         }
         let text = point(p)
         guard low.isFinite && high.isFinite else { return text }
@@ -212,11 +212,23 @@ public struct ReportNumberFormat: Sendable {
         guard b > 0 && b < 1 && (text == fixed(0, decimals: 1) || text == fixed(100, decimals: 1)) else { return text }
         if b < 0.5 {
             let d = Self.digits(b), scale = pow(10, Double(d))
-            return fixed((b * 100 * scale).rounded(outwards) / scale, decimals: d)
+            return carried((b * 100 * scale).rounded(outwards) / scale, decimals: d)
         }
         let d = Self.digits(1 - b), scale = pow(10, Double(d))
         let distance = ((1 - b) * 100 * scale).rounded(outwards == .up ? .down : .up) / scale
-        return fixed(100 - distance, decimals: d)
+        return carried(100 - distance, decimals: d)
+    }
+
+    /// A rounded bound without the trailing zeros a carry leaves, down to one decimal: the upper
+    /// bound 0.0922% of no path in 4,000, rounded up at its first significant digit, is 0.10, said
+    /// "0.1" (so "< 0.1%", not a second spelling "< 0.10%" beside the "< 0.1%" of one path in 4,000).
+    /// Kept as printed where trimming would say 0.0 or 100.0 (a bound within 1e-14 of 0 or 1).
+    func carried(_ x: Double, decimals d: Int) -> String {
+        let text = fixed(x, decimals: d)
+        guard d > 1 else { return text }
+        var trimmed = text
+        for _ in 1..<d where trimmed.hasSuffix("0") { trimmed.removeLast() }
+        return trimmed == fixed(0, decimals: 1) || trimmed == fixed(100, decimals: 1) ? text : trimmed
     }
 
     /// A value in a metric's own terms for tables: shares as percent with two
