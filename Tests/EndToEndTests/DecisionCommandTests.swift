@@ -93,6 +93,45 @@ final class DecisionCommandTests: XCTestCase {
         XCTAssertEqual(targets[1][targets[0].firstIndex(of: "probability")!], check[1][ch.firstIndex(of: "estimate")!])
     }
 
+    /// Tornado charts give each factor's label whole, in Vietnamese as in English: wrapped onto up to
+    /// three lines in a label column as wide as the chart allows, the whole label also in the group's
+    /// `<title>`; never cut into word stubs ("Tỷ lệ c… bộ q… lý đ…", which made the two training
+    /// factors of the HCMC ranges look alike).
+    func testTornadoChartsGiveEveryFactorLabelWhole() throws {
+        let d = try tmp()
+        let r = try CLI.run(["sensitivity", plan, "--ranges", ranges, "--method", "tornado", "--draws", "200", "--out", d.appendingPathComponent("t").path])
+        XCTAssertEqual(r.status, 0, r.stderr)
+        let labels = ["vi": ["Tỷ lệ cán bộ quản lý được đào tạo trong năm", "Tỷ lệ cán bộ quản lý được đào tạo ở hợp tác xã mới",
+                             "Tỷ lệ hợp tác xã yếu kém được giải thể, tổ chức lại", "Số hợp tác xã vận động thành lập"],
+                      "en": ["Trained share among new cooperatives' managers"]]
+        for (lang, expected) in labels {
+            let out = d.appendingPathComponent("r-\(lang).html")
+            let rep = try CLI.run(["report", d.appendingPathComponent("t").path, "--lang", lang, "--out", out.path])
+            XCTAssertEqual(rep.status, 0, rep.stderr)
+            let html = try String(contentsOf: out, encoding: .utf8)
+            let svgs = html.components(separatedBy: "<svg").dropFirst().map { "<svg" + $0.components(separatedBy: "</svg>")[0] + "</svg>" }
+                .filter { $0.contains("data-chart=\"tornado\"") }
+            XCTAssertGreaterThan(svgs.count, 3, lang)
+            for svg in svgs {
+                XCTAssertFalse(svg.contains("…"), "\(lang): a label was shortened")
+                // The factor labels: each <g class="factor-group"> joins its lines with spaces.
+                let groups = svg.components(separatedBy: "<g class=\"factor-group\">").dropFirst().map { $0.components(separatedBy: "</g>")[0] }
+                let shown = groups.map { g in
+                    g.components(separatedBy: "<text").dropFirst().map { t -> String in
+                        let body = t.components(separatedBy: ">").dropFirst().joined(separator: ">")
+                        return body.components(separatedBy: "</text")[0].replacingOccurrences(of: "&apos;", with: "'")
+                    }.joined(separator: " ")
+                }
+                XCTAssertEqual(shown.count, 6, lang)
+                for label in expected {
+                    XCTAssertTrue(shown.contains(label), "\(lang): '\(label)' not whole among \(shown)")
+                    let escaped = label.replacingOccurrences(of: "'", with: "&apos;")
+                    XCTAssertTrue(svg.contains("<title>\(escaped)</title>") || svg.contains("<title>\(label)</title>"), "\(lang): tooltip '\(label)'")
+                }
+            }
+        }
+    }
+
     func testDiscoverAndReports() throws {
         let d = try tmp()
         let r = try CLI.run(["discover", plan, "--ranges", ranges, "--target", "3", "--cases", "40", "--draws", "200",

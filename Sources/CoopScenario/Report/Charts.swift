@@ -152,8 +152,11 @@ struct ChartFrame {
 }
 
 /// `text` in at most `maxLines` lines of estimated width `width` at `size`: broken at " · " between
-/// parts first, then between words. When the words still do not fit, the longest words are
-/// shortened (a word ending in "…"), never a word holding a digit, so numbers always show whole.
+/// parts first, then between words. Only when the whole words still do not fit is the text
+/// shortened, and then by whole words: a run of words in the middle gives way to one "…", so the
+/// head and the tail stay readable and no word is cut into a stub; a word holding a digit never
+/// gives way, so numbers always show whole. Charts that shorten a label also give it whole in a
+/// `<title>` tooltip (`SVGCanvas.label`).
 func wrapText(_ text: String, size: Double, width: Double, maxLines: Int) -> [String] {
     func fits(_ s: String) -> Bool { SVGCanvas.textWidth(s, size: size) <= width }
     func greedy(_ words: [String]) -> [String] {
@@ -178,25 +181,60 @@ func wrapText(_ text: String, size: Double, width: Double, maxLines: Int) -> [St
         lines.append(current)
         if lines.count <= maxLines { return lines }
     }
-    var words = text.split(separator: " ").map(String.init)
+    let words = text.split(separator: " ").map(String.init)
     var lines = greedy(words)
-    // Shorten the longest word without a digit, one character at a time, until the text fits.
-    while lines.count > maxLines || lines.contains(where: { !fits($0) }) {
-        guard let k = words.indices.filter({ i in !words[i].contains(where: \.isNumber) && words[i].count > 2 })
-            .max(by: { words[$0].count < words[$1].count }) else { break }
-        var w = words[k]
-        if w.hasSuffix("…") { w.removeLast() }
-        w.removeLast()
-        words[k] = w + "…"
-        lines = greedy(words)
+    if lines.count <= maxLines && lines.allSatisfy(fits) { return lines }
+    // Last resort: drop whole words without a digit from the middle outwards, one "…" in their place.
+    let removable = words.indices.filter { !words[$0].contains(where: \.isNumber) }
+        .sorted { abs(Double($0) - Double(words.count - 1) / 2) < abs(Double($1) - Double(words.count - 1) / 2) }
+    var dropped = Set<Int>()
+    for k in removable {
+        dropped.insert(k)
+        var kept: [String] = []
+        for i in words.indices {
+            if !dropped.contains(i) { kept.append(words[i]) } else if kept.last != "…" { kept.append("…") }
+        }
+        lines = greedy(kept)
+        if lines.count <= maxLines && lines.allSatisfy(fits) { break }
     }
     return Array(lines.prefix(maxLines))
 }
 
-/// `text` on one line: whole when it fits `width` at `size`, else wrapped and shortened word by word
-/// (`wrapText` with one line: the longest words without a digit shortened first, numbers whole).
+/// `text` on one line: whole when it fits `width` at `size`, else shortened by whole words
+/// (`wrapText` with one line: a run of words in the middle gives way to "…", numbers whole).
 func fitted(_ text: String, size: Double, width: Double) -> String {
     wrapText(text, size: size, width: width, maxLines: 1)[0]
+}
+
+extension SVGCanvas {
+    /// The one way our charts write a label that may be long (a factor, a series): `text` wrapped
+    /// into at most `maxLines` lines of `width` at `size` (`wrapText`), line `lineHeight` apart and
+    /// centred on `y` (the baseline a single line would have), or the first line on `y` when
+    /// `centred` is false. The lines sit in one `<g>` whose
+    /// `<title>` holds the whole text, a tooltip in browsers. Returns the number of lines.
+    @discardableResult
+    mutating func label(_ text: String, x: Double, y: Double, width: Double, size: Double, maxLines: Int,
+                        lineHeight: Double? = nil, centred: Bool = true, anchor: Anchor = .start, fill: String = "#222", cls: String) -> Int {
+        var lines = wrapText(text, size: size, width: width, maxLines: maxLines)
+        // Balanced lines: the narrowest width that keeps the same number of whole-word lines, so a
+        // wrapped label does not leave one short word alone on its last line.
+        if lines.count > 1 && !lines.contains(where: { $0.contains("…") }) {
+            var lo = width / 2, hi = width
+            for _ in 0..<12 {
+                let mid = (lo + hi) / 2, l = wrapText(text, size: size, width: mid, maxLines: maxLines)
+                if l.count == lines.count && !l.contains(where: { $0.contains("…") }) { hi = mid } else { lo = mid }
+            }
+            lines = wrapText(text, size: size, width: hi, maxLines: maxLines)
+        }
+        let step = lineHeight ?? (size * 1.15).rounded()
+        let first = centred ? y - step * Double(lines.count - 1) / 2 : y
+        raw("<g class=\"\(cls)-group\"><title>" + Self.escape(text) + "</title>\n")
+        for (k, l) in lines.enumerated() {
+            self.text(l, x: x, y: first + step * Double(k), size: size, anchor: anchor, fill: fill, cls: cls)
+        }
+        raw("</g>\n")
+        return lines.count
+    }
 }
 
 /// How a metric's values print on an axis: shares as percent, others as

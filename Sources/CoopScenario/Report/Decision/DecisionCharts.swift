@@ -5,14 +5,16 @@ struct DecisionPlot {
     var canvas: SVGCanvas
     let left = ChartStyle.plotLeft, top = ChartStyle.plotTop
     let right = ChartStyle.width - ChartStyle.plotRight
-    let bottom = ChartStyle.height - ChartStyle.plotBottom
+    let bottom: Double
     var xs: NiceScale
     var ys: NiceScale
 
-    /// A plot with room for `legendRows` legend entries below the x axis label.
-    init(xs: NiceScale, ys: NiceScale, legendRows: Int) {
+    /// A plot with room for `legendRows` legend entries below the x axis label; `extraHeight`
+    /// (pixels) makes the plot box taller (a tornado with many wrapped factor labels).
+    init(xs: NiceScale, ys: NiceScale, legendRows: Int, extraHeight: Double = 0) {
         self.xs = xs; self.ys = ys
-        canvas = SVGCanvas(width: ChartStyle.width, height: ChartStyle.height + 18 * Double(max(0, legendRows - 2)))
+        bottom = ChartStyle.height - ChartStyle.plotBottom + extraHeight
+        canvas = SVGCanvas(width: ChartStyle.width, height: ChartStyle.height + extraHeight + 18 * Double(max(0, legendRows - 2)))
     }
 
     func x(_ v: Double) -> Double { left + xs.fraction(v) * (right - left) }
@@ -40,7 +42,7 @@ struct DecisionPlot {
         var yy = bottom + 62
         for (label, colour) in entries {
             canvas.rect(left, yy - 9, 14, 10, fill: colour)
-            canvas.text(label, x: left + 20, y: yy, size: 11.5, fill: "#333", cls: "legend")
+            canvas.label(label, x: left + 20, y: yy, width: right - left - 20, size: 11.5, maxLines: 1, fill: "#333", cls: "legend")
             yy += 18
         }
     }
@@ -96,11 +98,20 @@ struct DecisionCharts {
                         bars: [(factor: String, low: Double, high: Double)], probability: Bool, lowLabel: String, highLabel: String) -> String {
         let values = bars.flatMap { [$0.low, $0.high] } + [base]
         let lo = probability ? 0 : values.min()!, hi = probability ? 1 : values.max()!
-        var p = DecisionPlot(xs: NiceScale(lo: lo, hi: hi), ys: NiceScale(lo: 0, hi: 1), legendRows: 2)
-        let rowH = min(36.0, (p.bottom - p.top) / Double(max(1, bars.count)))
+        // The label column: wide enough for the longest label on one line, from 250 up to 45% of the
+        // chart; labels still wider wrap onto up to 3 lines (never cut into word stubs).
+        let labelSize = 12.0, lineH = 13.5
+        let widest = bars.map { SVGCanvas.textWidth($0.factor, size: labelSize) }.max() ?? 0
+        let left = max(250, min(ChartStyle.width * 0.45, widest + 24))
+        let lines = bars.map { wrapText($0.factor, size: labelSize, width: left - 24, maxLines: 3).count }
+        let plotH = ChartStyle.height - ChartStyle.plotBottom - ChartStyle.plotTop
+        // A row holds its label's lines with 8 px to spare, at most 36 px when there is room.
+        let rowNeed = lines.map { Double($0 - 1) * lineH + 12 + 8 }.max() ?? 20
+        let rowH = max(rowNeed, min(36.0, plotH / Double(max(1, bars.count))))
+        var p = DecisionPlot(xs: NiceScale(lo: lo, hi: hi), ys: NiceScale(lo: 0, hi: 1), legendRows: 2,
+                             extraHeight: max(0, rowH * Double(bars.count) - plotH))
         p.canvas.text(title, x: 16, y: 26, size: 16, weight: "bold", cls: "chart-title")
         p.canvas.text(subtitle, x: 16, y: 46, size: 12.5, fill: ChartStyle.muted, cls: "chart-subtitle")
-        let left = 250.0
         func xx(_ v: Double) -> Double { left + p.xs.fraction(v) * (p.right - left) }
         for v in p.xs.ticks {
             p.canvas.line(xx(v), p.top, xx(v), p.bottom, stroke: ChartStyle.grid)
@@ -113,7 +124,8 @@ struct DecisionCharts {
             p.canvas.rect(min(a, c), y0, max(1, abs(c - a)), h, fill: decisionPalette[1])
             let d = xx(min(b.high, base)), e = xx(max(b.high, base))
             p.canvas.rect(min(d, e), y0, max(1, abs(e - d)), h, fill: decisionPalette[0])
-            p.canvas.text(fitted(b.factor, size: 12, width: left - 24), x: left - 8, y: y0 + h / 2 + 4, size: 12, anchor: .end, fill: "#222", cls: "factor")
+            p.canvas.label(b.factor, x: left - 8, y: y0 + h / 2 + 4, width: left - 24, size: labelSize, maxLines: 3, lineHeight: lineH,
+                           anchor: .end, fill: "#222", cls: "factor")
         }
         p.canvas.line(xx(base), p.top, xx(base), p.bottom, stroke: "#222", width: 1.5)
         p.canvas.text(xLabel, x: (left + p.right) / 2, y: p.bottom + 42, size: 13, anchor: .middle, fill: "#333", cls: "x-label")
@@ -175,7 +187,8 @@ struct DecisionCharts {
                     if raw + c <= p.ys.hi { p.canvas.line(cx - 4, p.y(raw + c), cx + 4, p.y(raw + c), stroke: "#222", width: 1.3) }
                 }
             }
-            p.canvas.text(fitted(b.factor, size: 12, width: slot - 6), x: x0 + slot / 2, y: p.bottom + 19, size: 12, anchor: .middle, fill: "#333", cls: "x-tick")
+            p.canvas.label(b.factor, x: x0 + slot / 2, y: p.bottom + 19, width: slot - 6, size: 12, maxLines: 3, lineHeight: 13,
+                           centred: false, anchor: .middle, fill: "#333", cls: "x-tick")
         }
         p.canvas.line(p.left, p.y(0), p.right, p.y(0), stroke: ChartStyle.axis)
         p.legend([(firstLabel, decisionPalette[2]), (totalLabel, decisionPalette[0])])
