@@ -313,7 +313,7 @@ extension Calibrator {
             }
             let key = [e.file ?? "", e.line.map(String.init) ?? "", e.column.map(String.init) ?? "", rest, e.expected, e.found, e.hint ?? ""].joined(separator: "\u{1}")
             if merged[key] == nil { order.append(key); merged[key] = (e, []) }
-            merged[key]!.equations.append(name)
+            if merged[key]!.equations.last != name { merged[key]!.equations.append(name) }
         }
         return order.map { key in
             var (e, names) = merged[key]!

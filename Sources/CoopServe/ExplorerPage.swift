@@ -151,9 +151,10 @@ function fmtNum(x, share) {
 // round to 0.0% / 100.0%; 0 and 1 by the exact bound they do not exceed ("< 0.1%" for no path of
 // 4,000, trailing zeros of the rounding's carry dropped), never a certain 0 or 100%; an interval bound that would print as 0.0 or 100.0 with the
 // decimals of its first significant digit, rounded away from the probability.
+// Ties to even as printf and Python round (1.25 -> "1.2"); JavaScript's default rounds half up.
 function fixedNum(x, d) {
   const loc = lang === "vi" ? "vi-VN" : "en-US";
-  return x.toLocaleString(loc, { minimumFractionDigits: d, maximumFractionDigits: d });
+  return x.toLocaleString(loc, { minimumFractionDigits: d, maximumFractionDigits: d, roundingMode: "halfEven" });
 }
 function pct(p) { return fixedNum(100 * p, 1) + "%"; }
 // A rounded bound without the trailing zeros a carry leaves ("0,10" -> "0,1"), unless that says 0.0 or 100.0.
@@ -187,7 +188,10 @@ function seText(se) {
   if (!isFinite(se)) return "–";
   if (se === 0) return fixedNum(0, 0) + "%";
   const x = 100 * se;
-  return fixedNum(x, Math.max(0, Math.min(12, 1 - Math.floor(Math.log10(x))))) + "%";
+  const mag = Math.floor(Math.log10(x));
+  let d = Math.max(0, Math.min(12, 1 - mag));
+  if (d > 0 && Number(x.toFixed(d)) >= 10 ** (mag + 1)) d -= 1;   // 0.0998 is 0.10, not 0.100 (two digits)
+  return fixedNum(x, d) + "%";
 }
 function rowBound(r, key) { return r[key] !== undefined && r[key] !== "" ? Number(r[key]) : NaN; }
 

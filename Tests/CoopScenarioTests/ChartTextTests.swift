@@ -62,6 +62,11 @@ final class ChartTextTests: XCTestCase {
         for l in lines { XCTAssertLessThanOrEqual(SVGCanvas.textWidth(l, size: 12.5), 300) }
         XCTAssertEqual(wrapText("short", size: 12, width: 300, maxLines: 1), ["short"])
         XCTAssertEqual(wrapText("a part · another part", size: 12, width: 100, maxLines: 2), ["a part", "another part"])
+        // One long word (a factor's identifier without a label): cut by characters, never "…" alone.
+        let word = wrapText("entrant_trained_share_among_new_cooperatives", size: 12, width: 80, maxLines: 1)
+        XCTAssertEqual(word.count, 1)
+        XCTAssertTrue(word[0].hasPrefix("entrant") && word[0].hasSuffix("…"), word[0])
+        XCTAssertLessThanOrEqual(SVGCanvas.textWidth(word[0], size: 12), 80)
     }
 
     func testLayoutCheckFindsTextOutsideTheBoxAndOverlaps() {

@@ -325,6 +325,7 @@ final class ReportTests: XCTestCase {
         XCTAssertEqual(en.cell("promotion"), "promotion")
         XCTAssertEqual(en.standardErrorPercent(0.00025), "0.025%", "one path in 4,000 is not 0.0%")
         XCTAssertEqual(en.standardErrorPercent(0.01), "1.0%")
+        XCTAssertEqual(en.standardErrorPercent(0.000998), "0.10%", "two digits after rounding up to a power of ten, as %g")
         XCTAssertEqual(vi.standardErrorPercent(0.0048), "0,48%")
         var generator = SystemRandomNumberGenerator()
         var compared = 0

@@ -78,6 +78,14 @@ final class OutputSafetyTests: XCTestCase {
         let cal = dir.appendingPathComponent("cal.toml").path
         try expect(["calibrate", panel, "--model", scenario("model"), "--out", cal], 0)
         try expect(["calibrate", panel, "--model", scenario("model"), "--out", cal, "--na", ""], 0)
+        // An output replaces only its own kind: a report never replaces a calibration; a user's JSON
+        // that mentions a "coopsim-like" generator is not a notebook (a review found both replaced).
+        try expect(["report", run, "--format", "md", "--out", cal], 64, "found coopsim's calibration")
+        XCTAssertTrue(try String(contentsOfFile: cal, encoding: .utf8).contains("# Written by coopsim"))
+        let json = dir.appendingPathComponent("data.json")
+        try #"{"mydata": 1, "tool": {"generator": "coopsim-like"}}"#.write(to: json, atomically: true, encoding: .utf8)
+        try expect(["report", run, "--format", "ipynb", "--out", json.path], 64, "found a file coopsim did not write")
+        XCTAssertEqual(try String(contentsOf: json, encoding: .utf8), #"{"mydata": 1, "tool": {"generator": "coopsim-like"}}"#)
         // README: `coopsim report out/hcmc-compare --format xlsx` writes DIR/report.xlsx.
         try expect(["report", run, "--format", "xlsx"], 0, "wrote \(run)/report.xlsx")
         let r = try expect(["report", run, "--format", "xlsx", "--out", run + "/results.xlsx"], 64,

@@ -126,17 +126,28 @@ public enum SafeOutput {
 
     /// Whether the regular file at `path` carries one of coopsim's marks (see above). Reads at
     /// most its first and last 16 KiB.
-    public static func isCoopsimOutput(_ path: String) -> Bool {
-        guard let (head, tail) = headAndTail(path, window: 16_384) else { return false }
+    public static func isCoopsimOutput(_ path: String) -> Bool { outputKind(path) != nil }
+
+    /// The kind of coopsim output whose mark the regular file at `path` carries ("html", "svg",
+    /// "markdown", "notebook", "workbook", "calibration"), or nil.
+    static func outputKind(_ path: String) -> String? {
+        guard let (head, tail) = headAndTail(path, window: 16_384) else { return nil }
+        return outputKind(head: head, tail: tail)
+    }
+
+    /// The kind of coopsim output whose mark `head` and `tail` (a file's first and last 16 KiB) carry.
+    /// A notebook is JSON with an `nbformat` key and `"generator": "coopsim report"` exactly (a
+    /// user's JSON that mentions "coopsim-like" is not one).
+    static func outputKind(head: [UInt8], tail: [UInt8]) -> String? {
         let h = String(decoding: head, as: UTF8.self), t = String(decoding: tail, as: UTF8.self)
-        if h.hasPrefix("<!DOCTYPE html"), h.contains("<meta name=\"generator\" content=\"coopsim") { return true }
-        if h.hasPrefix("<svg"), let end = h.firstIndex(of: ">"), h[..<end].contains("class=\"coopsim-chart") { return true }
-        if t.trimmingCharacters(in: .whitespacesAndNewlines).hasSuffix(markdownMark) { return true }
-        if h.hasPrefix("{"), t.contains("\"generator\": \"coopsim") { return true }
-        if let comment = zipComment(tail), comment == Array(workbookMark.utf8) { return true }
+        if h.hasPrefix("<!DOCTYPE html"), h.contains("<meta name=\"generator\" content=\"coopsim") { return "html" }
+        if h.hasPrefix("<svg"), let end = h.firstIndex(of: ">"), h[..<end].contains("class=\"coopsim-chart") { return "svg" }
+        if t.trimmingCharacters(in: .whitespacesAndNewlines).hasSuffix(markdownMark) { return "markdown" }
+        if h.hasPrefix("{"), t.contains("\"generator\": \"coopsim report\""), (h + t).contains("\"nbformat\"") { return "notebook" }
+        if let comment = zipComment(tail), comment == Array(workbookMark.utf8) { return "workbook" }
         let lines = h.split(separator: "\n", maxSplits: 2, omittingEmptySubsequences: false)
-        if lines.count > 1, lines[0].hasPrefix("# "), lines[1].hasPrefix("# Written by coopsim") { return true }
-        return false
+        if lines.count > 1, lines[0].hasPrefix("# "), lines[1].hasPrefix("# Written by coopsim") { return "calibration" }
+        return nil
     }
 
     /// The comment of a zip archive whose end-of-central-directory record ends `tail`, or nil.
@@ -185,15 +196,26 @@ public enum SafeOutput {
         return (head, tail)
     }
 
-    /// Throws unless the regular file `target` is coopsim's (`isCoopsimOutput`) or holds `bytes` already.
+    /// Throws unless the regular file `target` is coopsim's output of the same kind as `bytes` (an
+    /// HTML report over an HTML report, never a report over a calibration: `outputKind`) or holds
+    /// `bytes` already.
     static func refuseForeign(_ target: String, replacingWith bytes: [UInt8], shown: String) throws(OutputError) {
-        if isCoopsimOutput(target) { return }
+        let window = 16_384
+        let existing = outputKind(target)
+        let writing = outputKind(head: Array(bytes.prefix(window)), tail: Array(bytes.suffix(window)))
+        if let existing, existing == writing { return }
         var st = stat()
         if stat(target, &st) == 0, Int(st.st_size) == bytes.count,
            let data = FileManager.default.contents(atPath: target), data.elementsEqual(bytes) { return }
         let size = stat(target, &st) == 0 ? Int(st.st_size) : 0
+        let link = target == shown ? "" : "; the link leads to \(target)"
+        if let existing {
+            throw OutputError(path: shown,
+                              reason: "expected a new file or one coopsim wrote of the same kind (\(writing ?? "output")), found coopsim's \(existing) (another kind of file: it would be lost\(link))",
+                              hint: "give another path; coopsim replaces its own output only with the same kind of output", isUsage: true)
+        }
         throw OutputError(path: shown,
-                          reason: "expected a new file or one coopsim wrote, found a file coopsim did not write (\(size) bytes, without coopsim's mark\(target == shown ? "" : "; the link leads to \(target)"))",
+                          reason: "expected a new file or one coopsim wrote, found a file coopsim did not write (\(size) bytes, without coopsim's mark\(link))",
                           hint: "move or rename it, or give another path; coopsim never replaces files it did not write", isUsage: true)
     }
 

@@ -188,7 +188,7 @@ func wrapText(_ text: String, size: Double, width: Double, maxLines: Int) -> [St
     let removable = words.indices.filter { !words[$0].contains(where: \.isNumber) }
         .sorted { abs(Double($0) - Double(words.count - 1) / 2) < abs(Double($1) - Double(words.count - 1) / 2) }
     var dropped = Set<Int>()
-    for k in removable {
+    for k in removable where dropped.count + 1 < words.count {   // never every word: "…" alone says nothing
         dropped.insert(k)
         var kept: [String] = []
         for i in words.indices {
@@ -197,7 +197,18 @@ func wrapText(_ text: String, size: Double, width: Double, maxLines: Int) -> [St
         lines = greedy(kept)
         if lines.count <= maxLines && lines.allSatisfy(fits) { break }
     }
-    return Array(lines.prefix(maxLines))
+    // Still too long (one long word such as an identifier, or words with digits): the last line shown
+    // says that more follows, and a line wider than the room is cut by characters before a "…".
+    if lines.count > maxLines {
+        lines = Array(lines.prefix(maxLines))
+        if !lines[maxLines - 1].hasSuffix("…") { lines[maxLines - 1] += " …" }
+    }
+    return lines.map { line in
+        guard !fits(line) else { return line }
+        var cut = line.hasSuffix("…") ? String(line.dropLast()) : line
+        while cut.count > 1 && !fits(cut + "…") { cut.removeLast() }
+        return cut.trimmingCharacters(in: .whitespaces) + "…"
+    }
 }
 
 /// `text` on one line: whole when it fits `width` at `size`, else shortened by whole words

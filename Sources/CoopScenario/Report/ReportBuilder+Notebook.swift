@@ -229,7 +229,10 @@ extension ReportBuilder {
             if mag < -9:
                 text = f"{x:.1e}"
                 return (text.replace(".", ",") if LANG == "vi" else text) + "%"
-            return fmt_num(x, min(12, max(0, 1 - mag))) + "%"
+            d = min(12, max(0, 1 - mag))
+            if d > 0 and round(abs(x), d) >= 10 ** (mag + 1):  # 0.0998 is 0.10, not 0.100 (two digits)
+                d -= 1
+            return fmt_num(x, d) + "%"
 
 
         def fmt_prob(p, low, high):

@@ -264,7 +264,12 @@ public struct ReportNumberFormat: Sendable {
             let text = String(format: "%.\(digits - 1)e", x)
             return language == .vi ? text.replacingOccurrences(of: ".", with: decimalSeparator) : text
         }
-        var text = fixed(x, decimals: min(12, max(0, digits - 1 - magnitude)))
+        var decimals = min(12, max(0, digits - 1 - magnitude))
+        // Rounding up to the next power of ten adds a digit (0.0998 to 2 digits is 0.10, not 0.100), as %g drops it.
+        if decimals > 0, (abs(x) * pow(10, Double(decimals))).rounded() / pow(10, Double(decimals)) >= pow(10, Double(magnitude + 1)) {
+            decimals -= 1
+        }
+        var text = fixed(x, decimals: decimals)
         if trimZeros && text.contains(decimalSeparator) {
             while text.hasSuffix("0") { text.removeLast() }
             if text.hasSuffix(decimalSeparator) { text.removeLast(decimalSeparator.count) }

@@ -73,7 +73,7 @@ public struct DecisionReport: Sendable {
     func pct(_ x: Double, _ d: Int = 1) -> String { x.isFinite ? format.percent(x, decimals: d) : "–" }
     /// A probability estimate on the run's paths by the run reports' rule: one decimal, "< 0.1%" /
     /// "> 99.9%" where a value strictly between 0 and 1 would print as 0.0% / 100.0% (`point`), and 0
-    /// or 1 by the exact 95% bound they do not exceed ("< 0.075%" for no path of 4,000;
+    /// or 1 by the exact 95% bound they do not exceed ("< 0.1%" for no path of 4,000;
     /// `ReportNumberFormat.probability`, Clopper-Pearson), never a certain 0 or 100%.
     func probabilityText(_ x: Double) -> String {
         guard x.isFinite else { return "–" }
