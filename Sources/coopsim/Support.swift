@@ -25,11 +25,13 @@ func reportingInputErrors<T>(_ body: () throws -> T) throws -> T {
     }
 }
 
+/// `p` absolute, symbolic links resolved, "." and ".." removed: two paths name the same file when these agree.
+func canonicalPath(_ p: String) -> String { URL(fileURLWithPath: p).resolvingSymlinksInPath().standardizedFileURL.path }
+
 /// Refuses an output path that names one of the command's inputs (the input would be replaced
 /// by the output): a usage error, exit 64.
 func refuseOverwriting(_ inputs: [String], with out: String, option: String) throws {
-    func canonical(_ p: String) -> String { URL(fileURLWithPath: p).resolvingSymlinksInPath().standardizedFileURL.path }
-    if let same = inputs.first(where: { canonical($0) == canonical(out) }) {
+    if let same = inputs.first(where: { canonicalPath($0) == canonicalPath(out) }) {
         printError("error: \(option) \(out): expected a new file, got the input \(same) (it would be replaced); choose another output path")
         throw ExitCode(64)
     }
@@ -41,8 +43,7 @@ func refuseOverwriting(_ inputs: [String], with out: String, option: String) thr
 /// file. A usage error, exit 64, that says which and the default path to use instead.
 func refuseFolderFileName(_ dir: String, names: [String], kind: String, with out: String, option: String,
                           defaultOut: String) throws {
-    func canonical(_ p: String) -> String { URL(fileURLWithPath: p).resolvingSymlinksInPath().standardizedFileURL.path }
-    for name in names where canonical((dir as NSString).appendingPathComponent(name)) == canonical(out) {
+    for name in names where canonicalPath((dir as NSString).appendingPathComponent(name)) == canonicalPath(out) {
         let path = (dir as NSString).appendingPathComponent(name)
         if FileManager.default.fileExists(atPath: path) {
             let what = name == "results.xlsx" ? "\(path), the workbook `run`/`compare --xlsx` wrote into the \(kind)" : "the input \(path)"
